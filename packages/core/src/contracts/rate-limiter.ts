@@ -1,0 +1,39 @@
+/** A portal's request budget: a leaky bucket that drains `ratePerSecond` and holds `burst`. */
+export interface RateLimit {
+  /** Requests per second the bucket drains. The platform's default is 2 (Enterprise: 5). */
+  readonly ratePerSecond: number;
+  /** How many requests may arrive at once on an empty bucket. The platform's default is 50 (Enterprise: 250). */
+  readonly burst: number;
+}
+
+/** The platform's default limit: 2 requests/s, burst 50. */
+export const defaultRateLimit: RateLimit = { ratePerSecond: 2, burst: 50 };
+
+/** A rate-limit decision is a value, not an exception. */
+export type RateDecision =
+  | { readonly granted: true }
+  | {
+      readonly granted: false;
+      /** How long to wait before the next request can be granted. */
+      readonly retryAfterMs: number;
+    };
+
+/**
+ * A per-portal request budget shared by every caller of that portal (every worker, with a shared
+ * store). Exact: never grants more than the bucket allows over any window.
+ *
+ * Deliberately left out: queueing and waiting. `acquire` answers at once; callers decide whether
+ * to wait (`retryAfterMs`) or give up.
+ */
+export interface RateLimiter {
+  /** Takes one request's worth of budget for `portal` if available. */
+  acquire(portal: string): Promise<RateDecision>;
+  /**
+   * The platform refused a request with `QUERY_LIMIT_EXCEEDED` anyway (another client shares the
+   * bucket): push this portal's next allowed time at least `backoffMs` into the future, for every
+   * caller.
+   */
+  penalize(portal: string, backoffMs: number): Promise<void>;
+  /** Releases what the limiter opened. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,88 @@
+import type { ChatKey } from '../chat-key.js';
+import type { ClaimedEffect, EffectEntry, TimerEntry } from './effects.js';
+
+/**
+ * What a store keeps for one chat: the machine's persisted snapshot (plain JSON) and the
+ * version that guards every write.
+ */
+export interface StoredChat {
+  /** The XState persisted snapshot, as JSON-compatible data. Validated by the engine on load. */
+  readonly snapshot: unknown;
+  /** Starts at 1 with the first commit; every commit adds 1. */
+  readonly version: number;
+  /** A few facts kept beside the snapshot so that stores can index and inspect chats. */
+  readonly summary: ChatSummary;
+}
+
+/** Facts about a chat that a store may index for inspection (e.g. "awaiting for 10 minutes"). */
+export interface ChatSummary {
+  /** The lifecycle state's name: `bot`, `transferring`, `awaitingOperator`, `operator`, `closed`. */
+  readonly state: string;
+  /** When the chat entered that state (engine clock, ms since epoch). */
+  readonly stateSince: number;
+}
+
+/** One atomic write: everything an event changed for one chat, all or nothing. */
+export interface Commit {
+  readonly key: ChatKey;
+  /** The version read before the transition; `0` when the chat did not exist. */
+  readonly expectedVersion: number;
+  readonly snapshot: unknown;
+  readonly summary: ChatSummary;
+  /** The id of the event that caused this commit; recorded for dedupe in the same write. */
+  readonly eventId: string;
+  /** Outbox entries to add. */
+  readonly effects: readonly EffectEntry[];
+  /** Timers to add (an existing timer with the same id is replaced). */
+  readonly timersToSet: readonly TimerEntry[];
+  /** Ids of this chat's timers to remove. Unknown ids are ignored. */
+  readonly timersToCancel: readonly string[];
+}
+
+/**
+ * The outcome of a commit. A conflict or a duplicate is an expected outcome, not an error:
+ * the engine reloads and retries on `conflict`, and acknowledges a `duplicate`.
+ */
+export type CommitResult =
+  | { readonly status: 'committed'; readonly version: number }
+  | { readonly status: 'conflict'; readonly currentVersion: number }
+  | { readonly status: 'duplicate' };
+
+/** Options for claiming outbox entries. */
+export interface ClaimEffectsOptions {
+  /** At most this many entries. */
+  readonly limit: number;
+  /** How long the claim holds before any worker may reclaim the entry. */
+  readonly leaseMs: number;
+}
+
+/**
+ * Where chats, their outbox and their dedupe records live. Implementations: the memory store in
+ * `@baton/core` (the reference), `@baton/store-redis`. Every implementation must pass
+ * `storeConformanceSuite` from `@baton/core/testing`.
+ *
+ * Deliberately left out: listing or deleting chats (see the store's own inspection API),
+ * transactions across chats, and any notion of the machine's shape — the store keeps the
+ * snapshot as opaque JSON.
+ */
+export interface Store {
+  /** Reads one chat, or `undefined` when it has never been committed. */
+  load(key: ChatKey): Promise<StoredChat | undefined>;
+  /**
+   * Atomically: refuse a seen `eventId` (`duplicate`), refuse a version other than
+   * `expectedVersion` (`conflict`), else write the snapshot with version + 1, record the event id
+   * (kept for at least the configured dedupe window), append the outbox entries, and set and
+   * cancel the timers. The duplicate check comes first. Running the same commit twice (a client
+   * resending after a reconnect) must not apply it twice: the second run is a `duplicate`.
+   */
+  commit(commit: Commit): Promise<CommitResult>;
+  /** Claims up to `limit` outbox entries that are unclaimed or whose lease expired. */
+  claimEffects(options: ClaimEffectsOptions): Promise<ClaimedEffect[]>;
+  /**
+   * Removes a claimed entry. Returns `false`, and changes nothing, when the lease token is no
+   * longer the entry's (the lease expired and another worker claimed it) or the entry is gone.
+   */
+  completeEffect(effect: Pick<ClaimedEffect, 'id' | 'key' | 'leaseToken'>): Promise<boolean>;
+  /** Releases what the store opened. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,76 @@
+import type { ChatKey } from '../chat-key.js';
+import type { TransferTarget } from './effects.js';
+
+/**
+ * Why a platform call failed, as data. `code` is the platform's error code
+ * (`OPERATOR_WRONG`, `QUERY_LIMIT_EXCEEDED`, …) or the transport's own
+ * (`TIMEOUT`, `NETWORK`, `INVALID_RESPONSE`, `RATE_LIMITED`, …).
+ */
+export interface TransportFailure {
+  readonly code: string;
+  /** Whether the same call may succeed if made again later. */
+  readonly retryable: boolean;
+  /** A hint for when to try again, when the platform or the limiter gave one. */
+  readonly retryAfterMs?: number;
+  /** HTTP status, when there was a response. */
+  readonly status?: number;
+  /** A human-readable description; never contains secrets. */
+  readonly message: string;
+}
+
+/** A transport call's outcome: a value, or a failure as data (never a thrown error). */
+export type TransportResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: TransportFailure };
+
+/** Hand the chat to a user or a queue. */
+export interface TransferRequest extends ChatKey {
+  readonly target: TransferTarget;
+  /** `true` sends `LEAVE=Y`: with a user target the bot leaves at once. Ignored for queues. */
+  readonly leave: boolean;
+}
+
+/** Common options of every transport call. */
+export interface CallOptions {
+  /** Aborts the call; the result is then a failure with code `ABORTED`. */
+  readonly signal?: AbortSignal;
+}
+
+/** The dialog's owner as the platform reports it: `0` while no operator has answered. */
+export interface DialogOwner {
+  readonly ownerId: number;
+}
+
+/** The outcome of removing the bot: `alreadyGone` when it was not a member any more. */
+export interface BotRemoval {
+  readonly alreadyGone: boolean;
+}
+
+/**
+ * What the lifecycle needs from a platform. Each call names its portal (one transport may serve
+ * many) and returns a `TransportResult`; it never throws for platform or network failures.
+ * Implementations: `@baton/transport-http` (Bitrix24 REST), `createFakeTransport` in
+ * `@baton/core/testing`.
+ *
+ * Deliberately left out: inbound events (see the transport's own parser) and any state — a
+ * transport remembers nothing about chats.
+ */
+export interface Transport {
+  /** `imopenlines.bot.session.transfer`. */
+  transfer(request: TransferRequest, options?: CallOptions): Promise<TransportResult<void>>;
+  /** Removes the bot from the chat (`imbot.chat.leave` / `imbot.v2.Chat.leave`); "not a member" is success. */
+  removeBot(chat: ChatKey, options?: CallOptions): Promise<TransportResult<BotRemoval>>;
+  /** Reads who owns the dialog (`imopenlines.dialog.get`), for confirmation polling. */
+  readDialogOwner(chat: ChatKey, options?: CallOptions): Promise<TransportResult<DialogOwner>>;
+  /** Sends a message as the bot into the chat. */
+  sendBotMessage(
+    chat: ChatKey & { readonly text: string },
+    options?: CallOptions,
+  ): Promise<TransportResult<void>>;
+  /** `imopenlines.bot.session.operator`: hand to a free operator of the line's own queue. */
+  handToQueue(chat: ChatKey, options?: CallOptions): Promise<TransportResult<void>>;
+  /** `imopenlines.bot.session.finish`. */
+  finishSession(chat: ChatKey, options?: CallOptions): Promise<TransportResult<void>>;
+  /** Releases connections and timers. Idempotent. */
+  close(): Promise<void>;
+}

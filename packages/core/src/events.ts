@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { chatIdSchema, portalIdSchema } from './chat-key.js';
+
+const eventIdSchema = z.string().min(1, 'event id must not be empty').max(512);
+const userIdSchema = z.number().int().positive();
+
+/** Who wrote a message, as the transport classified the author. */
+export const authorKindSchema = z.enum(['client', 'operator', 'bot', 'connector', 'system']);
+/** `client` (the customer), `operator` (an employee), `bot`, `connector` (a connector's technical user), `system`. */
+export type AuthorKind = z.infer<typeof authorKindSchema>;
+
+/** A transfer target: an employee or an open line's queue. */
+export const transferTargetSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('user'), userId: userIdSchema }),
+  z.object({ kind: z.literal('queue'), queueId: userIdSchema }),
+]);
+
+/** One step of a hand-over plan. */
+export const planStepSchema = z.object({
+  target: transferTargetSchema,
+  /** Send `LEAVE=Y` (user targets only; the platform ignores it for queues). */
+  leave: z.boolean(),
+  /** How long to wait for an operator to answer before trying the next step. */
+  confirmationTimeoutMs: z.number().int().positive().max(86_400_000),
+});
+/** One step of a hand-over plan: a target, LEAVE, and how long to wait for an answer. */
+export type PlanStep = z.infer<typeof planStepSchema>;
+
+const base = { id: eventIdSchema, portal: portalIdSchema, chatId: chatIdSchema };
+
+/** A message in the chat, from anyone. An operator's message while awaiting one means "answered". */
+export const messageEventSchema = z.object({
+  ...base,
+  type: z.literal('message'),
+  author: z.object({ userId: z.number().int().nonnegative(), kind: authorKindSchema }),
+  messageId: z.string().max(128).optional(),
+  text: z.string().max(100_000).optional(),
+  /** The open line the chat belongs to, when known (for routing rules). */
+  lineId: z.number().int().positive().optional(),
+});
+
+/**
+ * Ask for a hand-over. Give a whole `plan`, or one `target` (with `leave` and a timeout), or
+ * neither and let the engine's router decide.
+ */
+export const transferRequestEventSchema = z.object({
+  ...base,
+  type: z.literal('transfer.request'),
+  plan: z.array(planStepSchema).min(1).max(32).optional(),
+  target: transferTargetSchema.optional(),
+  leave: z.boolean().optional(),
+  confirmationTimeoutMs: planStepSchema.shape.confirmationTimeoutMs.optional(),
+  reason: z.string().max(1_000).optional(),
+  lineId: z.number().int().positive().optional(),
+});
+
+/** An operator answered: seen in a message, read by polling the dialog's owner, or said explicitly. */
+export const operatorAnsweredEventSchema = z.object({
+  ...base,
+  type: z.literal('operator.answered'),
+  operatorId: userIdSchema.optional(),
+  source: z.enum(['message', 'poll', 'explicit']),
+});
+
+/** The operator skipped the chat: try the plan's next step. */
+export const operatorSkippedEventSchema = z.object({
+  ...base,
+  type: z.literal('operator.skipped'),
+  operatorId: userIdSchema.optional(),
+});
+
+/** The bot is no longer in the chat, without the engine asking: the client typed `0`, or it was kicked. */
+export const botRemovedEventSchema = z.object({
+  ...base,
+  type: z.literal('bot.removed'),
+  reason: z.enum(['clientLeftBot', 'kicked', 'unknown']).default('unknown'),
+});
+
+/** The platform session finished (by anyone). */
+export const sessionFinishedEventSchema = z.object({ ...base, type: z.literal('session.finished') });
+
+/** The outcome of a platform call recorded in the outbox. Produced by the engine. */
+export const effectResultEventSchema = z.object({
+  ...base,
+  type: z.literal('effect.result'),
+  effectId: z.string().min(1),
+  outcome: z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), ownerId: z.number().int().nonnegative().optional() }),
+    z.object({
+      ok: z.literal(false),
+      code: z.string().min(1),
+      retryable: z.boolean(),
+      retryAfterMs: z.number().int().nonnegative().optional(),
+    }),
+  ]),
+});
+
+/** A durable timer came due. Produced by the engine. */
+export const timerFiredEventSchema = z.object({
+  ...base,
+  type: z.literal('timer.fired'),
+  timerId: z.string().min(1),
+});
+
+/** Every event the engine accepts. */
+export const batonEventSchema = z.discriminatedUnion('type', [
+  messageEventSchema,
+  transferRequestEventSchema,
+  operatorAnsweredEventSchema,
+  operatorSkippedEventSchema,
+  botRemovedEventSchema,
+  sessionFinishedEventSchema,
+  effectResultEventSchema,
+  timerFiredEventSchema,
+]);
+
+/** Every event the engine accepts, after validation. */
+export type BatonEvent = z.output<typeof batonEventSchema>;
+/** An event as a caller may write it (defaults not yet applied). */
+export type BatonEventInput = z.input<typeof batonEventSchema>;
+export type MessageEvent = z.output<typeof messageEventSchema>;
+export type TransferRequestEvent = z.output<typeof transferRequestEventSchema>;
+export type OperatorAnsweredEvent = z.output<typeof operatorAnsweredEventSchema>;
+export type OperatorSkippedEvent = z.output<typeof operatorSkippedEventSchema>;
+export type BotRemovedEvent = z.output<typeof botRemovedEventSchema>;
+export type SessionFinishedEvent = z.output<typeof sessionFinishedEventSchema>;
+export type EffectResultEvent = z.output<typeof effectResultEventSchema>;
+export type TimerFiredEvent = z.output<typeof timerFiredEventSchema>;

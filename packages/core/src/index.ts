@@ -1,0 +1,57 @@
+export type { ChatKey } from './chat-key.js';
+export { chatIdSchema, chatKeySchema, formatChatKey, portalIdSchema } from './chat-key.js';
+export type { Clock } from './contracts/clock.js';
+export { systemClock } from './contracts/clock.js';
+export type {
+  ClaimedEffect,
+  ClaimedTimer,
+  EffectCall,
+  EffectEntry,
+  EffectKind,
+  TimerEntry,
+  TransferTarget,
+} from './contracts/effects.js';
+export type { Lock, LockManager } from './contracts/lock.js';
+export type { RateDecision, RateLimit, RateLimiter } from './contracts/rate-limiter.js';
+export { defaultRateLimit } from './contracts/rate-limiter.js';
+export type { RoutingCounters } from './contracts/routing-counters.js';
+export type { ClaimTimersOptions, Scheduler } from './contracts/scheduler.js';
+export type {
+  ChatSummary,
+  ClaimEffectsOptions,
+  Commit,
+  CommitResult,
+  Store,
+  StoredChat,
+} from './contracts/store.js';
+export type {
+  BotRemoval,
+  CallOptions,
+  DialogOwner,
+  TransferRequest,
+  Transport,
+  TransportFailure,
+  TransportResult,
+} from './contracts/transport.js';
+export type { BatonErrorCode, BatonErrorContext } from './errors.js';
+export { BatonError, describeZodIssues, invalidInput, isBatonError } from './errors.js';
+export type {
+  AuthorKind,
+  BatonEvent,
+  BatonEventInput,
+  BotRemovedEvent,
+  EffectResultEvent,
+  MessageEvent,
+  OperatorAnsweredEvent,
+  OperatorSkippedEvent,
+  PlanStep,
+  SessionFinishedEvent,
+  TimerFiredEvent,
+  TransferRequestEvent,
+} from './events.js';
+export {
+  authorKindSchema,
+  batonEventSchema,
+  planStepSchema,
+  transferTargetSchema,
+} from './events.js';

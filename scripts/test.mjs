@@ -1,0 +1,40 @@
+// Runs the whole test suite, Redis tests included, and closes with `N passed, N failed`.
+// Usage: node scripts/test.mjs [vitest args…]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureRedisServer } from './ensure-redis.mjs';
+
+ensureRedisServer();
+
+const reportDir = mkdtempSync(join(tmpdir(), 'baton-test-'));
+const reportFile = join(reportDir, 'report.json');
+const run = spawnSync(
+  'pnpm',
+  [
+    'exec',
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${reportFile}`,
+    ...process.argv.slice(2),
+  ],
+  { stdio: 'inherit' },
+);
+
+let passed = 0;
+let failed = 0;
+try {
+  const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+  passed = report.numPassedTests;
+  failed = report.numFailedTests + (report.numFailedTestSuites ?? 0);
+} catch {
+  failed = 1; // no report: the runner itself failed
+}
+rmSync(reportDir, { recursive: true, force: true });
+if (run.status !== 0 && failed === 0) failed = 1;
+if (passed === 0 && failed === 0) failed = 1; // a run that ran nothing is a failure
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

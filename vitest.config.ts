@@ -1,0 +1,25 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
+
+// Tests import the packages by name; point those names at the sources so that a test run
+// never depends on a stale build.
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@baton\/core\/testing$/, replacement: src('core/src/testing/index.ts') },
+      { find: /^@baton\/core$/, replacement: src('core/src/index.ts') },
+      { find: /^@baton\/transport-http$/, replacement: src('transport-http/src/index.ts') },
+      { find: /^@baton\/store-redis$/, replacement: src('store-redis/src/index.ts') },
+      { find: /^@baton\/testkit$/, replacement: src('testkit/src/index.ts') },
+    ],
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    globalSetup: ['packages/store-redis/test/global-setup.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+    reporters: ['default'],
+  },
+});
