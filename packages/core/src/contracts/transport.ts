@@ -56,6 +56,12 @@ export interface BotRemoval {
  * transport remembers nothing about chats.
  */
 export interface Transport {
+  /**
+   * `'self'` when the transport takes a rate-limit grant for every request it sends, retries
+   * included (as `@baton/transport-http` does). The engine then takes no grant of its own per
+   * call, so that no request is counted twice.
+   */
+  readonly rateLimiting?: 'self';
   /** `imopenlines.bot.session.transfer`. */
   transfer(request: TransferRequest, options?: CallOptions): Promise<TransportResult<void>>;
   /** Removes the bot from the chat (`imbot.chat.leave` / `imbot.v2.Chat.leave`); "not a member" is success. */
