@@ -55,3 +55,4 @@ export {
   planStepSchema,
   transferTargetSchema,
 } from './events.js';
+export * from './memory/index.js';
