@@ -85,7 +85,13 @@ export const effectResultEventSchema = z.object({
   type: z.literal('effect.result'),
   effectId: z.string().min(1),
   outcome: z.discriminatedUnion('ok', [
-    z.object({ ok: z.literal(true), ownerId: z.number().int().nonnegative().optional() }),
+    z.object({
+      ok: z.literal(true),
+      /** For `readDialogOwner`: the dialog's owner, `0` while nobody answered. */
+      ownerId: z.number().int().nonnegative().optional(),
+      /** For `removeBot`: the bot was no longer a member. */
+      alreadyGone: z.boolean().optional(),
+    }),
     z.object({
       ok: z.literal(false),
       code: z.string().min(1),

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { chatIdSchema, portalIdSchema } from '../chat-key.js';
+import { planStepSchema } from '../events.js';
+
+/** The names of the lifecycle's states. */
+export const chatStates = ['bot', 'transferring', 'awaitingOperator', 'operator', 'closed'] as const;
+/** Who holds the chat: `bot`, a hand-over in flight (`transferring`), waiting for an answer (`awaitingOperator`), `operator`, or `closed`. */
+export type ChatState = (typeof chatStates)[number];
+
+const timerIdSchema = z.string().nullable();
+
+/** Everything the machine remembers about one chat. Plain JSON, validated whenever it is read back. */
+export const chatContextSchema = z.object({
+  portal: portalIdSchema,
+  chatId: chatIdSchema,
+  /** Counts platform sessions seen by this chat; a client message after `closed` starts the next one. */
+  session: z.number().int().positive(),
+  /** Source of unique ids for effects and timers within this chat. */
+  seq: z.number().int().nonnegative(),
+  plan: z.array(planStepSchema),
+  /** The plan step being tried. */
+  step: z.number().int().nonnegative(),
+  /** Transfer attempts on the current step (1 for the first call). */
+  attempt: z.number().int().nonnegative(),
+  /** Whether the bot is still a member of the chat. */
+  botPresent: z.boolean(),
+  /** Removal calls made since the operator answered. */
+  removalAttempt: z.number().int().nonnegative(),
+  operatorId: z.number().int().positive().nullable(),
+  /** The last failure of the hand-over: a platform code, or `CONFIRMATION_TIMEOUT`, `OPERATOR_SKIPPED`. */
+  lastError: z.object({ code: z.string(), retryable: z.boolean() }).nullable(),
+  /** The outbox entry whose result the current state waits for; results of any other are stale. */
+  awaitedEffect: z.string().nullable(),
+  confirmationTimer: timerIdSchema,
+  retryTimer: timerIdSchema,
+  pollTimer: timerIdSchema,
+  reason: z.string().nullable(),
+});
+
+/** Everything the machine remembers about one chat. */
+export type ChatContext = z.infer<typeof chatContextSchema>;
+
+/** The context of a chat nobody has written to yet. */
+export function initialChatContext(portal: string, chatId: number): ChatContext {
+  return {
+    portal,
+    chatId,
+    session: 1,
+    seq: 0,
+    plan: [],
+    step: 0,
+    attempt: 0,
+    botPresent: true,
+    removalAttempt: 0,
+    operatorId: null,
+    lastError: null,
+    awaitedEffect: null,
+    confirmationTimer: null,
+    retryTimer: null,
+    pollTimer: null,
+    reason: null,
+  };
+}

@@ -1,0 +1,38 @@
+import type { EffectCall, TransferTarget } from '../contracts/effects.js';
+
+/** Record a platform call in the outbox. */
+export interface EffectInstruction {
+  readonly id: string;
+  readonly call: EffectCall;
+}
+
+/** Start a durable timer; it fires as a `timer.fired` event naming `id`. */
+export interface ScheduleInstruction {
+  readonly id: string;
+  readonly delayMs: number;
+}
+
+/** Remove a timer; `null` when the state had none. */
+export interface CancelInstruction {
+  readonly id: string | null;
+}
+
+/** Something worth telling the engine's listeners, once the commit holds. */
+export type Notice =
+  | { readonly type: 'transfer.requested'; readonly target: TransferTarget; readonly leave: boolean; readonly step: number; readonly attempt: number }
+  | { readonly type: 'transfer.succeeded'; readonly target: TransferTarget; readonly leave: boolean; readonly step: number }
+  | {
+      readonly type: 'transfer.failed';
+      readonly target: TransferTarget;
+      readonly step: number;
+      readonly code: string;
+      readonly retryable: boolean;
+      readonly willRetry: boolean;
+    }
+  | { readonly type: 'operator.answered'; readonly operatorId: number | null; readonly source: 'message' | 'poll' | 'explicit' }
+  | { readonly type: 'bot.left'; readonly reason: BotLeftReason }
+  | { readonly type: 'bot.removalFailed'; readonly code: string }
+  | { readonly type: 'handoff.failed'; readonly code: string; readonly steps: number };
+
+/** Why the bot is no longer in the chat. */
+export type BotLeftReason = 'leaveOnTransfer' | 'removed' | 'alreadyGone' | 'clientLeftBot' | 'kicked' | 'unknown';

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/** How the lifecycle machine retries and polls. All durations in milliseconds. */
+export const lifecycleOptionsSchema = z.object({
+  /** Transfer calls per plan step before the step counts as failed (retryable errors only). */
+  maxTransferAttempts: z.number().int().min(1).max(20).default(3),
+  /** Removal calls before the engine gives up removing the bot (retryable errors only). */
+  maxRemovalAttempts: z.number().int().min(1).max(20).default(5),
+  /** First retry delay; doubles with every attempt. */
+  retryBaseDelayMs: z.number().int().min(1).max(3_600_000).default(1_000),
+  /** Upper bound of a retry delay. */
+  retryMaxDelayMs: z.number().int().min(1).max(3_600_000).default(30_000),
+  /** Poll `imopenlines.dialog.get` this often while awaiting an operator; `false` turns polling off. */
+  confirmationPollIntervalMs: z.union([z.number().int().min(100).max(3_600_000), z.literal(false)]).default(false),
+});
+
+/** Options of `createLifecycleMachine`, as a caller writes them. */
+export type LifecycleOptions = z.input<typeof lifecycleOptionsSchema>;
+/** Options of `createLifecycleMachine`, defaults applied. */
+export type ResolvedLifecycleOptions = z.output<typeof lifecycleOptionsSchema>;
+
+/** The retry delay before attempt `attempt + 1`: exponential, capped, never below the platform's hint. */
+export function retryDelayMs(options: ResolvedLifecycleOptions, attempt: number, retryAfterMs?: number): number {
+  const exponential = Math.min(options.retryMaxDelayMs, options.retryBaseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.max(exponential, retryAfterMs ?? 0);
+}
