@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/** A decimal id as the platform sends it (a string in forms, sometimes a number in JSON). */
+export const idField = z.union([
+  z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  z
+    .string()
+    .regex(/^\d{1,15}$/, 'must be a decimal id')
+    .transform(Number),
+]);
+
+/** A positive decimal id. */
+export const positiveIdField = idField.refine((value) => value > 0, 'must be positive');
+
+/** `Y`/`N` flags (v1) or `"1"`/`"0"`/`true`/`false` (v2); anything else, or nothing, is "no". */
+export const flagField = z
+  .union([z.string(), z.number(), z.boolean()])
+  .optional()
+  .transform(
+    (value) =>
+      value === 'Y' || value === 'y' || value === '1' || value === 1 || value === true || value === 'true',
+  );
+
+/** A short text field: a string, or a number sent as one. */
+export const textField = (max: number) => z.union([z.string().max(max), z.number().transform(String)]);

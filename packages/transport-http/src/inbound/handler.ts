@@ -1,0 +1,110 @@
+import type { BatonEventInput } from '@baton/core';
+import { BitrixError, isBitrixError } from '../errors.js';
+import { type BodyLimits, defaultBodyLimits, type InboundBody, parseInboundBody } from './parse-body.js';
+import { normalizeEvent } from './parse-event.js';
+import { readInboundEnvelope } from './read-envelope.js';
+import { type ApplicationTokenStore, verifyApplicationToken } from './verify-token.js';
+
+/** Hands a verified event to the engine; resolving means "durably accepted" (typically `engine.dispatch`). */
+export type AcceptEvent = (event: BatonEventInput) => Promise<unknown>;
+
+/** Options of `createEventHandler`. */
+export interface EventHandlerOptions {
+  /** Each portal's `application_token`; events whose token does not match are rejected. */
+  readonly applicationTokens: ApplicationTokenStore;
+  /** Called once per verified lifecycle event; typically `(event) => engine.dispatch(event)`. */
+  readonly accept: AcceptEvent;
+  /** Body size and shape limits; see `defaultBodyLimits`. */
+  readonly limits?: Partial<BodyLimits>;
+  /** Told about every rejected or failed request (for logs and metrics). Never receives secrets. */
+  readonly onError?: (error: BitrixError) => void;
+}
+
+/** How the handler answered, framework-free: send `status` and `body` as JSON. */
+export interface InboundResult {
+  readonly status: number;
+  readonly body: { readonly ok: boolean; readonly code?: string; readonly message?: string };
+  /** `accepted`: handed to the engine; `ignored`: understood, not a lifecycle event; `rejected`: refused. */
+  readonly outcome: 'accepted' | 'ignored' | 'rejected';
+  /** The event handed to `accept`, when there was one. */
+  readonly event?: BatonEventInput;
+  /** Why it was rejected. */
+  readonly error?: BitrixError;
+}
+
+/** Request headers, as Node gives them or as a plain map. */
+export type InboundHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** The framework-free inbound side: validate, verify, normalise, accept. */
+export interface EventHandler {
+  /** Handles one delivery. Never throws. */
+  handle(body: InboundBody, headers?: InboundHeaders): Promise<InboundResult>;
+}
+
+const statusByCode: Readonly<Record<string, number>> = {
+  MISSING_APPLICATION_TOKEN: 401,
+  INVALID_APPLICATION_TOKEN: 403,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  NOT_ACCEPTED: 503,
+};
+
+function headerValue(headers: InboundHeaders, name: string): string | undefined {
+  const value = headers[name] ?? headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : (value as string | undefined);
+}
+
+/**
+ * Creates the inbound handler. The order matters: parse with limits, read the envelope, verify
+ * the application token, and only then normalise and accept. Anything malformed or forged is
+ * answered 4xx and never reaches `accept`; an `accept` that throws is answered 503.
+ *
+ * @example
+ * const inbound = createEventHandler({ applicationTokens: { [memberId]: appToken }, accept: (e) => engine.dispatch(e) });
+ * const result = await inbound.handle(rawBody, req.headers);
+ */
+export function createEventHandler(options: EventHandlerOptions): EventHandler {
+  const limits: BodyLimits = { ...defaultBodyLimits, ...options.limits };
+
+  function reject(error: BitrixError): InboundResult {
+    options.onError?.(error);
+    return {
+      status: statusByCode[error.code] ?? 400,
+      body: { ok: false, code: error.code, message: error.message },
+      outcome: 'rejected',
+      error,
+    };
+  }
+
+  async function handle(body: InboundBody, headers: InboundHeaders = {}): Promise<InboundResult> {
+    let event: BatonEventInput;
+    try {
+      const raw = parseInboundBody(body, headerValue(headers, 'content-type'), limits);
+      const envelope = readInboundEnvelope(raw);
+      await verifyApplicationToken(options.applicationTokens, envelope.portal, envelope.applicationToken);
+      const normalized = normalizeEvent(envelope);
+      if (normalized.kind === 'ignored')
+        return { status: 200, body: { ok: true, message: normalized.reason }, outcome: 'ignored' };
+      event = normalized.event;
+    } catch (error) {
+      if (isBitrixError(error)) return reject(error);
+      return reject(
+        new BitrixError('INVALID_PAYLOAD', 'The payload could not be read', { status: 400 }, error),
+      );
+    }
+    try {
+      await options.accept(event);
+    } catch (cause) {
+      const error = new BitrixError(
+        'NOT_ACCEPTED',
+        'The engine could not accept the event now',
+        { portal: event.portal, status: 503, retryable: true },
+        cause,
+      );
+      return { ...reject(error), event };
+    }
+    return { status: 200, body: { ok: true }, outcome: 'accepted', event };
+  }
+
+  return { handle };
+}

@@ -1,0 +1,40 @@
+import { portalIdSchema } from '@baton/core';
+import { z } from 'zod';
+import { BitrixError, zodIssues } from '../errors.js';
+import type { InboundEnvelope } from './normalized.js';
+
+const envelopeSchema = z.object({
+  event: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9_]+$/, 'must be an event name'),
+  auth: z.object({
+    member_id: portalIdSchema,
+    application_token: z.string().max(1_000).optional(),
+  }),
+  data: z.unknown(),
+  eventId: z.union([z.string().max(128), z.number()]).optional(),
+  event_id: z.union([z.string().max(128), z.number()]).optional(),
+});
+
+/** Reads the shared part of any event (type, portal, token, data). Throws `INVALID_PAYLOAD`. */
+export function readInboundEnvelope(raw: Record<string, unknown>): InboundEnvelope {
+  const parsed = envelopeSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = zodIssues(parsed.error);
+    throw new BitrixError('INVALID_PAYLOAD', `Not a Bitrix24 event: ${issues.join('; ')}`, {
+      status: 400,
+      issues,
+    });
+  }
+  const { event, auth, data, eventId, event_id } = parsed.data;
+  const id = eventId ?? event_id;
+  return {
+    type: event.toUpperCase(),
+    portal: auth.member_id,
+    applicationToken: auth.application_token,
+    data,
+    eventId: id === undefined ? undefined : String(id),
+  };
+}

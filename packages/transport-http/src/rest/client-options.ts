@@ -1,0 +1,159 @@
+import type { LockManager, RateLimiter } from '@baton/core';
+import { z } from 'zod';
+import type { PortalDirectory } from '../auth/portal-settings.js';
+import type { OAuthAppSettings } from '../auth/token-refresher.js';
+import type { OAuthTokenStore } from '../auth/token-store.js';
+import { BitrixError, zodIssues } from '../errors.js';
+import { defaultRetryPolicy, type RetryPolicy, retryPolicySchema } from './retry-policy.js';
+import type { FetchFunction } from './send-request.js';
+
+/** The OAuth server of the cloud platform. */
+export const defaultOAuthTokenUrl = 'https://oauth.bitrix.info/oauth/token/';
+
+/** Options of `createBitrixClient` (and of `createBitrixTransport`, which adds its own). */
+export interface BitrixClientOptions {
+  /** Each portal's auth and bot, by portal (`member_id`). */
+  readonly portals: PortalDirectory;
+  /** The OAuth application, required when any portal uses `{ type: 'oauth' }`. */
+  readonly oauth?: {
+    readonly clientId: string;
+    readonly clientSecret: string;
+    /**
+     * The token endpoint refreshes are posted to.
+     * @defaultValue 'https://oauth.bitrix.info/oauth/token/'
+     */
+    readonly tokenUrl?: string;
+    /** Where each portal's tokens are read from and rotated tokens are persisted to. */
+    readonly tokens: OAuthTokenStore;
+  };
+  /**
+   * The per-portal request budget shared by every caller; pass a shared one (e.g. Redis) when
+   * several processes call the same portals.
+   * @defaultValue `createMemoryRateLimiter()` from `@baton/core` (2/s, burst 50)
+   */
+  readonly rateLimiter?: RateLimiter;
+  /**
+   * Locks for single-flight token refresh across processes (and one fetch poller per bot).
+   * @defaultValue `createMemoryLockManager()` from `@baton/core`
+   */
+  readonly lockManager?: LockManager;
+  /**
+   * The `fetch` used for every request. Node's built-in one keeps connections alive.
+   * @defaultValue `globalThis.fetch`
+   */
+  readonly fetch?: FetchFunction;
+  /**
+   * Timeout of one HTTP request (the platform itself stops a request after 60 s).
+   * @defaultValue 30_000
+   */
+  readonly timeoutMs?: number;
+  /**
+   * The longest one request waits for a rate-limit grant before failing with `RATE_LIMITED`.
+   * @defaultValue 60_000
+   */
+  readonly maxRateLimitWaitMs?: number;
+  /**
+   * How far a `QUERY_LIMIT_EXCEEDED` pushes the portal's next allowed request, for every caller.
+   * @defaultValue 1_000
+   */
+  readonly queryLimitPenaltyMs?: number;
+  /** Overrides of the retry policy; see `defaultRetryPolicy`. */
+  readonly retry?: Partial<RetryPolicy>;
+  /**
+   * How long one token refresh may hold the cross-process lock.
+   * @defaultValue 30_000
+   */
+  readonly refreshLockTtlMs?: number;
+  /**
+   * How often a process waiting for another one's refresh looks for the new tokens.
+   * @defaultValue 50
+   */
+  readonly refreshWaitPollMs?: number;
+  /**
+   * The random source of backoff jitter, in [0, 1).
+   * @defaultValue `Math.random`
+   */
+  readonly random?: () => number;
+}
+
+/** Options after validation, with every default applied. */
+export interface ClientSettings {
+  readonly portals: PortalDirectory;
+  readonly oauth: OAuthAppSettings | undefined;
+  readonly fetch: FetchFunction;
+  readonly timeoutMs: number;
+  readonly maxRateLimitWaitMs: number;
+  readonly queryLimitPenaltyMs: number;
+  readonly retry: RetryPolicy;
+  readonly refreshLockTtlMs: number;
+  readonly refreshWaitPollMs: number;
+  readonly random: () => number;
+}
+
+const isFunction = (value: unknown) => typeof value === 'function';
+const isObject = (value: unknown) => typeof value === 'object' && value !== null;
+const duration = (max: number) => z.number().int().positive().max(max);
+
+const optionsSchema = z.object({
+  portals: z.custom<PortalDirectory>((value) => isFunction(value) || isObject(value), 'a map or a function'),
+  oauth: z
+    .object({
+      clientId: z.string().min(1),
+      clientSecret: z.string().min(1),
+      tokenUrl: z.url({ protocol: /^https?$/ }).optional(),
+      tokens: z.custom<OAuthTokenStore>(
+        (value) =>
+          isObject(value) &&
+          isFunction((value as OAuthTokenStore).get) &&
+          isFunction((value as OAuthTokenStore).set),
+        'an object with get() and set()',
+      ),
+    })
+    .optional(),
+  rateLimiter: z.custom<RateLimiter>((value) => isObject(value), 'a RateLimiter').optional(),
+  lockManager: z.custom<LockManager>((value) => isObject(value), 'a LockManager').optional(),
+  fetch: z.custom<FetchFunction>(isFunction, 'a function').optional(),
+  timeoutMs: duration(600_000).optional(),
+  maxRateLimitWaitMs: z.number().int().nonnegative().max(3_600_000).optional(),
+  queryLimitPenaltyMs: z.number().int().nonnegative().max(600_000).optional(),
+  retry: retryPolicySchema.optional(),
+  refreshLockTtlMs: duration(600_000).optional(),
+  refreshWaitPollMs: duration(60_000).optional(),
+  random: z.custom<() => number>(isFunction, 'a function').optional(),
+});
+
+/** Validates the client's options and applies defaults; throws `INVALID_INPUT` on bad options. */
+export function resolveClientOptions(options: BitrixClientOptions): ClientSettings {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issues = zodIssues(parsed.error);
+    throw new BitrixError(
+      'INVALID_INPUT',
+      `Invalid transport options: ${issues.join('; ')}`,
+      { issues },
+      parsed.error,
+    );
+  }
+  const { oauth } = options;
+  return {
+    portals: options.portals,
+    oauth: oauth && {
+      clientId: oauth.clientId,
+      clientSecret: oauth.clientSecret,
+      tokenUrl: oauth.tokenUrl ?? defaultOAuthTokenUrl,
+      tokens: oauth.tokens,
+    },
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    timeoutMs: options.timeoutMs ?? 30_000,
+    maxRateLimitWaitMs: options.maxRateLimitWaitMs ?? 60_000,
+    queryLimitPenaltyMs: options.queryLimitPenaltyMs ?? 1_000,
+    retry: { ...defaultRetryPolicy, ...stripUndefined(options.retry ?? {}) },
+    refreshLockTtlMs: options.refreshLockTtlMs ?? 30_000,
+    refreshWaitPollMs: options.refreshWaitPollMs ?? 50,
+    random: options.random ?? Math.random,
+  };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,164 @@
+import {
+  createMemoryLockManager,
+  createMemoryRateLimiter,
+  type LockManager,
+  type RateLimiter,
+} from '@baton/core';
+import { createTokenRefresher } from '../auth/token-refresher.js';
+import { BitrixError } from '../errors.js';
+import { type BitrixClientOptions, type ClientSettings, resolveClientOptions } from './client-options.js';
+import { encodeParams, type RestParams } from './encode-params.js';
+import { takeGrant } from './rate-grant.js';
+import { type ResolvedPortal, resolvePortal } from './resolve-portal.js';
+import { decideRetry } from './retry-policy.js';
+import { sendRequest } from './send-request.js';
+import { sleep } from './sleep.js';
+
+/** A REST call's outcome: the envelope's `result`, or a `BitrixError` as a value. */
+export type RestResult =
+  | { readonly ok: true; readonly result: unknown }
+  | { readonly ok: false; readonly error: BitrixError };
+
+/** Options of one REST call. */
+export interface RestCallOptions {
+  /** Aborts the call, including any wait for the rate limiter or a retry. */
+  readonly signal?: AbortSignal;
+}
+
+/** A multi-portal Bitrix24 REST client with auth, rate limiting and retries. */
+export interface BitrixClient {
+  /**
+   * Calls `method` on `portal`. Takes one rate-limit grant per HTTP request (retries and token
+   * refreshes included), refreshes an expired OAuth token once, retries per the retry policy.
+   * Never throws: failures are values.
+   */
+  call(portal: string, method: string, params: RestParams, options?: RestCallOptions): Promise<RestResult>;
+  /** The validated settings of a portal (its bot, its auth kind), or the error saying why not. */
+  portal(portal: string): Promise<ResolvedPortal | BitrixError>;
+  /** Closes the limiter and lock manager this client created itself (not the ones passed in). Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the REST client underneath `createBitrixTransport`; use it directly for methods the
+ * transport does not wrap.
+ *
+ * @example
+ * const client = createBitrixClient({ portals: { [memberId]: { auth: { type: 'webhook', url }, bot: { id: 7 } } } });
+ * const answer = await client.call(memberId, 'imopenlines.dialog.get', { CHAT_ID: 42 });
+ */
+export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
+  const settings: ClientSettings = resolveClientOptions(options);
+  const ownsLimiter = options.rateLimiter === undefined;
+  const ownsLocks = options.lockManager === undefined;
+  const limiter: RateLimiter = options.rateLimiter ?? createMemoryRateLimiter();
+  const locks: LockManager = options.lockManager ?? createMemoryLockManager();
+  let closed = false;
+
+  const grant = (portal: string, method: string, signal: AbortSignal | undefined) =>
+    takeGrant({
+      limiter,
+      portal,
+      method,
+      signal,
+      now: Date.now,
+      waitUntil: Date.now() + settings.maxRateLimitWaitMs,
+    });
+
+  const refresher = settings.oauth
+    ? createTokenRefresher({
+        app: settings.oauth,
+        locks,
+        fetch: settings.fetch,
+        takeGrant: (portal, signal) => grant(portal, 'oauth.token', signal),
+        timeoutMs: settings.timeoutMs,
+        lockTtlMs: settings.refreshLockTtlMs,
+        waitPollMs: settings.refreshWaitPollMs,
+      })
+    : undefined;
+
+  async function attempt(target: ResolvedPortal, method: string, params: RestParams, signal?: AbortSignal) {
+    const refused = await grant(target.portal, method, signal);
+    if (refused) return { error: refused, accessToken: undefined };
+    const request = await target.buildRequest(method, params);
+    if (request instanceof BitrixError) return { error: request, accessToken: undefined };
+    const answer = await sendRequest({
+      fetch: settings.fetch,
+      url: request.url,
+      body: encodeParams(request.params),
+      method,
+      portal: target.portal,
+      timeoutMs: settings.timeoutMs,
+      signal,
+      now: Date.now,
+    });
+    return answer instanceof BitrixError
+      ? { error: answer, accessToken: request.accessToken }
+      : { result: answer.result, accessToken: request.accessToken };
+  }
+
+  async function call(portal: string, method: string, params: RestParams, callOptions: RestCallOptions = {}) {
+    try {
+      return await callUnguarded(portal, method, params, callOptions);
+    } catch (cause) {
+      const message = `${method} on ${portal}: a pluggable part (token store, portal directory, limiter) failed`;
+      return failed(new BitrixError('UNEXPECTED', message, { portal, method, retryable: true }, cause));
+    }
+  }
+
+  async function callUnguarded(
+    portal: string,
+    method: string,
+    params: RestParams,
+    callOptions: RestCallOptions,
+  ) {
+    if (closed)
+      return failed(
+        new BitrixError('CLOSED', `${method} on ${portal}: the transport is closed`, { portal, method }),
+      );
+    const target = await resolvePortal(settings, portal);
+    if (target instanceof BitrixError) return failed(target);
+    let refreshed = false;
+    for (let attemptNumber = 1; ; ) {
+      const outcome = await attempt(target, method, params, callOptions.signal);
+      if (!('error' in outcome) || outcome.error === undefined)
+        return { ok: true as const, result: outcome.result };
+      const { error } = outcome;
+      if (isExpiredToken(error) && refresher && outcome.accessToken !== undefined && !refreshed) {
+        refreshed = true; // exactly one refresh and one replay per call
+        const renewed = await refresher.refresh(portal, outcome.accessToken, callOptions.signal);
+        if (renewed instanceof BitrixError) return failed(renewed);
+        continue;
+      }
+      if (error.code === 'QUERY_LIMIT_EXCEEDED') {
+        // Someone else shares this portal's bucket: make every caller of the portal back off.
+        await limiter.penalize(portal, settings.queryLimitPenaltyMs).catch(() => undefined);
+      }
+      const decision = decideRetry(settings.retry, error, attemptNumber, settings.random);
+      if (!decision.retry) return failed(error);
+      if (!(await sleep(decision.delayMs, callOptions.signal))) {
+        return failed(new BitrixError('ABORTED', `${method} on ${portal}: aborted`, { portal, method }));
+      }
+      attemptNumber += 1;
+    }
+  }
+
+  return {
+    call,
+    portal: (portal) => resolvePortal(settings, portal),
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (ownsLimiter) await limiter.close();
+      if (ownsLocks) await locks.close();
+    },
+  };
+}
+
+function failed(error: BitrixError): RestResult {
+  return { ok: false, error };
+}
+
+function isExpiredToken(error: BitrixError): boolean {
+  return error.status === 401 && (error.code === 'expired_token' || error.code === 'invalid_token');
+}

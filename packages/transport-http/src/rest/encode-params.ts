@@ -1,0 +1,11 @@
+import { stringify } from 'qs';
+
+/** REST parameters: scalars, lists and nested objects, sent PHP-style (`FIELDS[NAME]=…`). */
+export type RestParams = { readonly [key: string]: RestValue };
+/** One parameter value. */
+export type RestValue = string | number | boolean | null | undefined | readonly RestValue[] | RestParams;
+
+/** Form-encodes parameters the way the platform's PHP reads them; `undefined` values are left out. */
+export function encodeParams(params: RestParams): string {
+  return stringify(params, { arrayFormat: 'indices', encodeValuesOnly: true, skipNulls: false });
+}

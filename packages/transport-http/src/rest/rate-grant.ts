@@ -1,0 +1,45 @@
+import type { RateLimiter } from '@baton/core';
+import { BitrixError } from '../errors.js';
+import { sleep } from './sleep.js';
+
+/** Where and until when a caller is willing to wait for a rate-limit grant. */
+export interface GrantRequest {
+  readonly limiter: RateLimiter;
+  readonly portal: string;
+  readonly method: string;
+  /** Give up (with `RATE_LIMITED`) rather than wait past this time (ms since the epoch). */
+  readonly waitUntil: number;
+  readonly now: () => number;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * Takes one grant for one HTTP request, waiting as the limiter says. Returns `undefined` once
+ * granted, or the error that ended the wait: `RATE_LIMITED` (with `retryAfterMs`) when the wait
+ * would pass `waitUntil`, `ABORTED` when the signal fired.
+ */
+export async function takeGrant(request: GrantRequest): Promise<BitrixError | undefined> {
+  const context = { method: request.method, portal: request.portal };
+  for (;;) {
+    const decision = await request.limiter.acquire(request.portal);
+    if (decision.granted) return undefined;
+    const wait = Math.max(1, decision.retryAfterMs);
+    if (request.now() + wait > request.waitUntil) {
+      return new BitrixError(
+        'RATE_LIMITED',
+        `${request.method} on ${request.portal}: the portal's request budget is spent for the next ${Math.ceil(wait)} ms`,
+        { ...context, retryable: true, retryAfterMs: wait },
+      );
+    }
+    if (!(await sleep(wait, request.signal))) {
+      return new BitrixError(
+        'ABORTED',
+        `${request.method} on ${request.portal}: aborted while waiting for the rate limit`,
+        {
+          ...context,
+          retryable: false,
+        },
+      );
+    }
+  }
+}

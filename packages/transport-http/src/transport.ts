@@ -1,0 +1,215 @@
+import {
+  type BotRemoval,
+  type CallOptions,
+  type ChatKey,
+  chatKeySchema,
+  type DialogOwner,
+  type TransferRequest,
+  type Transport,
+  type TransportResult,
+} from '@baton/core';
+import type { z } from 'zod';
+import { BitrixError, invalidInputError, toTransportFailure } from './errors.js';
+import { type BitrixClient, createBitrixClient } from './rest/client.js';
+import type { BitrixClientOptions } from './rest/client-options.js';
+import type { RestParams } from './rest/encode-params.js';
+import type { ResolvedPortal } from './rest/resolve-portal.js';
+import {
+  botMessageSchema,
+  dialogAnswerSchema,
+  notAMemberCodes,
+  transferRequestSchema,
+} from './transport-requests.js';
+
+/** Options of `createBitrixTransport`: those of the REST client (see `BitrixClientOptions`). */
+export type BitrixTransportOptions = BitrixClientOptions;
+
+/** The core `Transport` over Bitrix24 REST, plus the REST client it runs on. */
+export interface BitrixTransport extends Transport {
+  readonly rateLimiting: 'self';
+  /** The underlying client, for REST methods the transport does not wrap (and the fetch poller). */
+  readonly client: BitrixClient;
+}
+
+type Failure = { readonly ok: false; readonly error: ReturnType<typeof toTransportFailure> };
+const fail = (error: BitrixError): Failure => ({ ok: false, error: toTransportFailure(error) });
+
+/**
+ * Creates the Bitrix24 transport. It takes a rate-limit grant per HTTP request itself
+ * (`rateLimiting: 'self'`), so the engine takes none. Every method validates its arguments
+ * before sending anything and returns failures as data.
+ *
+ * @example
+ * const transport = createBitrixTransport({
+ *   portals: { [memberId]: { auth: { type: 'webhook', url: webhookUrl }, bot: { id: botId, clientId } } },
+ * });
+ * const engine = createEngine({ transport });
+ */
+export function createBitrixTransport(options: BitrixTransportOptions): BitrixTransport {
+  const client = createBitrixClient(options);
+
+  /** Validates, resolves the portal, and calls `method` with the params `build` makes. */
+  async function run<S extends z.ZodType, T>(
+    what: string,
+    schema: S,
+    input: unknown,
+    callOptions: CallOptions | undefined,
+    send: (args: z.output<S>, portal: ResolvedPortal) => { method: string; params: RestParams },
+    read: (result: unknown, portal: ResolvedPortal) => TransportResult<T>,
+    onError?: (error: BitrixError, portal: ResolvedPortal) => TransportResult<T> | undefined,
+  ): Promise<TransportResult<T>> {
+    const parsed = schema.safeParse(input);
+    if (!parsed.success) return fail(invalidInputError(`${what} arguments`, parsed.error));
+    const args = parsed.data as z.output<S> & ChatKey;
+    const portal = await client.portal(args.portal);
+    if (portal instanceof BitrixError) return fail(portal);
+    const { method, params } = send(args, portal);
+    const answer = await client.call(
+      args.portal,
+      method,
+      params,
+      callOptions?.signal ? { signal: callOptions.signal } : {},
+    );
+    if (answer.ok) return read(answer.result, portal);
+    return onError?.(answer.error, portal) ?? fail(answer.error);
+  }
+
+  /** `CLIENT_ID` identifies the bot's app when calling through a webhook; OAuth calls need none. */
+  const clientIdParam = (portal: ResolvedPortal): RestParams =>
+    portal.authType === 'webhook' && portal.bot.clientId !== undefined
+      ? { CLIENT_ID: portal.bot.clientId }
+      : {};
+  const botTokenParam = (portal: ResolvedPortal): RestParams =>
+    portal.bot.token !== undefined
+      ? { botToken: portal.bot.token }
+      : portal.bot.clientId !== undefined && portal.authType === 'webhook'
+        ? { botToken: portal.bot.clientId }
+        : {};
+  const done = (): TransportResult<void> => ({ ok: true, value: undefined });
+
+  return {
+    rateLimiting: 'self',
+    client,
+
+    transfer: (request: TransferRequest, callOptions?: CallOptions) =>
+      run(
+        'transfer',
+        transferRequestSchema,
+        request,
+        callOptions,
+        (args, portal) => ({
+          method: 'imopenlines.bot.session.transfer',
+          params: {
+            CHAT_ID: args.chatId,
+            ...(args.target.kind === 'user'
+              ? { USER_ID: args.target.userId }
+              : { QUEUE_ID: args.target.queueId }),
+            LEAVE: args.leave ? 'Y' : 'N',
+            ...clientIdParam(portal),
+          },
+        }),
+        done,
+      ),
+
+    removeBot: (chat: ChatKey, callOptions?: CallOptions) =>
+      run(
+        'removeBot',
+        chatKeySchema,
+        chat,
+        callOptions,
+        (args, portal) =>
+          portal.bot.api === 'v2'
+            ? {
+                method: 'imbot.v2.Chat.leave',
+                params: { botId: portal.bot.id, dialogId: `chat${args.chatId}`, ...botTokenParam(portal) },
+              }
+            : {
+                method: 'imbot.chat.leave',
+                params: { CHAT_ID: args.chatId, BOT_ID: portal.bot.id, ...clientIdParam(portal) },
+              },
+        (): TransportResult<BotRemoval> => ({ ok: true, value: { alreadyGone: false } }),
+        (error, portal) =>
+          notAMemberCodes[portal.bot.api ?? 'v1'].includes(error.code)
+            ? { ok: true, value: { alreadyGone: true } }
+            : undefined,
+      ),
+
+    readDialogOwner: (chat: ChatKey, callOptions?: CallOptions) =>
+      run(
+        'readDialogOwner',
+        chatKeySchema,
+        chat,
+        callOptions,
+        (args) => ({ method: 'imopenlines.dialog.get', params: { CHAT_ID: args.chatId } }),
+        (result, portal): TransportResult<DialogOwner> => {
+          const dialog = dialogAnswerSchema.safeParse(result);
+          if (dialog.success) return { ok: true, value: { ownerId: dialog.data.owner } };
+          const message = `imopenlines.dialog.get on ${portal.portal}: the answer has no numeric owner`;
+          return fail(
+            new BitrixError('INVALID_RESPONSE', message, {
+              portal: portal.portal,
+              method: 'imopenlines.dialog.get',
+              status: 200,
+            }),
+          );
+        },
+      ),
+
+    sendBotMessage: (chat: ChatKey & { readonly text: string }, callOptions?: CallOptions) =>
+      run(
+        'sendBotMessage',
+        botMessageSchema,
+        chat,
+        callOptions,
+        (args, portal) =>
+          portal.bot.api === 'v2'
+            ? {
+                method: 'imbot.v2.Chat.Message.send',
+                params: {
+                  botId: portal.bot.id,
+                  dialogId: `chat${args.chatId}`,
+                  fields: { message: args.text },
+                  ...botTokenParam(portal),
+                },
+              }
+            : {
+                method: 'imbot.message.add',
+                params: {
+                  BOT_ID: portal.bot.id,
+                  DIALOG_ID: `chat${args.chatId}`,
+                  MESSAGE: args.text,
+                  ...clientIdParam(portal),
+                },
+              },
+        done,
+      ),
+
+    handToQueue: (chat: ChatKey, callOptions?: CallOptions) =>
+      run(
+        'handToQueue',
+        chatKeySchema,
+        chat,
+        callOptions,
+        (args, portal) => ({
+          method: 'imopenlines.bot.session.operator',
+          params: { CHAT_ID: args.chatId, ...clientIdParam(portal) },
+        }),
+        done,
+      ),
+
+    finishSession: (chat: ChatKey, callOptions?: CallOptions) =>
+      run(
+        'finishSession',
+        chatKeySchema,
+        chat,
+        callOptions,
+        (args, portal) => ({
+          method: 'imopenlines.bot.session.finish',
+          params: { CHAT_ID: args.chatId, ...clientIdParam(portal) },
+        }),
+        done,
+      ),
+
+    close: () => client.close(),
+  };
+}
