@@ -56,3 +56,6 @@ export {
   transferTargetSchema,
 } from './events.js';
 export * from './memory/index.js';
+export * from './engine/index.js';
+export * from './machine/index.js';
+export * from './routing/index.js';

@@ -317,16 +317,13 @@ export function createLifecycleMachine(options: LifecycleOptions = {}) {
           'effect.result': [
             {
               guard: 'isAwaitedSuccess',
-              actions: [
-                assign({ botPresent: false, awaitedEffect: null }),
-                {
-                  type: 'notify',
-                  params: ({ event }) => ({
-                    type: 'bot.left',
-                    reason: event.type === 'effect.result' && event.outcome.ok && event.outcome.alreadyGone ? 'alreadyGone' : 'removed',
-                  }),
-                },
-              ],
+              actions: enqueueActions(({ context, event, enqueue }) => {
+                enqueue.assign({ botPresent: false, awaitedEffect: null });
+                // The bot may have been removed from outside while the call was in flight: say so once.
+                if (!context.botPresent) return;
+                const alreadyGone = event.type === 'effect.result' && event.outcome.ok && event.outcome.alreadyGone;
+                enqueue({ type: 'notify', params: { type: 'bot.left', reason: alreadyGone ? 'alreadyGone' : 'removed' } });
+              }),
             },
             {
               guard: 'canRetryRemoval',

@@ -1,0 +1,152 @@
+import { initialTransition, transition } from 'xstate';
+import type { ChatKey } from '../chat-key.js';
+import type { Clock } from '../contracts/clock.js';
+import type { RoutingCounters } from '../contracts/routing-counters.js';
+import type { Store, StoredChat } from '../contracts/store.js';
+import { BatonError } from '../errors.js';
+import type { BatonEvent, PlanStep, TransferRequestEvent } from '../events.js';
+import type { ChatState } from '../machine/context.js';
+import type { Notice } from '../machine/instructions.js';
+import type { MachineEvent } from '../machine/machine-events.js';
+import { readInstructions } from '../machine/read-instructions.js';
+import {
+  type LifecycleMachine,
+  type LifecycleSnapshot,
+  persistSnapshot,
+  restoreSnapshot,
+  stateOf,
+} from '../machine/snapshot.js';
+import type { Router, StepDefaults } from '../routing/types.js';
+import { type MessageRoute, type MessageRoutingPolicy, routeMessage } from './message-route.js';
+
+/** What `engine.dispatch` tells the caller. */
+export interface DispatchResult {
+  /** `duplicate` when the event id was seen before: nothing changed. */
+  readonly status: 'applied' | 'duplicate';
+  /** Where the event's message should go (always `none` for anything but a client message). */
+  readonly route: MessageRoute;
+  /** The chat's state after the event. */
+  readonly state: ChatState;
+  /** The chat's version after the event. */
+  readonly version: number;
+  /** Whether the event changed the chat (an ignored or stale event does not). */
+  readonly changed: boolean;
+}
+
+/** A dispatch that was committed, with what listeners need to hear about it. */
+export interface CommittedDispatch {
+  readonly key: ChatKey;
+  readonly event: BatonEvent;
+  readonly from: ChatState | null;
+  readonly before: LifecycleSnapshot | null;
+  readonly after: LifecycleSnapshot;
+  readonly version: number;
+  readonly notices: readonly Notice[];
+  readonly effectCount: number;
+}
+
+export interface DispatcherDeps {
+  readonly machine: LifecycleMachine;
+  readonly store: Store;
+  readonly counters: RoutingCounters;
+  readonly router: Router | undefined;
+  readonly clock: Clock;
+  readonly defaults: StepDefaults;
+  readonly policy: MessageRoutingPolicy;
+  readonly maxCommitAttempts: number;
+  readonly onCommitted: (committed: CommittedDispatch) => void;
+}
+
+/**
+ * Applies one validated event to its chat: load, pure transition, atomic commit guarded by the
+ * version (reload and retry on conflict), then report. The dedupe check is the store's, inside
+ * the same commit.
+ */
+export function createDispatcher(deps: DispatcherDeps): (event: BatonEvent) => Promise<DispatchResult> {
+  const { machine, store, clock } = deps;
+
+  async function resolvePlan(event: TransferRequestEvent, key: ChatKey): Promise<PlanStep[]> {
+    if (event.plan) return event.plan;
+    if (event.target) {
+      return [
+        {
+          target: event.target,
+          leave: event.leave ?? deps.defaults.leave,
+          confirmationTimeoutMs: event.confirmationTimeoutMs ?? deps.defaults.confirmationTimeoutMs,
+        },
+      ];
+    }
+    if (!deps.router) {
+      throw new BatonError('NO_ROUTE', 'The transfer request names no target and the engine has no router', {
+        context: { portal: key.portal, chatId: key.chatId, eventId: event.id },
+      });
+    }
+    return deps.router.resolve({ key, event }, { counters: deps.counters, defaults: deps.defaults });
+  }
+
+  function restore(stored: StoredChat | undefined, key: ChatKey): LifecycleSnapshot {
+    if (stored) return restoreSnapshot(machine, stored.snapshot, key);
+    return initialTransition(machine, { portal: key.portal, chatId: key.chatId })[0];
+  }
+
+  return async function dispatch(event: BatonEvent): Promise<DispatchResult> {
+    const key: ChatKey = { portal: event.portal, chatId: event.chatId };
+    let plan: PlanStep[] | undefined;
+    for (let attempt = 1; attempt <= deps.maxCommitAttempts; attempt += 1) {
+      const stored = await store.load(key);
+      const before = restore(stored, key);
+      const from = stored ? stateOf(before) : null;
+      let machineEvent: MachineEvent;
+      if (event.type === 'transfer.request') {
+        // Only a chat the bot holds can be handed over; don't spend a rotation on a request the machine ignores.
+        plan ??= stateOf(before) === 'bot' ? await resolvePlan(event, key) : [];
+        machineEvent = { ...event, plan };
+      } else {
+        machineEvent = event;
+      }
+      const [after, actions] = transition(machine, before, machineEvent);
+      const instructions = readInstructions(actions);
+      const to = stateOf(after);
+      const persisted = persistSnapshot(after);
+      const result = await store.commit({
+        key,
+        expectedVersion: stored?.version ?? 0,
+        snapshot: persisted,
+        summary: {
+          state: to,
+          stateSince: stored && stored.summary.state === to ? stored.summary.stateSince : clock.now(),
+        },
+        eventId: event.id,
+        effects: instructions.effects.map((effect) => ({ id: effect.id, key, call: effect.call })),
+        timersToSet: instructions.schedules.map((timer) => ({ id: timer.id, key, delayMs: timer.delayMs })),
+        timersToCancel: instructions.cancels,
+      });
+      if (result.status === 'duplicate') {
+        return { status: 'duplicate', route: 'none', state: stateOf(before), version: stored?.version ?? 0, changed: false };
+      }
+      if (result.status === 'committed') {
+        deps.onCommitted({
+          key,
+          event,
+          from,
+          before: stored ? before : null,
+          after,
+          version: result.version,
+          notices: instructions.notices,
+          effectCount: instructions.effects.length,
+        });
+        const changed =
+          from !== to ||
+          actions.length > 0 ||
+          JSON.stringify(persisted.context) !== JSON.stringify(before.context);
+        return { status: 'applied', route: routeMessage(event, to, after.context, deps.policy), state: to, version: result.version, changed };
+      }
+      if (attempt > 3) await pause(Math.min(50, attempt * 2) * Math.random());
+    }
+    throw new BatonError('CONFLICT_RETRIES_EXHAUSTED', `The chat kept changing; gave up after ${deps.maxCommitAttempts} attempts`, {
+      context: { portal: key.portal, chatId: key.chatId, eventId: event.id },
+    });
+  };
+}
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,48 @@
+import type { ChatKey } from '../chat-key.js';
+import type { BatonEvent } from '../events.js';
+import type { ChatState } from '../machine/context.js';
+import type { Notice } from '../machine/instructions.js';
+
+/** A chat moved from one state to another (or stayed, when `from === to`). */
+export interface TransitionPayload {
+  readonly key: ChatKey;
+  /** `null` for a chat's first event. */
+  readonly from: ChatState | null;
+  readonly to: ChatState;
+  readonly eventType: BatonEvent['type'];
+  readonly eventId: string;
+  readonly version: number;
+}
+
+/** A notice of the lifecycle, with the chat it concerns. */
+export type NoticePayload<T extends Notice['type']> = Extract<Notice, { type: T }> & { readonly key: ChatKey };
+
+/** A durable timer came due and was fed to its chat; `stale` when the chat had moved on. */
+export interface TimerFiredPayload {
+  readonly key: ChatKey;
+  readonly timerId: string;
+  readonly stale: boolean;
+}
+
+/** Where background work failed; the engine keeps running. */
+export interface EngineErrorContext {
+  readonly stage: 'outbox' | 'timers' | 'counters' | 'listener' | 'transport';
+  readonly key?: ChatKey;
+}
+
+/**
+ * The engine's typed events (`engine.on(name, listener)`). Listeners run after the commit that
+ * caused them holds; a listener that throws is reported as `error` and never breaks the engine.
+ */
+export interface EngineEvents {
+  transition: (payload: TransitionPayload) => void;
+  'transfer.requested': (payload: NoticePayload<'transfer.requested'>) => void;
+  'transfer.succeeded': (payload: NoticePayload<'transfer.succeeded'>) => void;
+  'transfer.failed': (payload: NoticePayload<'transfer.failed'>) => void;
+  'operator.answered': (payload: NoticePayload<'operator.answered'>) => void;
+  'bot.left': (payload: NoticePayload<'bot.left'>) => void;
+  'bot.removalFailed': (payload: NoticePayload<'bot.removalFailed'>) => void;
+  'handoff.failed': (payload: NoticePayload<'handoff.failed'>) => void;
+  'timer.fired': (payload: TimerFiredPayload) => void;
+  error: (error: unknown, context: EngineErrorContext) => void;
+}

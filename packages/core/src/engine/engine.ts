@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'eventemitter3';
+import type { ChatKey } from '../chat-key.js';
+import { chatKeySchema } from '../chat-key.js';
+import { systemClock } from '../contracts/clock.js';
+import type { RoutingCounters } from '../contracts/routing-counters.js';
+import type { Scheduler } from '../contracts/scheduler.js';
+import type { Store } from '../contracts/store.js';
+import { BatonError, invalidInput } from '../errors.js';
+import { type BatonEvent, type BatonEventInput, batonEventSchema } from '../events.js';
+import type { ChatContext, ChatState } from '../machine/context.js';
+import { createLifecycleMachine } from '../machine/lifecycle-machine.js';
+import { restoreSnapshot, stateOf } from '../machine/snapshot.js';
+import { createMemoryRateLimiter, createMemoryStore } from '../memory/index.js';
+import type { StepDefaults } from '../routing/types.js';
+import { type CommittedDispatch, createDispatcher, type DispatchResult } from './dispatcher.js';
+import type { EngineErrorContext, EngineEvents } from './engine-events.js';
+import { type EngineOptions, resolveWorkerOptions, validateEngineOptions } from './options.js';
+import { runOutboxRound } from './outbox-runner.js';
+import { runTimerRound } from './timer-runner.js';
+import { createWorkerLoop } from './worker-loop.js';
+
+/** One chat as the engine sees it. */
+export interface ChatView {
+  readonly key: ChatKey;
+  readonly state: ChatState;
+  readonly version: number;
+  /** When the chat entered its state (engine clock). */
+  readonly stateSince: number;
+  readonly context: ChatContext;
+}
+
+/** The engine: feed it events, let it run the outbox and timers, listen to what happens. */
+export interface Engine extends EventEmitter<EngineEvents> {
+  /**
+   * Applies one event to its chat and returns where the event's message should go. Throws a
+   * `BatonError` with code `INVALID_INPUT` (nothing changed) for an invalid event, `NO_ROUTE`
+   * when a transfer has no target, `ENGINE_STOPPED` after `stop()`.
+   */
+  dispatch(event: BatonEventInput): Promise<DispatchResult>;
+  /** Shorthand for an `operator.answered` event with `source: 'explicit'`. */
+  operatorAnswered(chat: ChatKey & { readonly operatorId?: number; readonly eventId?: string }): Promise<DispatchResult>;
+  /** Reads one chat, or `undefined` when it has no history. */
+  getChat(chat: ChatKey): Promise<ChatView | undefined>;
+  /** Runs the outbox and due timers until nothing is left to do now (tests, scripts, one-shot jobs). */
+  drain(options?: { maxRounds?: number }): Promise<void>;
+  /** Starts the background workers (outbox and timers). Idempotent. */
+  start(): void;
+  /** Stops taking work, lets in-flight work finish, then resolves. Dispatch is refused afterwards. */
+  stop(): Promise<void>;
+}
+
+const isScheduler = (value: object): value is Scheduler => 'claimDueTimers' in value && 'completeTimer' in value;
+const isCounters = (value: object): value is RoutingCounters => 'nextInRotation' in value && 'readBusy' in value;
+
+/**
+ * Creates an engine. Everything but the transport defaults to memory: fine for one process and
+ * for tests; give a shared store (e.g. `@baton/store-redis`) to run many workers.
+ *
+ * @example
+ * ```ts
+ * const engine = createEngine({ transport, confirmationPollIntervalMs: 5_000 });
+ * engine.on('handoff.failed', ({ key, code }) => log.warn({ key, code }, 'nobody answered'));
+ * engine.start();
+ * const { route } = await engine.dispatch({
+ *   type: 'message', id: 'm-1', portal: 'b24-abc', chatId: 42, author: { userId: 9, kind: 'client' }, text: 'hi',
+ * });
+ * ```
+ */
+export function createEngine(options: EngineOptions): Engine {
+  validateEngineOptions(options);
+  const clock = options.clock ?? systemClock;
+  const store: Store = options.store ?? createMemoryStore({ clock });
+  const scheduler = options.scheduler ?? (isScheduler(store) ? store : undefined);
+  if (!scheduler) {
+    throw new BatonError('INVALID_INPUT', 'The store does not implement Scheduler; pass `scheduler` explicitly');
+  }
+  const counters = options.counters ?? (isCounters(store) ? store : createMemoryStore({ clock }));
+  const transport = options.transport;
+  const rateLimiter =
+    transport.rateLimiting === 'self' ? undefined : (options.rateLimiter ?? createMemoryRateLimiter());
+  const machine =
+    options.machine ??
+    createLifecycleMachine({
+      ...options.lifecycle,
+      ...(options.confirmationPollIntervalMs === undefined
+        ? {}
+        : { confirmationPollIntervalMs: options.confirmationPollIntervalMs }),
+    });
+  const defaults: StepDefaults = {
+    leave: options.defaults?.leave ?? false,
+    confirmationTimeoutMs: options.defaults?.confirmationTimeoutMs ?? 120_000,
+  };
+  const worker = resolveWorkerOptions(options.worker);
+  const emitter = new EventEmitter<EngineEvents>();
+  const stopSignal = new AbortController();
+  const inFlight = new Set<Promise<unknown>>();
+  let stopped = false;
+
+  function reportError(error: unknown, context: EngineErrorContext): void {
+    if (emitter.listenerCount('error') === 0) return;
+    try {
+      emitter.emit('error', error, context);
+    } catch {
+      // An error listener that throws has nobody left to tell.
+    }
+  }
+
+  function safeEmit<E extends keyof EngineEvents>(name: E, ...args: Parameters<EngineEvents[E]>): void {
+    try {
+      (emitter.emit as (name: E, ...args: Parameters<EngineEvents[E]>) => boolean)(name, ...args);
+    } catch (error) {
+      reportError(error, { stage: 'listener' });
+    }
+  }
+
+  function onCommitted(committed: CommittedDispatch): void {
+    const { key, event, from, after, version, notices } = committed;
+    safeEmit('transition', { key, from, to: stateOf(after), eventType: event.type, eventId: event.id, version });
+    for (const notice of notices) {
+      safeEmit(notice.type, { ...notice, key } as never);
+    }
+    trackBusy(committed);
+    if (committed.effectCount > 0) loop.wake();
+  }
+
+  /** Busy counts feed least-busy routing; they are advisory, so a failure is reported, not thrown. */
+  function trackBusy({ key, before, after, notices }: CommittedDispatch): void {
+    const adjustments: Array<[number, number]> = [];
+    for (const notice of notices) {
+      if (notice.type === 'operator.answered' && notice.operatorId !== null) adjustments.push([notice.operatorId, 1]);
+    }
+    const released = before?.context.operatorId;
+    if (before && stateOf(before) === 'operator' && stateOf(after) === 'closed' && released) {
+      adjustments.push([released, -1]);
+    }
+    for (const [operatorId, delta] of adjustments) {
+      counters.adjustBusy(key.portal, operatorId, delta).catch((error: unknown) => reportError(error, { stage: 'counters', key }));
+    }
+  }
+
+  const dispatchValid = createDispatcher({
+    machine,
+    store,
+    counters,
+    router: options.router,
+    clock,
+    defaults,
+    policy: { whileAwaiting: options.whileAwaiting ?? 'bot' },
+    maxCommitAttempts: options.maxCommitAttempts ?? 25,
+    onCommitted,
+  });
+
+  function track<T>(work: Promise<T>): Promise<T> {
+    inFlight.add(work);
+    work.then(
+      () => inFlight.delete(work),
+      () => inFlight.delete(work),
+    );
+    return work;
+  }
+
+  function parseEvent(input: BatonEventInput): BatonEvent {
+    const parsed = batonEventSchema.safeParse(input);
+    if (parsed.success) return parsed.data;
+    const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+    const context = {
+      ...(typeof raw.portal === 'string' ? { portal: raw.portal } : {}),
+      ...(typeof raw.chatId === 'number' ? { chatId: raw.chatId } : {}),
+      ...(typeof raw.id === 'string' ? { eventId: raw.id } : {}),
+    };
+    throw invalidInput('event', parsed.error, context);
+  }
+
+  async function dispatch(input: BatonEventInput): Promise<DispatchResult> {
+    if (stopped) throw new BatonError('ENGINE_STOPPED', 'The engine is stopped and takes no more events');
+    const event = parseEvent(input);
+    return track(dispatchValid(event));
+  }
+
+  const runOutbox = () =>
+    runOutboxRound({
+      store,
+      transport,
+      rateLimiter,
+      batchSize: worker.batchSize,
+      leaseMs: worker.effectLeaseMs,
+      signal: stopSignal.signal,
+      feedBack: (event) => dispatchValid(parseEvent(event)),
+      reportError,
+    });
+  const runTimers = () =>
+    runTimerRound({
+      scheduler,
+      batchSize: worker.batchSize,
+      visibilityMs: worker.timerVisibilityMs,
+      feedBack: (event) => dispatchValid(parseEvent(event)),
+      onFired: (payload) => safeEmit('timer.fired', payload),
+      reportError,
+    });
+
+  const loop = createWorkerLoop({
+    intervalMs: worker.pollIntervalMs,
+    round: async () => (await track(runOutbox())) + (await track(runTimers())),
+    reportError: (error) => reportError(error, { stage: 'outbox' }),
+  });
+
+  const engine = emitter as Engine;
+  return Object.assign(engine, {
+    dispatch,
+    operatorAnswered: (chat: ChatKey & { readonly operatorId?: number; readonly eventId?: string }) =>
+      dispatch({
+        type: 'operator.answered',
+        id: chat.eventId ?? `explicit:${randomUUID()}`,
+        portal: chat.portal,
+        chatId: chat.chatId,
+        source: 'explicit',
+        ...(chat.operatorId === undefined ? {} : { operatorId: chat.operatorId }),
+      }),
+    async getChat(chat: ChatKey): Promise<ChatView | undefined> {
+      const parsed = chatKeySchema.safeParse(chat);
+      if (!parsed.success) throw invalidInput('chat key', parsed.error);
+      const stored = await store.load(parsed.data);
+      if (!stored) return undefined;
+      const snapshot = restoreSnapshot(machine, stored.snapshot, parsed.data);
+      return {
+        key: parsed.data,
+        state: stateOf(snapshot),
+        version: stored.version,
+        stateSince: stored.summary.stateSince,
+        context: snapshot.context,
+      };
+    },
+    async drain({ maxRounds = 1_000 }: { maxRounds?: number } = {}): Promise<void> {
+      for (let round = 0; round < maxRounds; round += 1) {
+        const work = (await track(runOutbox())) + (await track(runTimers()));
+        if (work === 0) return;
+      }
+    },
+    start(): void {
+      if (stopped) throw new BatonError('ENGINE_STOPPED', 'A stopped engine cannot be started again');
+      loop.start();
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      await loop.stop();
+      await Promise.allSettled([...inFlight]);
+      stopSignal.abort();
+    },
+  });
+}

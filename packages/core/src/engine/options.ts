@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import type { Clock } from '../contracts/clock.js';
+import type { RateLimiter } from '../contracts/rate-limiter.js';
+import type { RoutingCounters } from '../contracts/routing-counters.js';
+import type { Scheduler } from '../contracts/scheduler.js';
+import type { Store } from '../contracts/store.js';
+import type { Transport } from '../contracts/transport.js';
+import { invalidInput } from '../errors.js';
+import { planStepSchema } from '../events.js';
+import type { LifecycleOptions } from '../machine/options.js';
+import type { LifecycleMachine } from '../machine/snapshot.js';
+import type { Router, StepDefaults } from '../routing/types.js';
+import type { MessageRoute } from './message-route.js';
+
+/** How the engine's background workers pace themselves. */
+export interface WorkerOptions {
+  /** How often an idle worker looks for due timers and outbox entries. @defaultValue `200` */
+  readonly pollIntervalMs?: number;
+  /** Outbox entries and timers claimed per round. @defaultValue `32` */
+  readonly batchSize?: number;
+  /** How long a claimed outbox entry stays this worker's before another may take it over. @defaultValue `30_000` */
+  readonly effectLeaseMs?: number;
+  /** How long a claimed timer stays invisible to other workers. @defaultValue `30_000` */
+  readonly timerVisibilityMs?: number;
+}
+
+/** Options of `createEngine`. Everything but `transport` has an in-memory default. */
+export interface EngineOptions {
+  /** How the engine talks to the platform. Required. */
+  readonly transport: Transport;
+  /** Where chats, the outbox and dedupe records live. @defaultValue a new memory store */
+  readonly store?: Store;
+  /** Where due timers come from. @defaultValue the store, when it implements `Scheduler` */
+  readonly scheduler?: Scheduler;
+  /** Shared routing counters. @defaultValue the store, when it implements `RoutingCounters` */
+  readonly counters?: RoutingCounters;
+  /**
+   * Per-portal request budget taken before each platform call. Not used (and not needed) when the
+   * transport rate-limits itself (`transport.rateLimiting === 'self'`).
+   * @defaultValue a memory limiter with the platform's 2/s, burst 50
+   */
+  readonly rateLimiter?: RateLimiter;
+  /** Resolves transfer requests that name no target. @defaultValue none: such requests are `NO_ROUTE` */
+  readonly router?: Router;
+  /** @defaultValue the system clock */
+  readonly clock?: Clock;
+  /** A prebuilt lifecycle machine (see `createLifecycleMachine`). @defaultValue built from `lifecycle` */
+  readonly machine?: LifecycleMachine;
+  /** Retry and polling options of the default machine. */
+  readonly lifecycle?: LifecycleOptions;
+  /**
+   * Poll `imopenlines.dialog.get` this often while awaiting an operator; `false` turns it off.
+   * Shorthand for `lifecycle.confirmationPollIntervalMs`. @defaultValue `false`
+   */
+  readonly confirmationPollIntervalMs?: number | false;
+  /** LEAVE and the confirmation timeout of steps that do not say. */
+  readonly defaults?: Partial<StepDefaults>;
+  /** Where client messages go while a hand-over is in flight and the bot is present. @defaultValue `'bot'` */
+  readonly whileAwaiting?: MessageRoute;
+  /** Commit attempts per event before `CONFLICT_RETRIES_EXHAUSTED`. @defaultValue `25` */
+  readonly maxCommitAttempts?: number;
+  readonly worker?: WorkerOptions;
+}
+
+const objectWith = (...methods: string[]) =>
+  z.custom<object>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      methods.every((method) => typeof (value as Record<string, unknown>)[method] === 'function'),
+    { message: `expected an object with ${methods.join(', ')}` },
+  );
+
+const engineOptionsSchema = z.object({
+  transport: objectWith('transfer', 'removeBot', 'readDialogOwner', 'sendBotMessage', 'handToQueue', 'finishSession'),
+  store: objectWith('load', 'commit', 'claimEffects', 'completeEffect').optional(),
+  scheduler: objectWith('claimDueTimers', 'completeTimer').optional(),
+  counters: objectWith('nextInRotation', 'adjustBusy', 'readBusy').optional(),
+  rateLimiter: objectWith('acquire', 'penalize').optional(),
+  router: objectWith('resolve').optional(),
+  clock: objectWith('now').optional(),
+  machine: z.custom<object>((value) => typeof value === 'object' && value !== null).optional(),
+  lifecycle: z.record(z.string(), z.unknown()).optional(),
+  confirmationPollIntervalMs: z.union([z.number().int().min(100), z.literal(false)]).optional(),
+  defaults: z
+    .object({
+      leave: z.boolean().optional(),
+      confirmationTimeoutMs: planStepSchema.shape.confirmationTimeoutMs.optional(),
+    })
+    .optional(),
+  whileAwaiting: z.enum(['bot', 'operator', 'both', 'none']).optional(),
+  maxCommitAttempts: z.number().int().min(1).max(1_000).optional(),
+  worker: z
+    .object({
+      pollIntervalMs: z.number().int().min(1).max(60_000).optional(),
+      batchSize: z.number().int().min(1).max(1_000).optional(),
+      effectLeaseMs: z.number().int().min(100).max(3_600_000).optional(),
+      timerVisibilityMs: z.number().int().min(100).max(3_600_000).optional(),
+    })
+    .optional(),
+});
+
+/** Checks `createEngine`'s options; a mistake is an `INVALID_INPUT` error naming every problem. */
+export function validateEngineOptions(options: EngineOptions): void {
+  const parsed = engineOptionsSchema.safeParse(options);
+  if (!parsed.success) throw invalidInput('engine options', parsed.error);
+}
+
+/** The worker options with defaults applied. */
+export function resolveWorkerOptions(options: WorkerOptions = {}): Required<WorkerOptions> {
+  return {
+    pollIntervalMs: options.pollIntervalMs ?? 200,
+    batchSize: options.batchSize ?? 32,
+    effectLeaseMs: options.effectLeaseMs ?? 30_000,
+    timerVisibilityMs: options.timerVisibilityMs ?? 30_000,
+  };
+}

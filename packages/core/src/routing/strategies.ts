@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { invalidInput } from '../errors.js';
+import type { TransferTarget } from '../contracts/effects.js';
+import { type PlanStep, planStepSchema, transferTargetSchema } from '../events.js';
+import type { RoutingStrategy, StepDefaults } from './types.js';
+
+/** Per-strategy overrides of the step defaults. */
+export interface StepOptions {
+  readonly leave?: boolean;
+  readonly confirmationTimeoutMs?: number;
+}
+
+/** Options of a pool strategy. */
+export interface PoolOptions extends StepOptions {
+  /** How many operators of the pool the plan tries, in order. @defaultValue the whole pool */
+  readonly attempts?: number;
+  /** The name of the shared rotation (round-robin only). @defaultValue the pool's ids joined */
+  readonly rotation?: string;
+}
+
+const stepOptionsSchema = z.object({
+  leave: z.boolean().optional(),
+  confirmationTimeoutMs: planStepSchema.shape.confirmationTimeoutMs.optional(),
+});
+const poolSchema = z.array(z.number().int().positive()).min(1).max(1_000);
+const poolOptionsSchema = stepOptionsSchema.extend({
+  attempts: z.number().int().positive().optional(),
+  rotation: z.string().min(1).max(200).optional(),
+});
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw invalidInput(what, parsed.error);
+  return parsed.data;
+}
+
+function step(target: TransferTarget, options: StepOptions, defaults: StepDefaults): PlanStep {
+  return {
+    target,
+    leave: options.leave ?? defaults.leave,
+    confirmationTimeoutMs: options.confirmationTimeoutMs ?? defaults.confirmationTimeoutMs,
+  };
+}
+
+/**
+ * Always the same target.
+ * @example `fixedTarget({ kind: 'user', userId: 7 }, { leave: false })`
+ */
+export function fixedTarget(target: TransferTarget, options: StepOptions = {}): RoutingStrategy {
+  const checkedTarget = parse(transferTargetSchema, target, 'fixedTarget target');
+  const checked = parse(stepOptionsSchema, options, 'fixedTarget options') as StepOptions;
+  return {
+    name: `fixed(${checkedTarget.kind === 'user' ? `user ${checkedTarget.userId}` : `queue ${checkedTarget.queueId}`})`,
+    plan: async (_request, { defaults }) => [step(checkedTarget, checked, defaults)],
+  };
+}
+
+/** A queue to fall back to, usually the last step of a plan. */
+export function fallbackQueue(queueId: number, options: Omit<StepOptions, 'leave'> = {}): RoutingStrategy {
+  return { ...fixedTarget({ kind: 'queue', queueId }, options), name: `fallbackQueue(${queueId})` };
+}
+
+/**
+ * Rotates through a pool of operators; every worker shares one rotation through the store. The
+ * plan starts at the next operator in turn and continues through the pool.
+ */
+export function roundRobin(operatorIds: readonly number[], options: PoolOptions = {}): RoutingStrategy {
+  const pool = parse(poolSchema, operatorIds, 'roundRobin pool');
+  const checked = parse(poolOptionsSchema, options, 'roundRobin options') as PoolOptions;
+  const rotation = checked.rotation ?? `pool:${pool.join(',')}`;
+  const attempts = Math.min(checked.attempts ?? pool.length, pool.length);
+  return {
+    name: `roundRobin(${rotation})`,
+    async plan(request, { counters, defaults }) {
+      const start = (await counters.nextInRotation(request.key.portal, rotation)) % pool.length;
+      return Array.from({ length: attempts }, (_, offset) => {
+        const userId = pool[(start + offset) % pool.length] as number;
+        return step({ kind: 'user', userId }, checked, defaults);
+      });
+    },
+  };
+}
+
+/** Tries the pool's operators from the least busy (fewest chats held, counted in the store) up. */
+export function leastBusy(operatorIds: readonly number[], options: Omit<PoolOptions, 'rotation'> = {}): RoutingStrategy {
+  const pool = parse(poolSchema, operatorIds, 'leastBusy pool');
+  const checked = parse(poolOptionsSchema, options, 'leastBusy options') as PoolOptions;
+  const attempts = Math.min(checked.attempts ?? pool.length, pool.length);
+  return {
+    name: `leastBusy(${pool.join(',')})`,
+    async plan(request, { counters, defaults }) {
+      const busy = await counters.readBusy(request.key.portal, pool);
+      const ranked = pool
+        .map((userId, order) => ({ userId, order, load: busy.get(userId) ?? 0 }))
+        .sort((a, b) => a.load - b.load || a.order - b.order);
+      return ranked.slice(0, attempts).map(({ userId }) => step({ kind: 'user', userId }, checked, defaults));
+    },
+  };
+}

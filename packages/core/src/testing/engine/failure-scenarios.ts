@@ -1,0 +1,277 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isBatonError } from '../../errors.js';
+import { transportFailure } from '../fake-transport.js';
+import type { ConformanceHarness } from '../harness.js';
+import { createEngineFixture, type EngineFixture, type EngineStore, namesOf, toQueue, toUser } from './fixture.js';
+
+/** Hand-overs that do not go as planned: deadlines, skips, platform errors, the bot leaving on its own. */
+export function failureScenarios(harness: ConformanceHarness<EngineStore>): void {
+  describe('deadlines, skips and platform errors', () => {
+    let f: EngineFixture;
+    beforeEach(async () => {
+      f = await createEngineFixture(harness, { lifecycle: { retryBaseDelayMs: 1_000, maxTransferAttempts: 3 } });
+    });
+    afterEach(async () => {
+      await f.dispose();
+    });
+
+    it('moves to the next step when the confirmation deadline passes, and fails back to the bot when the plan is exhausted', async () => {
+      const key = f.chat();
+      await f.engine.dispatch(f.events(key).transferTo([toUser(7, false, 10_000), toQueue(3, false, 20_000)]));
+      await f.engine.drain();
+      f.clock.advance(9_999);
+      await f.engine.drain();
+      expect((await f.engine.getChat(key))?.context.step).toBe(0);
+
+      f.clock.advance(1);
+      await f.engine.drain();
+      let chat = await f.engine.getChat(key);
+      expect(chat?.state).toBe('awaitingOperator');
+      expect(chat?.context).toMatchObject({ step: 1, lastError: { code: 'CONFIRMATION_TIMEOUT' } });
+      expect(f.transport.callsOf('transfer').map((c) => c.request)).toMatchObject([
+        { target: { kind: 'user', userId: 7 } },
+        { target: { kind: 'queue', queueId: 3 } },
+      ]);
+
+      f.clock.advance(20_000);
+      await f.engine.drain();
+      chat = await f.engine.getChat(key);
+      expect(chat?.state).toBe('bot');
+      expect(chat?.context.botPresent).toBe(true);
+      expect(chat?.context.lastError?.code).toBe('CONFIRMATION_TIMEOUT');
+      const failed = f.seen.filter(([name]) => name === 'handoff.failed');
+      expect(failed).toHaveLength(1);
+      expect(failed[0]?.[1]).toMatchObject({ key, code: 'CONFIRMATION_TIMEOUT', steps: 2 });
+      expect(f.transport.callsOf('removeBot')).toHaveLength(0);
+    });
+
+    it('a skip moves to the next step; a skip on the last step fails the hand-over', async () => {
+      const key = f.chat();
+      const ev = f.events(key);
+      await f.engine.dispatch(ev.transferTo([toUser(7), toUser(8)]));
+      await f.engine.drain();
+      await f.engine.dispatch(ev.skipped());
+      await f.engine.drain();
+      let chat = await f.engine.getChat(key);
+      expect(chat).toMatchObject({ state: 'awaitingOperator', context: { step: 1, lastError: { code: 'OPERATOR_SKIPPED' } } });
+      expect(f.transport.callsOf('transfer')[1]?.request).toMatchObject({ target: { kind: 'user', userId: 8 } });
+      await f.engine.dispatch(ev.skipped());
+      chat = await f.engine.getChat(key);
+      expect(chat?.state).toBe('bot');
+      expect(namesOf(f.seen)).toContain('handoff.failed');
+    });
+
+    it('retries a retryable transfer error after a backoff, then succeeds', async () => {
+      f.transport.respondOnce('transfer', transportFailure('OPERATOR_WRONG', { retryable: true }));
+      const key = f.chat();
+      await f.engine.dispatch(f.events(key).transferTo(toUser(7)));
+      await f.engine.drain();
+      let chat = await f.engine.getChat(key);
+      expect(chat?.state).toBe('transferring');
+      expect(chat?.context.lastError).toEqual({ code: 'OPERATOR_WRONG', retryable: true });
+      expect(f.transport.callsOf('transfer')).toHaveLength(1);
+
+      f.clock.advance(999);
+      await f.engine.drain();
+      expect(f.transport.callsOf('transfer')).toHaveLength(1);
+      f.clock.advance(1);
+      await f.engine.drain();
+      expect(f.transport.callsOf('transfer')).toHaveLength(2);
+      chat = await f.engine.getChat(key);
+      expect(chat?.state).toBe('awaitingOperator');
+      expect(chat?.context.attempt).toBe(2);
+      expect(f.seen.find(([name]) => name === 'transfer.failed')?.[1]).toMatchObject({ code: 'OPERATOR_WRONG', willRetry: true });
+    });
+
+    it('honours the platform retry hint when it is longer than the backoff', async () => {
+      f.transport.respondOnce('transfer', transportFailure('QUERY_LIMIT_EXCEEDED', { retryable: true, retryAfterMs: 5_000 }));
+      const key = f.chat();
+      await f.engine.dispatch(f.events(key).transferTo(toUser(7)));
+      await f.engine.drain();
+      f.clock.advance(4_999);
+      await f.engine.drain();
+      expect(f.transport.callsOf('transfer')).toHaveLength(1);
+      f.clock.advance(1);
+      await f.engine.drain();
+      expect(f.transport.callsOf('transfer')).toHaveLength(2);
+    });
+
+    it('after the bounded retries, moves to the next step keeping the error code', async () => {
+      f.transport.respondAlways('transfer', (request) =>
+        (request as { target: { kind: string } }).target.kind === 'user'
+          ? transportFailure('OPERATOR_WRONG', { retryable: true })
+          : { ok: true, value: undefined },
+      );
+      const key = f.chat();
+      await f.engine.dispatch(f.events(key).transferTo([toUser(7), toQueue(3)]));
+      await f.engine.drain();
+      f.clock.advance(1_000); // retry 1 → attempt 2
+      await f.engine.drain();
+      f.clock.advance(2_000); // retry 2 → attempt 3, which fails for good
+      await f.engine.drain();
+      const chat = await f.engine.getChat(key);
+      expect(f.transport.callsOf('transfer').map((c) => (c.request as { target: { kind: string } }).target.kind)).toEqual([
+        'user',
+        'user',
+        'user',
+        'queue',
+      ]);
+      expect(chat?.state).toBe('awaitingOperator');
+      expect(chat?.context).toMatchObject({ step: 1, lastError: { code: 'OPERATOR_WRONG' } });
+    });
+
+    it('a fatal transfer error skips retries and goes to the next step; exhausted, the chat returns to the bot', async () => {
+      f.transport.respondAlways('transfer', transportFailure('WRONG_CHAT', { retryable: false }));
+      const key = f.chat();
+      await f.engine.dispatch(f.events(key).transferTo([toUser(7), toUser(8)]));
+      await f.engine.drain();
+      const chat = await f.engine.getChat(key);
+      expect(f.transport.callsOf('transfer')).toHaveLength(2);
+      expect(chat?.state).toBe('bot');
+      expect(chat?.context.lastError).toEqual({ code: 'WRONG_CHAT', retryable: false });
+      expect(f.seen.filter(([name]) => name === 'handoff.failed')[0]?.[1]).toMatchObject({ code: 'WRONG_CHAT' });
+    });
+
+    it('retries a failed bot removal, bounded', async () => {
+      f.transport.respondOnce('removeBot', transportFailure('NETWORK', { retryable: true }));
+      const key = f.chat();
+      const ev = f.events(key);
+      await f.engine.dispatch(ev.transferTo(toUser(7)));
+      await f.engine.drain();
+      await f.engine.dispatch(ev.operatorSays(7));
+      await f.engine.drain();
+      expect((await f.engine.getChat(key))?.context.botPresent).toBe(true);
+      f.clock.advance(1_000);
+      await f.engine.drain();
+      expect(f.transport.callsOf('removeBot')).toHaveLength(2);
+      expect((await f.engine.getChat(key))?.context.botPresent).toBe(false);
+    });
+  });
+
+  describe('the bot removed from outside', () => {
+    let f: EngineFixture;
+    beforeEach(async () => {
+      f = await createEngineFixture(harness);
+    });
+    afterEach(async () => {
+      await f.dispose();
+    });
+
+    it('a client typing 0 ends the bot part: no more routing to the bot and no removal call', async () => {
+      const key = f.chat();
+      const ev = f.events(key);
+      const zero = await f.engine.dispatch(ev.clientSays('0'));
+      expect(zero).toMatchObject({ state: 'operator', route: 'none' });
+      expect((await f.engine.dispatch(ev.clientSays('hello?'))).route).toBe('operator');
+      await f.engine.drain();
+      expect(f.transport.calls).toHaveLength(0);
+      expect(f.seen.find(([name]) => name === 'bot.left')?.[1]).toMatchObject({ reason: 'clientLeftBot' });
+    });
+
+    it('kicked while awaiting an operator: the answer does not trigger a removal', async () => {
+      const key = f.chat();
+      const ev = f.events(key);
+      await f.engine.dispatch(ev.transferTo(toUser(7, false, 5_000)));
+      await f.engine.drain();
+      await f.engine.dispatch(ev.botRemoved('kicked'));
+      await f.engine.dispatch(ev.operatorSays(7));
+      f.clock.advance(10_000);
+      await f.engine.drain();
+      const chat = await f.engine.getChat(key);
+      expect(chat?.state).toBe('operator');
+      expect(chat?.context.botPresent).toBe(false);
+      expect(f.transport.callsOf('removeBot')).toHaveLength(0);
+      expect(namesOf(f.seen)).not.toContain('handoff.failed');
+    });
+
+    it('removed after the operator answered, before the removal call: the late result changes nothing', async () => {
+      f.transport.respondAlways('removeBot', { ok: true, value: { alreadyGone: true } });
+      const key = f.chat();
+      const ev = f.events(key);
+      await f.engine.dispatch(ev.transferTo(toUser(7)));
+      await f.engine.drain();
+      await f.engine.dispatch(ev.operatorSays(7));
+      await f.engine.dispatch(ev.botRemoved('clientLeftBot'));
+      await f.engine.drain();
+      const leftEvents = f.seen.filter(([name]) => name === 'bot.left');
+      expect(leftEvents).toHaveLength(1);
+      expect((await f.engine.getChat(key))?.context.botPresent).toBe(false);
+    });
+  });
+
+  describe('input the engine refuses or ignores', () => {
+    let f: EngineFixture;
+    beforeEach(async () => {
+      f = await createEngineFixture(harness);
+    });
+    afterEach(async () => {
+      await f.dispose();
+    });
+
+    it('acknowledges a duplicate event id and ignores it', async () => {
+      const key = f.chat();
+      const event = f.events(key).transferTo(toUser(7));
+      const first = await f.engine.dispatch(event);
+      const again = await f.engine.dispatch(event);
+      expect(first.status).toBe('applied');
+      expect(again).toMatchObject({ status: 'duplicate', version: first.version, state: 'transferring', changed: false });
+      await f.engine.drain();
+      expect(f.transport.callsOf('transfer')).toHaveLength(1);
+    });
+
+    it('rejects invalid events with INVALID_INPUT and changes nothing', async () => {
+      const key = f.chat();
+      await f.engine.dispatch(f.events(key).clientSays('hi'));
+      const bad: unknown[] = [
+        null,
+        {},
+        { type: 'message', id: 'x', portal: key.portal, chatId: -1, author: { userId: 1, kind: 'client' } },
+        { type: 'message', id: '', portal: key.portal, chatId: key.chatId, author: { userId: 1, kind: 'client' } },
+        { type: 'message', id: 'y', portal: key.portal, chatId: key.chatId, author: { userId: 1, kind: 'alien' } },
+        { type: 'transfer.request', id: 'z', portal: key.portal, chatId: key.chatId, plan: [] },
+        { type: 'teleport', id: 'w', portal: key.portal, chatId: key.chatId },
+      ];
+      for (const event of bad) {
+        const error = await f.engine.dispatch(event as never).catch((e: unknown) => e);
+        expect(isBatonError(error, 'INVALID_INPUT')).toBe(true);
+      }
+      expect((await f.engine.getChat(key))?.version).toBe(1);
+      expect(await f.engine.getChat({ portal: key.portal, chatId: 999 })).toBeUndefined();
+    });
+
+    it('a stale timer (of a state already left) does nothing', async () => {
+      const key = f.chat();
+      const ev = f.events(key);
+      await f.engine.dispatch(ev.transferTo(toUser(7, false, 5_000)));
+      await f.engine.drain();
+      const timerId = (await f.engine.getChat(key))?.context.confirmationTimer;
+      expect(timerId).toBeTruthy();
+      await f.engine.dispatch(ev.operatorSays(7));
+      await f.engine.drain();
+      const before = await f.engine.getChat(key);
+      const result = await f.engine.dispatch({
+        type: 'timer.fired',
+        id: 'late-timer',
+        portal: key.portal,
+        chatId: key.chatId,
+        timerId: timerId ?? '',
+      });
+      expect(result).toMatchObject({ state: 'operator', changed: false });
+      expect((await f.engine.getChat(key))?.context).toEqual(before?.context);
+      f.clock.advance(60_000);
+      await f.engine.drain();
+      expect(namesOf(f.seen)).not.toContain('handoff.failed');
+      expect(f.transport.callsOf('transfer')).toHaveLength(1);
+    });
+
+    it('a transfer request while a hand-over is in flight is ignored', async () => {
+      const key = f.chat();
+      const ev = f.events(key);
+      await f.engine.dispatch(ev.transferTo(toUser(7)));
+      const second = await f.engine.dispatch(ev.transferTo(toUser(8)));
+      expect(second).toMatchObject({ state: 'transferring', changed: false });
+      await f.engine.drain();
+      expect(f.transport.callsOf('transfer')).toHaveLength(1);
+    });
+  });
+}

@@ -1,0 +1,181 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ConformanceHarness } from '../harness.js';
+import { createEngineFixture, type EngineFixture, type EngineStore, namesOf, toQueue, toUser } from './fixture.js';
+
+/** Hand-overs that go as planned: LEAVE=Y, LEAVE=N, queues, answers from messages, calls and polls. */
+export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): void {
+  describe('hand-over lifecycle', () => {
+    let f: EngineFixture;
+    beforeEach(async () => {
+      f = await createEngineFixture(harness);
+    });
+    afterEach(async () => {
+      await f.dispose();
+    });
+
+    it('starts a new chat in bot and routes client messages to the bot', async () => {
+      const key = f.chat();
+      const result = await f.engine.dispatch(f.events(key).clientSays('hello'));
+      expect(result).toMatchObject({ status: 'applied', state: 'bot', route: 'bot', version: 1 });
+      expect((await f.engine.getChat(key))?.context.botPresent).toBe(true);
+    });
+
+    it('LEAVE=Y to a user: operator right after the platform accepts, and no removal call', async () => {
+      const key = f.chat();
+      const ev = f.events(key);
+      expect((await f.engine.dispatch(ev.transferTo(toUser(7, true)))).state).toBe('transferring');
+      await f.engine.drain();
+      const chat = await f.engine.getChat(key);
+      expect(chat?.state).toBe('operator');
+      expect(chat?.context.botPresent).toBe(false);
+      expect(f.transport.callsOf('transfer')).toHaveLength(1);
+      expect(f.transport.callsOf('transfer')[0]?.request).toMatchObject({
+        portal: key.portal,
+        chatId: key.chatId,
+        target: { kind: 'user', userId: 7 },
+        leave: true,
+      });
+      expect(f.transport.callsOf('removeBot')).toHaveLength(0);
+      expect(f.seen.find(([name]) => name === 'bot.left')?.[1]).toMatchObject({ reason: 'leaveOnTransfer' });
+      expect((await f.engine.dispatch(ev.clientSays('still there?'))).route).toBe('operator');
+    });
+
+    it('LEAVE=N to a user: waits with the bot present, then removes the bot once the operator writes', async () => {
+      const key = f.chat();
+      const ev = f.events(key);
+      await f.engine.dispatch(ev.transferTo(toUser(7, false)));
+      await f.engine.drain();
+      let chat = await f.engine.getChat(key);
+      expect(chat?.state).toBe('awaitingOperator');
+      expect(chat?.context.botPresent).toBe(true);
+      expect(f.transport.callsOf('transfer')[0]?.request).toMatchObject({ leave: false });
+
+      // While waiting, client messages still go to the bot (the default policy).
+      expect((await f.engine.dispatch(ev.clientSays('anyone?'))).route).toBe('bot');
+      expect(f.transport.callsOf('removeBot')).toHaveLength(0);
+
+      const answer = await f.engine.dispatch(ev.operatorSays(7));
+      expect(answer).toMatchObject({ state: 'operator', route: 'none' });
+      await f.engine.drain();
+      chat = await f.engine.getChat(key);
+      expect(chat?.context.botPresent).toBe(false);
+      expect(chat?.context.operatorId).toBe(7);
+      expect(f.transport.callsOf('removeBot')).toHaveLength(1);
+      expect(namesOf(f.seen)).toEqual(
+        expect.arrayContaining(['transfer.requested', 'transfer.succeeded', 'operator.answered', 'bot.left']),
+      );
+      expect(f.seen.find(([name]) => name === 'bot.left')?.[1]).toMatchObject({ reason: 'removed', key });
+    });
+
+    it('a queue transfer keeps the bot whatever LEAVE says, and removes it after the answer', async () => {
+      const key = f.chat();
+      const ev = f.events(key);
+      await f.engine.dispatch(ev.transferTo(toQueue(3, true)));
+      await f.engine.drain();
+      expect((await f.engine.getChat(key))?.state).toBe('awaitingOperator');
+      expect(f.transport.callsOf('removeBot')).toHaveLength(0);
+      await f.engine.dispatch(ev.operatorSays(11));
+      await f.engine.drain();
+      expect(f.transport.callsOf('removeBot')).toHaveLength(1);
+      expect((await f.engine.getChat(key))?.context).toMatchObject({ botPresent: false, operatorId: 11 });
+    });
+
+    it('treats "bot already gone" on removal as success, without retrying', async () => {
+      f.transport.respondAlways('removeBot', { ok: true, value: { alreadyGone: true } });
+      const key = f.chat();
+      const ev = f.events(key);
+      await f.engine.dispatch(ev.transferTo(toUser(7)));
+      await f.engine.drain();
+      await f.engine.dispatch(ev.answered(7));
+      await f.engine.drain();
+      f.clock.advance(120_000);
+      await f.engine.drain();
+      expect(f.transport.callsOf('removeBot')).toHaveLength(1);
+      expect((await f.engine.getChat(key))?.context.botPresent).toBe(false);
+      expect(f.seen.find(([name]) => name === 'bot.left')?.[1]).toMatchObject({ reason: 'alreadyGone' });
+    });
+
+    it('recognises an explicit operatorAnswered call', async () => {
+      const key = f.chat();
+      await f.engine.dispatch(f.events(key).transferTo(toUser(7)));
+      await f.engine.drain();
+      const result = await f.engine.operatorAnswered({ ...key, operatorId: 7 });
+      expect(result.state).toBe('operator');
+      expect(f.seen.find(([name]) => name === 'operator.answered')?.[1]).toMatchObject({
+        source: 'explicit',
+        operatorId: 7,
+      });
+    });
+
+    it('ignores messages from the client, connector users, bots and the system as answers', async () => {
+      const key = f.chat();
+      const ev = f.events(key);
+      await f.engine.dispatch(ev.transferTo(toUser(7)));
+      await f.engine.drain();
+      for (const kind of ['client', 'connector', 'bot', 'system'] as const) {
+        await f.engine.dispatch({ id: `not-an-answer-${kind}`, portal: key.portal, chatId: key.chatId, type: 'message', author: { userId: 5, kind } });
+      }
+      expect((await f.engine.getChat(key))?.state).toBe('awaitingOperator');
+    });
+
+    it('after the session finishes, the next client message opens a new session with the bot', async () => {
+      const key = f.chat();
+      const ev = f.events(key);
+      await f.engine.dispatch(ev.transferTo(toUser(7, true)));
+      await f.engine.drain();
+      expect((await f.engine.dispatch(ev.finished())).state).toBe('closed');
+      expect((await f.engine.dispatch(ev.operatorSays(7))).state).toBe('closed');
+      const reopened = await f.engine.dispatch(ev.clientSays('me again'));
+      expect(reopened).toMatchObject({ state: 'bot', route: 'bot' });
+      const chat = await f.engine.getChat(key);
+      expect(chat?.context).toMatchObject({ session: 2, botPresent: true, operatorId: null, plan: [] });
+    });
+
+    it('finishing a session while awaiting cancels the confirmation deadline', async () => {
+      const key = f.chat();
+      const ev = f.events(key);
+      await f.engine.dispatch(ev.transferTo(toUser(7, false, 1_000)));
+      await f.engine.drain();
+      await f.engine.dispatch(ev.finished());
+      f.clock.advance(5_000);
+      await f.engine.drain();
+      expect((await f.engine.getChat(key))?.state).toBe('closed');
+      expect(namesOf(f.seen)).not.toContain('handoff.failed');
+    });
+  });
+
+  describe('confirmation polling', () => {
+    let f: EngineFixture;
+    beforeEach(async () => {
+      f = await createEngineFixture(harness, { confirmationPollIntervalMs: 1_000 });
+    });
+    afterEach(async () => {
+      await f.dispose();
+    });
+
+    it('polls the dialog owner while awaiting, and an owner turning non-zero is an answer', async () => {
+      const key = f.chat();
+      await f.engine.dispatch(f.events(key).transferTo(toUser(7)));
+      await f.engine.drain();
+      f.clock.advance(1_000);
+      await f.engine.drain();
+      expect(f.transport.callsOf('readDialogOwner')).toHaveLength(1);
+      expect((await f.engine.getChat(key))?.state).toBe('awaitingOperator');
+
+      f.transport.setDialogOwner(key, 7);
+      f.clock.advance(1_000);
+      await f.engine.drain();
+      expect(f.transport.callsOf('readDialogOwner')).toHaveLength(2);
+      const chat = await f.engine.getChat(key);
+      expect(chat?.state).toBe('operator');
+      expect(chat?.context.operatorId).toBe(7);
+      expect(f.transport.callsOf('removeBot')).toHaveLength(1);
+      expect(f.seen.find(([name]) => name === 'operator.answered')?.[1]).toMatchObject({ source: 'poll' });
+
+      // Polling stops once answered.
+      f.clock.advance(10_000);
+      await f.engine.drain();
+      expect(f.transport.callsOf('readDialogOwner')).toHaveLength(2);
+    });
+  });
+}
