@@ -126,14 +126,15 @@ export function decideRetry(
   attempt: number,
   random: () => number = Math.random,
 ): RetryDecision {
-  if (!error.retryable) return { retry: false };
+  // RATE_LIMITED already is the end of a wait bounded by `maxRateLimitWaitMs`: waiting again here would defeat it.
+  if (!error.retryable || error.code === 'RATE_LIMITED') return { retry: false };
   if ((error.code === 'TIMEOUT' || error.code === 'NETWORK') && !policy.retryNetworkErrors) {
     return { retry: false };
   }
   const limit = error.code === 'OPERATOR_WRONG' ? policy.operatorWrongAttempts : policy.maxAttempts;
   if (attempt >= limit) return { retry: false };
   const delayMs =
-    error.code === 'OPERATION_TIME_LIMIT' || error.code === 'RATE_LIMITED'
+    error.code === 'OPERATION_TIME_LIMIT'
       ? (error.retryAfterMs ?? policy.operatingLimitWaitMs)
       : Math.max(backoffDelay(policy, attempt, random), error.retryAfterMs ?? 0);
   if (delayMs > policy.maxWaitMs) return { retry: false };
