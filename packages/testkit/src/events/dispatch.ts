@@ -1,0 +1,141 @@
+import qs from 'qs';
+import { preciseNow } from '../clock.js';
+import type { FaultMatcher } from '../faults.js';
+import type { BotRecord, ChatRecord, MessageRecord, PortalState, UserRecord } from '../model/types.js';
+import { botDeleteV1, joinChatV1, messageAddV1, type PhpForm, portalAuth } from './payload-v1.js';
+import { botV2, chatV2, type JsonObject, messageV2, toPhpStrings, userV2 } from './payload-v2.js';
+import { postForm } from './post-form.js';
+
+/** One outbound event as the emulator sent (or queued) it. */
+export interface DeliveryRecord {
+  /** Epoch milliseconds, sub-millisecond precision. */
+  readonly at: number;
+  readonly portal: string;
+  readonly botId: number;
+  /** `ONIMBOTMESSAGEADD`, `ONIMBOTV2JOINCHAT`, … */
+  readonly event: string;
+  /** `webhook`: POSTed to the bot's handler; `fetch`: queued for `imbot.v2.Event.get`; `none`: the bot has nowhere to receive it. */
+  readonly mode: 'webhook' | 'fetch' | 'none';
+  readonly url?: string;
+  /** The handler's HTTP status, when it answered. */
+  readonly status?: number;
+  /** Why the delivery failed (`ECONNREFUSED`, `TIMEOUT`, …); the platform never retries it. */
+  readonly error?: string;
+  /** This is the second copy of a duplicated delivery. */
+  readonly duplicate: boolean;
+}
+
+/** What event dispatch needs from the running emulator. */
+export interface EventSink {
+  clientEndpoint(): string;
+  readonly faults: FaultMatcher;
+  readonly deliveries: DeliveryRecord[];
+  readonly signal: AbortSignal;
+  readonly timeoutMs: number;
+}
+
+export type BotEvent =
+  | {
+      readonly kind: 'message';
+      readonly chat: ChatRecord;
+      readonly message: MessageRecord;
+      readonly author: UserRecord;
+    }
+  | { readonly kind: 'join'; readonly chat: ChatRecord; readonly inviter: UserRecord }
+  | { readonly kind: 'delete' };
+
+const names = {
+  message: ['ONIMBOTMESSAGEADD', 'ONIMBOTV2MESSAGEADD'],
+  join: ['ONIMBOTJOINCHAT', 'ONIMBOTV2JOINCHAT'],
+  delete: ['ONIMBOTDELETE', 'ONIMBOTV2DELETE'],
+} as const;
+
+function dataV1(portal: PortalState, bot: BotRecord, event: BotEvent, endpoint: string): PhpForm {
+  if (event.kind === 'message')
+    return messageAddV1(portal, bot, event.chat, event.message, event.author, endpoint);
+  if (event.kind === 'join') return joinChatV1(portal, bot, event.chat, event.inviter, endpoint);
+  return botDeleteV1(bot);
+}
+
+function dataV2(bot: BotRecord, event: BotEvent, botAuth: JsonObject | undefined): JsonObject {
+  const bot2 = botV2(bot, botAuth);
+  if (event.kind === 'message') {
+    return {
+      bot: bot2,
+      message: messageV2(event.message),
+      chat: chatV2(event.chat),
+      user: userV2(event.author),
+      language: 'en',
+    };
+  }
+  if (event.kind === 'join') {
+    const chat = chatV2(event.chat);
+    return {
+      bot: bot2,
+      dialogId: `chat${event.chat.chatId}`,
+      chat,
+      user: userV2(event.inviter),
+      language: 'en',
+    };
+  }
+  return { bot: bot2 };
+}
+
+/**
+ * Sends one event to one bot: POSTs it to the handler (webhook mode, never retried), or queues it
+ * for `imbot.v2.Event.get` (v2 without a handler). Resolves when the handler has answered or
+ * failed; never rejects.
+ */
+export async function dispatchBotEvent(
+  sink: EventSink,
+  portal: PortalState,
+  bot: BotRecord,
+  event: BotEvent,
+): Promise<void> {
+  if (bot.deleted && event.kind !== 'delete') return;
+  const type = names[event.kind][bot.eventsVersion - 1] ?? names[event.kind][0];
+  const base = { portal: portal.memberId, botId: bot.botId, event: type };
+  const endpoint = sink.clientEndpoint();
+  if (bot.eventHandlerUrl === undefined) {
+    if (bot.eventsVersion === 2) {
+      const at = preciseNow();
+      bot.fetchQueue.push({
+        eventId: portal.ids.event.next(),
+        type,
+        date: new Date(at).toISOString(),
+        data: dataV2(bot, event, undefined),
+      });
+      sink.deliveries.push({ ...base, at, mode: 'fetch', duplicate: false });
+    } else {
+      sink.deliveries.push({ ...base, at: preciseNow(), mode: 'none', duplicate: false });
+    }
+    return;
+  }
+  const auth = portalAuth(portal, endpoint);
+  const data =
+    bot.eventsVersion === 1 ? dataV1(portal, bot, event, endpoint) : toPhpStrings(dataV2(bot, event, auth));
+  const body = qs.stringify(
+    {
+      event: type,
+      event_handler_id: String(bot.botId),
+      data,
+      ts: String(Math.floor(Date.now() / 1000)),
+      auth,
+    },
+    { format: 'RFC1738' },
+  );
+  const copies = sink.faults.take(['duplicateEvents'], type, portal.memberId) === undefined ? 1 : 2;
+  for (let copy = 0; copy < copies; copy++) {
+    if (sink.signal.aborted) return;
+    const at = preciseNow();
+    const outcome = await postForm(bot.eventHandlerUrl, body, sink.timeoutMs, sink.signal);
+    sink.deliveries.push({
+      ...base,
+      at,
+      mode: 'webhook',
+      url: bot.eventHandlerUrl,
+      ...outcome,
+      duplicate: copy > 0,
+    });
+  }
+}

@@ -1,0 +1,79 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseParams, readBody } from './body.js';
+import type { ServerDeps } from './deps.js';
+import { sendJson } from './envelope.js';
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/**
+ * The OAuth server's refresh: `grant_type=refresh_token` with the app's `client_id`,
+ * `client_secret` and a `refresh_token`, by GET or POST. The refresh token rotates: the answer
+ * carries a new one and the used one is refused (`400 invalid_grant`) from then on.
+ */
+export async function handleOAuthToken(
+  deps: ServerDeps,
+  request: IncomingMessage,
+  response: ServerResponse,
+  query: string,
+  arrivedAt: number,
+): Promise<void> {
+  let portal = '';
+  const answer = (status: number, body: Record<string, unknown>) => {
+    sendJson(response, status, body);
+    const error = typeof body.error === 'string' ? body.error : undefined;
+    deps.log({
+      at: arrivedAt,
+      portal,
+      method: 'oauth.token',
+      status,
+      auth: 'none',
+      ...(error === undefined ? {} : { error }),
+    });
+  };
+  let params: Record<string, unknown>;
+  try {
+    params = parseParams(query, await readBody(request), request.headers['content-type']);
+  } catch {
+    answer(400, { error: 'invalid_request', error_description: 'Unreadable request' });
+    return;
+  }
+  if (text(params.grant_type) !== 'refresh_token') {
+    answer(400, { error: 'unsupported_grant_type', error_description: 'Only refresh_token is supported' });
+    return;
+  }
+  const grant = deps.runtime.credentials.peekRefresh(text(params.refresh_token));
+  const state = grant === undefined ? undefined : deps.runtime.portal(grant.memberId);
+  portal = state?.memberId ?? '';
+  const app = grant === undefined ? undefined : state?.apps.get(grant.clientId);
+  if (
+    grant !== undefined &&
+    (app === undefined ||
+      app.clientId !== text(params.client_id) ||
+      app.clientSecret !== text(params.client_secret))
+  ) {
+    answer(401, { error: 'invalid_client', error_description: 'Invalid client credentials' });
+    return;
+  }
+  const consumed = deps.runtime.credentials.consumeRefresh(text(params.refresh_token));
+  if (consumed === undefined || state === undefined || app === undefined) {
+    answer(400, { error: 'invalid_grant', error_description: 'Invalid or already used refresh token' });
+    return;
+  }
+  const tokens = deps.runtime.credentials.issueTokens(state.memberId, app.clientId);
+  const clientEndpoint = `${deps.runtime.url()}/rest/`;
+  answer(200, {
+    access_token: tokens.accessToken,
+    refresh_token: tokens.refreshToken,
+    expires: Math.floor(tokens.expiresAt / 1000),
+    expires_in: Math.round(deps.accessTokenTtlMs / 1000),
+    scope: 'imbot,imopenlines,im',
+    domain: state.domain,
+    server_endpoint: `${deps.runtime.url()}/oauth/`,
+    status: 'L',
+    client_endpoint: clientEndpoint,
+    member_id: state.memberId,
+    user_id: app.userId,
+  });
+}

@@ -1,0 +1,73 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { preciseNow } from '../clock.js';
+import type { ServerDeps } from './deps.js';
+import { sendError } from './envelope.js';
+import { handleOAuthToken } from './oauth.js';
+import { handleRest } from './rest.js';
+
+/** A listening HTTP server that can be torn down without leaking a socket. */
+export interface ListeningServer {
+  readonly port: number;
+  /** Destroys every open connection (hanging ones included) and stops listening. */
+  close(): Promise<void>;
+}
+
+async function route(deps: ServerDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const arrivedAt = preciseNow();
+  const raw = request.url ?? '/';
+  const queryStart = raw.indexOf('?');
+  const path = queryStart < 0 ? raw : raw.slice(0, queryStart);
+  const query = queryStart < 0 ? '' : raw.slice(queryStart + 1);
+  const segments = path
+    .split('/')
+    .filter((segment) => segment !== '')
+    .map(decodeURIComponent);
+  if (segments[0] === 'rest') {
+    await handleRest(deps, request, response, segments.slice(1), query, arrivedAt);
+    return;
+  }
+  if (segments[0] === 'oauth' && segments[1] === 'token' && segments.length === 2) {
+    await handleOAuthToken(deps, request, response, query, arrivedAt);
+    return;
+  }
+  request.resume();
+  sendError(response, 404, 'NOT_FOUND', 'Not found');
+  deps.log({ at: arrivedAt, portal: '', method: path, status: 404, error: 'NOT_FOUND', auth: 'none' });
+}
+
+export function listen(deps: ServerDeps, host: string, port: number): Promise<ListeningServer> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((request, response) => {
+    route(deps, request, response).catch((error: unknown) => {
+      if (!response.headersSent && !response.destroyed) {
+        sendError(
+          response,
+          500,
+          'INTERNAL_SERVER_ERROR',
+          error instanceof Error ? error.message : 'Internal error',
+        );
+      }
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      const bound = typeof address === 'object' && address !== null ? address.port : port;
+      resolve({
+        port: bound,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const socket of sockets) socket.destroy();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}

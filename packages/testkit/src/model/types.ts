@@ -1,0 +1,117 @@
+import type { Counter } from '../clock.js';
+
+/** Who a user of the portal is; decides the `IS_BOT` / `IS_CONNECTOR` flags of events. */
+export type UserKind = 'admin' | 'operator' | 'bot' | 'client' | 'extranet';
+
+export interface UserRecord {
+  readonly id: number;
+  readonly kind: UserKind;
+  readonly name: string;
+}
+
+/** Delivery of bot events: v1 `ONIMBOT*` or v2 `ONIMBOTV2*`. */
+export type EventsVersion = 1 | 2;
+
+export interface BotRecord {
+  readonly botId: number;
+  readonly code: string;
+  /** The `CLIENT_ID` (v1) / `botToken` (v2) a webhook call names the bot with. */
+  readonly clientId: string;
+  readonly eventHandlerUrl: string | undefined;
+  readonly eventsVersion: EventsVersion;
+  /** The OAuth app that registered the bot, if any. */
+  readonly appClientId: string | undefined;
+  deleted: boolean;
+  /** Fetch mode: events not yet acknowledged, oldest first. */
+  readonly fetchQueue: FetchedEvent[];
+}
+
+/** One event as `imbot.v2.Event.get` returns it. */
+export interface FetchedEvent {
+  readonly eventId: number;
+  readonly type: string;
+  readonly date: string;
+  readonly data: Record<string, unknown>;
+}
+
+export interface LineRecord {
+  readonly lineId: number;
+  readonly name: string;
+  readonly queue: number[];
+  /** Round-robin position of the next operator offered a chat. */
+  nextOperatorIndex: number;
+  /** Older platform behaviour: the bot leaves when an operator answers. */
+  readonly removeBotOnAnswer: boolean;
+}
+
+/** Where an Open Lines session stands. */
+export type ChatState = 'bot' | 'waiting' | 'answered' | 'finished';
+
+export type TransferTarget = { readonly userId: number } | { readonly queueId: number };
+
+export interface TransferRecord {
+  readonly to: TransferTarget;
+  /** The `LEAVE` flag as requested; a queue transfer ignores it. */
+  readonly leave: boolean;
+}
+
+export interface MessageRecord {
+  readonly id: number;
+  readonly chatId: number;
+  readonly authorId: number;
+  readonly text: string;
+  /** Epoch milliseconds. */
+  readonly at: number;
+}
+
+export interface ChatRecord {
+  readonly chatId: number;
+  lineId: number;
+  readonly botId: number;
+  readonly clientUserId: number;
+  /** The connector's own chat id, third part of `CHAT_ENTITY_ID`. */
+  readonly connectorChatId: number;
+  readonly members: number[];
+  ownerId: number;
+  sessionId: number;
+  waitingOperatorId: number | null;
+  state: ChatState;
+  readonly transfers: TransferRecord[];
+  readonly messages: MessageRecord[];
+  /** Epoch milliseconds until which another transfer holds the per-chat lock. */
+  transferLockUntil: number;
+}
+
+export interface AppRecord {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** The user the app's tokens act as (the installing administrator). */
+  readonly userId: number;
+}
+
+export interface PortalState {
+  readonly memberId: string;
+  readonly domain: string;
+  readonly applicationToken: string;
+  readonly users: Map<number, UserRecord>;
+  readonly bots: Map<number, BotRecord>;
+  readonly lines: Map<number, LineRecord>;
+  readonly chats: Map<number, ChatRecord>;
+  readonly apps: Map<string, AppRecord>;
+  readonly ids: {
+    readonly user: Counter;
+    readonly line: Counter;
+    readonly chat: Counter;
+    readonly session: Counter;
+    readonly message: Counter;
+    readonly event: Counter;
+  };
+}
+
+/** The id of the administrator every portal starts with. */
+export const ADMIN_USER_ID = 1;
+
+/** `livechat|LINE|CHAT|USER`: the connector, line, connector chat and client of a Lines chat. */
+export function chatEntityId(chat: ChatRecord): string {
+  return `livechat|${chat.lineId}|${chat.connectorChatId}|${chat.clientUserId}`;
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import type { LeakyBucketLimits } from './leaky-bucket.js';
+import type { OperatingLimitOptions } from './operating-limit.js';
+
+/** Options of `createEmulator`. */
+export interface EmulatorOptions {
+  /**
+   * Where to listen: only loopback (`127.0.0.0/8`, `::1`, `localhost`); anything else is a
+   * `NON_LOOPBACK_HOST` error.
+   * @defaultValue '127.0.0.1'
+   */
+  readonly host?: string;
+  /** @defaultValue 0 (a free port) */
+  readonly port?: number;
+  /**
+   * The per-portal leaky bucket; `false` disables it. Enterprise plans use `{ ratePerSecond: 5, burst: 250 }`.
+   * @defaultValue `{ ratePerSecond: 2, burst: 50 }`
+   */
+  readonly rateLimit?: LeakyBucketLimits | false;
+  /**
+   * The per-method operating limit (`429 OPERATION_TIME_LIMIT`); `false` disables it.
+   * @defaultValue false
+   */
+  readonly operatingLimit?: OperatingLimitOptions | false;
+  /** @defaultValue 3_600_000 (one hour, as on the platform) */
+  readonly accessTokenTtlMs?: number;
+  /**
+   * How long an event handler may take to answer before the delivery counts as failed (and is
+   * lost: the platform never retries).
+   * @defaultValue 10_000
+   */
+  readonly eventTimeoutMs?: number;
+}
+
+export interface ResolvedOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly rateLimit: LeakyBucketLimits | false;
+  readonly operatingLimit: OperatingLimitOptions | false;
+  readonly accessTokenTtlMs: number;
+  readonly eventTimeoutMs: number;
+}
+
+const positive = z.number().positive().finite();
+
+export const emulatorOptionsSchema = z.strictObject({
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(0).max(65_535).optional(),
+  rateLimit: z
+    .union([
+      z.literal(false),
+      z.strictObject({ ratePerSecond: positive, burst: z.number().int().positive() }),
+    ])
+    .optional(),
+  operatingLimit: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        windowMs: positive,
+        budgetMs: positive,
+        costMs: z.number().nonnegative().finite().optional(),
+      }),
+    ])
+    .optional(),
+  accessTokenTtlMs: positive.optional(),
+  eventTimeoutMs: positive.optional(),
+});
+
+export function resolveOptions(parsed: z.infer<typeof emulatorOptionsSchema>): ResolvedOptions {
+  const operating = parsed.operatingLimit;
+  return {
+    host: parsed.host ?? '127.0.0.1',
+    port: parsed.port ?? 0,
+    rateLimit: parsed.rateLimit ?? { ratePerSecond: 2, burst: 50 },
+    operatingLimit:
+      operating === undefined || operating === false
+        ? false
+        : {
+            windowMs: operating.windowMs,
+            budgetMs: operating.budgetMs,
+            ...(operating.costMs === undefined ? {} : { costMs: operating.costMs }),
+          },
+    accessTokenTtlMs: parsed.accessTokenTtlMs ?? 3_600_000,
+    eventTimeoutMs: parsed.eventTimeoutMs ?? 10_000,
+  };
+}

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+
+/** Options of `emulator.createPortal`. */
+export interface PortalOptions {
+  /** The portal's `member_id`. @defaultValue `member-<n>` */
+  readonly memberId?: string;
+  /** The portal's domain, as sent in `auth[domain]`. @defaultValue `portal<n>.bitrix24.test` */
+  readonly domain?: string;
+  /** The token events carry in `auth[application_token]`. @defaultValue `apptoken-<n>` */
+  readonly applicationToken?: string;
+}
+
+/** Options of `portal.createWebhook`. */
+export interface WebhookOptions {
+  /** The user the webhook acts as. @defaultValue 1 (the portal's administrator) */
+  readonly userId?: number;
+}
+
+/** Options of `portal.installApp`. */
+export interface AppOptions {
+  /** @defaultValue `local.app<n>` */
+  readonly clientId?: string;
+  /** @defaultValue `appsecret<n>` */
+  readonly clientSecret?: string;
+}
+
+/** Options of `portal.registerBot`. */
+export interface BotOptions {
+  /** @defaultValue `bot<botId>` */
+  readonly code?: string;
+  /** The `CLIENT_ID` (v1) / `botToken` (v2) webhook calls name the bot with. @defaultValue `botclient<botId>` */
+  readonly clientId?: string;
+  /** Where events are POSTed. Omitted with `eventsVersion: 2`: fetch mode (`imbot.v2.Event.get`). */
+  readonly eventHandlerUrl?: string;
+  /** @defaultValue 1 */
+  readonly eventsVersion?: 1 | 2;
+  /**
+   * The OAuth app that owns the bot: its calls act for this bot.
+   * @defaultValue the first app installed on the portal, if any
+   */
+  readonly appClientId?: string;
+}
+
+/** Options of `portal.createOperator`. */
+export interface OperatorOptions {
+  /** @defaultValue `Operator <userId>` */
+  readonly name?: string;
+}
+
+/** Options of `portal.createLine`. */
+export interface LineOptions {
+  /** @defaultValue `Line <lineId>` */
+  readonly name?: string;
+  /** Operator user ids, in the order the line offers chats to them (round-robin). */
+  readonly queue: readonly number[];
+  /**
+   * Whether an operator answering removes a bot that stayed (`LEAVE=N` or a queue transfer).
+   * The current platform keeps the bot; older versions removed it depending on a line setting.
+   * @defaultValue false
+   */
+  readonly removeBotOnAnswer?: boolean;
+}
+
+/** Options of `portal.createClientChat`. */
+export interface ClientChatOptions {
+  readonly lineId: number;
+  readonly botId: number;
+  /** Name of the connector user. @defaultValue `Client <userId>` */
+  readonly clientName?: string;
+  /**
+   * Whether the bot is told it joined (`ONIMBOTJOINCHAT`), in the background.
+   * @defaultValue true
+   */
+  readonly announceJoin?: boolean;
+}
+
+const id = z.number().int().positive();
+const text = z.string().min(1).max(200);
+
+export const portalOptionsSchema = z.strictObject({
+  memberId: text.optional(),
+  domain: text.optional(),
+  applicationToken: text.optional(),
+});
+export const webhookOptionsSchema = z.strictObject({ userId: id.optional() });
+export const appOptionsSchema = z.strictObject({ clientId: text.optional(), clientSecret: text.optional() });
+export const botOptionsSchema = z.strictObject({
+  code: text.optional(),
+  clientId: text.optional(),
+  eventHandlerUrl: z.url({ protocol: /^https?$/ }).optional(),
+  eventsVersion: z.union([z.literal(1), z.literal(2)]).optional(),
+  appClientId: text.optional(),
+});
+export const operatorOptionsSchema = z.strictObject({ name: text.optional() });
+export const lineOptionsSchema = z.strictObject({
+  name: text.optional(),
+  queue: z.array(id),
+  removeBotOnAnswer: z.boolean().optional(),
+});
+export const clientChatOptionsSchema = z.strictObject({
+  lineId: id,
+  botId: id,
+  clientName: text.optional(),
+  announceJoin: z.boolean().optional(),
+});
+export const chatIdSchema = id;
+export const userIdSchema = id;
+export const messageTextSchema = z.string().min(1).max(20_000);
+export const lockMsSchema = z.number().int().nonnegative().max(3_600_000);
