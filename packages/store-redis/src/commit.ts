@@ -1,0 +1,157 @@
+import type { ChatKey, Commit, CommitResult, StoredChat } from '@baton/core';
+import { parseChatKey, parseCommit } from './commit-input.js';
+import { guarded, type StoreContext } from './context.js';
+import { RedisStoreError } from './errors.js';
+import { encodeRef } from './keys.js';
+import { replyArray, replyNumber, replyString } from './scripts/index.js';
+
+const committed = 1;
+const conflict = 2;
+const duplicate = 3;
+
+/**
+ * The write path. The chat's own records change in one script on the chat's slot (dedupe, CAS,
+ * snapshot, outbox, timers, history). The shard indexes, which live on other slots, are
+ * reserved before and settled after; see the README's design section for why a worker dying in
+ * between loses nothing.
+ */
+export function createCommitPath(context: StoreContext) {
+  const { connection, keys } = context;
+
+  async function commit(input: Commit): Promise<CommitResult> {
+    const change = parseCommit(input);
+    const chat = keys.chat(change.key);
+    const shard = keys.shard(keys.shardOf(change.key));
+    const effectRefs = change.effects.map((effect) => encodeRef(change.key, effect.id));
+    const timerIds = [...change.timersToSet.map((timer) => timer.id), ...change.timersToCancel];
+    const timerRefs = timerIds.map((id) => encodeRef(change.key, id));
+    const touchesIndex = effectRefs.length + timerRefs.length > 0;
+
+    return guarded('commit', async () => {
+      let tentative = 0;
+      if (touchesIndex) {
+        tentative = replyNumber(
+          await connection.run(
+            'batonIndexReserve',
+            [shard.outbox, shard.timers],
+            [
+              connection.nowArgument(),
+              context.pendingGraceMs,
+              effectRefs.length,
+              ...effectRefs,
+              timerRefs.length,
+              ...timerRefs,
+            ],
+          ),
+          'batonIndexReserve',
+        );
+      }
+
+      const reply = replyArray(
+        await connection.run(
+          'batonCommit',
+          [chat.chat, chat.dedupe, chat.outbox, chat.timers, chat.history],
+          [
+            connection.nowArgument(),
+            change.expectedVersion,
+            change.eventId,
+            context.dedupeTtlMs,
+            change.snapshotJson,
+            change.summary.state,
+            Math.floor(change.summary.stateSince),
+            context.historyLength,
+            change.effects.length,
+            ...change.effects.flatMap((effect) => [effect.id, JSON.stringify(effect.call)]),
+            change.timersToSet.length,
+            ...change.timersToSet.flatMap((timer) => [timer.id, timer.delayMs]),
+            change.timersToCancel.length,
+            ...change.timersToCancel,
+          ],
+        ),
+        'batonCommit',
+      );
+      const status = replyNumber(reply[0], 'batonCommit');
+      const value = replyNumber(reply[1], 'batonCommit');
+      const previousState = replyString(reply[2], 'batonCommit');
+      const scores = reply.slice(4).map((score) => replyNumber(score, 'batonCommit'));
+
+      const followUps: Promise<unknown>[] = [];
+      if (touchesIndex) {
+        const effectPairs = effectRefs.flatMap((ref, index) => [ref, scores[index] ?? -1]);
+        const timerPairs = timerRefs.flatMap((ref, index) => [ref, scores[effectRefs.length + index] ?? -1]);
+        followUps.push(
+          connection.run(
+            'batonIndexSettle',
+            [shard.outbox, shard.timers],
+            [tentative, effectRefs.length, ...effectPairs, timerRefs.length, ...timerPairs],
+          ),
+        );
+      }
+      if (status === committed && previousState !== change.summary.state) {
+        followUps.push(
+          indexState(change.key, previousState, change.summary.state, change.summary.stateSince),
+        );
+      }
+      // The index follow-ups are hints that claims repair (see the README): the commit's
+      // outcome stands even if they fail.
+      await Promise.allSettled(followUps);
+
+      if (status === committed) return { status: 'committed', version: value };
+      if (status === conflict) return { status: 'conflict', currentVersion: value };
+      if (status === duplicate) return { status: 'duplicate' };
+      throw new RedisStoreError('UNEXPECTED_REPLY', `batonCommit answered status ${status}`, {
+        context: { operation: 'batonCommit', portal: change.key.portal, chatId: change.key.chatId },
+      });
+    });
+  }
+
+  /** Moves the chat between the state indexes (an inspection hint, checked on read). */
+  async function indexState(key: ChatKey, from: string, to: string, since: number) {
+    const member = JSON.stringify([key.portal, key.chatId]);
+    const transaction = connection.client.multi();
+    if (from !== '') transaction.zrem(keys.stateIndex(from), member);
+    transaction.zadd(keys.stateIndex(to), Math.floor(since), member);
+    transaction.sadd(keys.states, to);
+    await transaction.exec();
+  }
+
+  async function load(input: ChatKey): Promise<StoredChat | undefined> {
+    const key = parseChatKey(input);
+    connection.assertOpen('load');
+    return guarded('load', async () => {
+      const fields = await connection.client.hmget(
+        keys.chat(key).chat,
+        'snapshot',
+        'version',
+        'state',
+        'stateSince',
+      );
+      return decodeChat(key, fields);
+    });
+  }
+
+  return { commit, load };
+}
+
+/** Turns the chat hash's fields back into a `StoredChat`, refusing foreign data. */
+export function decodeChat(key: ChatKey, fields: (string | null)[]): StoredChat | undefined {
+  const [snapshot, version, state, stateSince] = fields;
+  if (snapshot == null || version == null) return undefined;
+  try {
+    const parsedVersion = Number(version);
+    const parsedSince = Number(stateSince);
+    if (!Number.isInteger(parsedVersion) || state == null || !Number.isFinite(parsedSince)) {
+      throw new Error('missing version, state or stateSince');
+    }
+    return {
+      snapshot: JSON.parse(snapshot) as unknown,
+      version: parsedVersion,
+      summary: { state, stateSince: parsedSince },
+    };
+  } catch (cause) {
+    throw new RedisStoreError('CORRUPT_RECORD', 'The stored chat cannot be read', {
+      context: { portal: key.portal, chatId: key.chatId, operation: 'load' },
+      cause,
+    });
+  }
+}

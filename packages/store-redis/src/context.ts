@@ -1,0 +1,21 @@
+import type { Connection } from './connection.js';
+import { asRedisFailure } from './errors.js';
+import type { KeySpace } from './keys.js';
+
+/** What every part of the store shares: the connection, the key space and the settings. */
+export interface StoreContext {
+  readonly connection: Connection;
+  readonly keys: KeySpace;
+  readonly dedupeTtlMs: number;
+  readonly pendingGraceMs: number;
+  readonly historyLength: number;
+}
+
+/** Runs a Redis operation, turning any failure into a coded `RedisStoreError`. */
+export async function guarded<T>(operation: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw asRedisFailure(error, operation);
+  }
+}

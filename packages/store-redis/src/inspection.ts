@@ -1,0 +1,159 @@
+import {
+  type ChatKey,
+  type ChatListFilter,
+  type ChatListing,
+  portalIdSchema,
+  type StoreBacklog,
+  type StoredChat,
+} from '@baton/core';
+import { z } from 'zod';
+import { decodeChat } from './commit.js';
+import { parseChatKey } from './commit-input.js';
+import { guarded, type StoreContext } from './context.js';
+import { fromZodError } from './errors.js';
+
+/** One commit in a chat's recent history. */
+export interface HistoryEntry {
+  readonly version: number;
+  readonly eventId: string;
+  readonly state: string;
+  /** Store time of the commit (ms since epoch). */
+  readonly at: number;
+}
+
+/** Everything the store knows about one chat. */
+export interface ChatDetails extends StoredChat {
+  readonly key: ChatKey;
+  /** The most recent commits, newest first. */
+  readonly history: readonly HistoryEntry[];
+  /** Pending outbox entries: id, call kind, how often claimed, and whether a lease holds it now. */
+  readonly effects: readonly { id: string; kind: string; attempt: number; leasedUntil: number }[];
+  /** Pending timers: id and due time. */
+  readonly timers: readonly { id: string; dueAt: number }[];
+}
+
+const filterSchema = z.object({
+  state: z.string().min(1).max(255).optional(),
+  olderThanMs: z.number().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+  portal: portalIdSchema.optional(),
+  limit: z.number().int().positive().max(100_000).optional(),
+});
+
+const pageSize = 200;
+
+/**
+ * Read-only views for operators and dashboards. Listing reads the state indexes and checks
+ * every candidate against the chat's own record, so a stale index entry never shows.
+ */
+export function createInspection(context: StoreContext) {
+  const { connection, keys } = context;
+  const client = connection.client;
+
+  async function listChats(filter: ChatListFilter = {}): Promise<ChatListing[]> {
+    const parsed = filterSchema.safeParse(filter);
+    if (!parsed.success) throw fromZodError('INVALID_INPUT', 'chat filter', parsed.error);
+    const options = parsed.data;
+    connection.assertOpen('listChats');
+    return guarded('listChats', async () => {
+      const cutoff =
+        options.olderThanMs === undefined ? '+inf' : (await connection.now()) - options.olderThanMs;
+      const states = options.state === undefined ? await client.smembers(keys.states) : [options.state];
+      const found: ChatListing[] = [];
+      for (const state of states) {
+        for (let offset = 0; ; offset += pageSize) {
+          const members = await client.zrangebyscore(
+            keys.stateIndex(state),
+            '-inf',
+            cutoff,
+            'LIMIT',
+            offset,
+            pageSize,
+          );
+          const candidates = members.flatMap((member) => {
+            const [portal, chatId] = JSON.parse(member) as [string, number];
+            return options.portal === undefined || portal === options.portal ? [{ portal, chatId }] : [];
+          });
+          const chats = await Promise.all(candidates.map((key) => readSummary(key)));
+          for (const chat of chats) {
+            if (chat === undefined || chat.state !== state) continue;
+            if (cutoff !== '+inf' && chat.stateSince > cutoff) continue;
+            found.push(chat);
+          }
+          if (members.length < pageSize) break;
+        }
+      }
+      // The longest in their state first, as the memory store lists them.
+      found.sort((a, b) => a.stateSince - b.stateSince);
+      return options.limit === undefined ? found : found.slice(0, options.limit);
+    });
+  }
+
+  async function readSummary(key: ChatKey): Promise<ChatListing | undefined> {
+    const [version, state, stateSince] = await client.hmget(
+      keys.chat(key).chat,
+      'version',
+      'state',
+      'stateSince',
+    );
+    if (version == null || state == null) return undefined;
+    return { key, state, stateSince: Number(stateSince), version: Number(version) };
+  }
+
+  async function readChat(input: ChatKey): Promise<ChatDetails | undefined> {
+    const key = parseChatKey(input);
+    connection.assertOpen('readChat');
+    return guarded('readChat', async () => {
+      const chatKeys = keys.chat(key);
+      const [fields, history, outbox, timers] = await Promise.all([
+        client.hmget(chatKeys.chat, 'snapshot', 'version', 'state', 'stateSince'),
+        client.lrange(chatKeys.history, 0, -1),
+        client.hgetall(chatKeys.outbox),
+        client.hgetall(chatKeys.timers),
+      ]);
+      const chat = decodeChat(key, fields);
+      if (chat === undefined) return undefined;
+      return {
+        ...chat,
+        key,
+        history: history.map((entry) => JSON.parse(entry) as HistoryEntry),
+        effects: Object.entries(outbox).map(([id, raw]) => {
+          const record = JSON.parse(raw) as { call: string; attempt: number; until: number };
+          const call = JSON.parse(record.call) as { kind: string };
+          return { id, kind: call.kind, attempt: record.attempt, leasedUntil: record.until };
+        }),
+        timers: Object.entries(timers).map(([id, raw]) => ({
+          id,
+          dueAt: (JSON.parse(raw) as { due: number }).due,
+        })),
+      };
+    });
+  }
+
+  async function backlog(): Promise<StoreBacklog> {
+    connection.assertOpen('backlog');
+    return guarded('backlog', async () => {
+      const now = await connection.now();
+      const perShard = await Promise.all(
+        Array.from({ length: keys.shards }, async (_, index) => {
+          const shard = keys.shard(index);
+          const [effects, timers, due] = await Promise.all([
+            client.zcard(shard.outbox),
+            client.zcard(shard.timers),
+            client.zcount(shard.timers, '-inf', now),
+          ]);
+          return { effects, timers, due };
+        }),
+      );
+      return perShard.reduce(
+        (total, shard) => ({
+          effects: total.effects + shard.effects,
+          timers: total.timers + shard.timers,
+          dueTimers: total.dueTimers + shard.due,
+        }),
+        { effects: 0, timers: 0, dueTimers: 0 },
+      );
+    });
+  }
+
+  return { listChats, readChat, backlog };
+}

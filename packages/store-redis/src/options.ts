@@ -1,0 +1,92 @@
+import type { Clock } from '@baton/core';
+import { Cluster, Redis } from 'ioredis';
+import { z } from 'zod';
+import { fromZodError } from './errors.js';
+
+/**
+ * How to reach Redis, shared by `createRedisStore`, `createRedisRateLimiter` and
+ * `createRedisLockManager`. Give exactly one of `redis`, `cluster` or `url`.
+ */
+export interface RedisConnectionOptions {
+  /**
+   * An existing standalone (or Sentinel) client. It is used as is and never closed by us:
+   * `close()` leaves it open for its owner.
+   */
+  readonly redis?: Redis;
+  /** An existing Cluster client. Never closed by us. Recommended: `scaleReads: 'master'`. */
+  readonly cluster?: Cluster;
+  /**
+   * A `redis://` or `rediss://` URL: we open a standalone client with the recommended settings
+   * and close it in `close()`.
+   *
+   * @example "redis://127.0.0.1:6379/0"
+   */
+  readonly url?: string;
+  /**
+   * Namespace of every key, so that deployments (or tests) can share one Redis. Letters,
+   * digits, `_`, `.` and `-` only, so that it can never merge with the rest of a key.
+   *
+   * @defaultValue `"baton"`
+   */
+  readonly prefix?: string;
+  /**
+   * Where "now" comes from. By default Redis' own `TIME` inside every script, so all workers
+   * share one clock. When given, scripts use `clock.now()` instead (tests pass a manual clock).
+   *
+   * @defaultValue Redis `TIME`
+   */
+  readonly clock?: Clock;
+}
+
+const looksLikeClient = (value: unknown): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as { defineCommand?: unknown }).defineCommand === 'function';
+
+/** The zod shape of the connection options; store and limiter schemas extend it. */
+export const connectionShape = {
+  redis: z
+    .custom<Redis>((value) => value instanceof Redis || looksLikeClient(value), {
+      message: 'redis must be an ioredis Redis instance',
+    })
+    .optional(),
+  cluster: z
+    .custom<Cluster>((value) => value instanceof Cluster || looksLikeClient(value), {
+      message: 'cluster must be an ioredis Cluster instance',
+    })
+    .optional(),
+  url: z
+    .string()
+    .regex(/^rediss?:\/\//, 'url must start with redis:// or rediss://')
+    .optional(),
+  prefix: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_.-]+$/, 'prefix may contain only letters, digits, _, . and -')
+    .default('baton'),
+  clock: z
+    .custom<Clock>(
+      (value) =>
+        typeof value === 'object' && value !== null && typeof (value as { now?: unknown }).now === 'function',
+      { message: 'clock must have a now() method' },
+    )
+    .optional(),
+};
+
+/** Refuses anything but exactly one way to connect. */
+export function exactlyOneConnection(value: { redis?: unknown; cluster?: unknown; url?: unknown }): boolean {
+  return [value.redis, value.cluster, value.url].filter((given) => given !== undefined).length === 1;
+}
+
+export const oneConnectionMessage = {
+  message: 'give exactly one of redis, cluster or url',
+  path: ['redis'],
+};
+
+/** Parses options with a schema, turning a failure into `INVALID_OPTIONS`. */
+export function parseOptions<T>(schema: z.ZodType<T>, options: unknown, what: string): T {
+  const parsed = schema.safeParse(options);
+  if (!parsed.success) throw fromZodError('INVALID_OPTIONS', what, parsed.error);
+  return parsed.data;
+}

@@ -1,0 +1,91 @@
+import type { ClaimEffectsOptions, ClaimedEffect, EffectCall } from '@baton/core';
+import { z } from 'zod';
+import { completeRecord, createShardClaimer, type RecordVerdict } from './claims.js';
+import { claimOptionsSchema, parseChatKey } from './commit-input.js';
+import { guarded, type StoreContext } from './context.js';
+import { fromZodError, RedisStoreError } from './errors.js';
+import { replyArray, replyNumber, replyString } from './scripts/index.js';
+
+const completionSchema = z.object({
+  id: z.string().min(1).max(512),
+  leaseToken: z.string().min(1).max(256),
+});
+
+/**
+ * The outbox: entries claimed with a fenced lease whose expiry comes from the store's time;
+ * an expired lease is reclaimed by any worker; a completion with a stale token is refused.
+ */
+export function createOutbox(context: StoreContext) {
+  const { connection, keys } = context;
+  const claimFromShards = createShardClaimer(context, 'outbox');
+
+  async function claimEffects(options: ClaimEffectsOptions): Promise<ClaimedEffect[]> {
+    const parsed = claimOptionsSchema.safeParse(options);
+    if (!parsed.success) throw fromZodError('INVALID_INPUT', 'claim options', parsed.error);
+    connection.assertOpen('claimEffects');
+    return guarded('claimEffects', async () => {
+      const claimed = await claimFromShards<ClaimedEffect & { order: [number, number] }>(
+        parsed.data.limit,
+        parsed.data.leaseMs,
+        async (candidate): Promise<RecordVerdict<ClaimedEffect & { order: [number, number] }>> => {
+          const reply = replyArray(
+            await connection.run(
+              'batonClaimEffect',
+              [keys.chat(candidate.key).outbox],
+              [candidate.id, candidate.now, candidate.leaseUntil, candidate.token],
+            ),
+            'batonClaimEffect',
+          );
+          const outcome = replyNumber(reply[0], 'batonClaimEffect');
+          if (outcome === 0) return { outcome: 'gone' };
+          if (outcome === 2) return { outcome: 'later', score: replyNumber(reply[1], 'batonClaimEffect') };
+          return {
+            outcome: 'claimed',
+            value: {
+              id: candidate.id,
+              key: candidate.key,
+              call: parseCall(replyString(reply[2], 'batonClaimEffect'), candidate.key),
+              leaseToken: candidate.token,
+              attempt: replyNumber(reply[1], 'batonClaimEffect'),
+              order: [replyNumber(reply[4], 'batonClaimEffect'), replyNumber(reply[3], 'batonClaimEffect')],
+            },
+          };
+        },
+      );
+      // Oldest first, and within one chat in the order its commits recorded them.
+      claimed.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1]);
+      return claimed.map(({ order: _order, ...effect }) => effect);
+    });
+  }
+
+  async function completeEffect(effect: Pick<ClaimedEffect, 'id' | 'key' | 'leaseToken'>): Promise<boolean> {
+    const key = parseChatKey(effect.key);
+    const parsed = completionSchema.safeParse(effect);
+    if (!parsed.success) throw fromZodError('INVALID_INPUT', 'effect completion', parsed.error);
+    connection.assertOpen('completeEffect');
+    return guarded('completeEffect', () =>
+      completeRecord(context, 'batonCompleteEffect', keys.chat(key).outbox, 'outbox', {
+        key,
+        id: parsed.data.id,
+        leaseToken: parsed.data.leaseToken,
+      }),
+    );
+  }
+
+  return { claimEffects, completeEffect };
+}
+
+function parseCall(json: string, key: { portal: string; chatId: number }): EffectCall {
+  try {
+    const call: unknown = JSON.parse(json);
+    if (typeof call === 'object' && call !== null && typeof (call as { kind?: unknown }).kind === 'string') {
+      return call as EffectCall;
+    }
+    throw new Error('not an effect call');
+  } catch (cause) {
+    throw new RedisStoreError('CORRUPT_RECORD', 'An outbox entry cannot be read', {
+      context: { portal: key.portal, chatId: key.chatId, operation: 'claimEffects' },
+      cause,
+    });
+  }
+}

@@ -1,0 +1,63 @@
+import { portalIdSchema, type RoutingCounters } from '@baton/core';
+import { z } from 'zod';
+import { guarded, type StoreContext } from './context.js';
+import { fromZodError } from './errors.js';
+import { replyNumber } from './scripts/index.js';
+
+const rotationSchema = z.object({ portal: portalIdSchema, rotation: z.string().min(1).max(256) });
+const operatorIdSchema = z.number().int().positive();
+const adjustSchema = z.object({
+  portal: portalIdSchema,
+  operatorId: operatorIdSchema,
+  delta: z.number().int(),
+});
+const readSchema = z.object({ portal: portalIdSchema, operatorIds: z.array(operatorIdSchema) });
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw fromZodError('INVALID_INPUT', what, parsed.error);
+  return parsed.data;
+}
+
+/**
+ * Routing counters on Redis: one hash of rotation positions and one of busy counts per portal.
+ * Every operation is a single atomic command or script, so concurrent workers never lose a step.
+ */
+export function createRoutingCounters(context: StoreContext): RoutingCounters {
+  const { connection, keys } = context;
+  return {
+    async nextInRotation(portal, rotation) {
+      const input = parse(rotationSchema, { portal, rotation }, 'rotation');
+      connection.assertOpen('nextInRotation');
+      return guarded('nextInRotation', async () => {
+        const next = await connection.client.hincrby(keys.rotations(input.portal), input.rotation, 1);
+        return next - 1;
+      });
+    },
+    async adjustBusy(portal, operatorId, delta) {
+      const input = parse(adjustSchema, { portal, operatorId, delta }, 'busy adjustment');
+      return guarded('adjustBusy', async () =>
+        replyNumber(
+          await connection.run('batonAdjustBusy', [keys.busy(input.portal)], [input.operatorId, input.delta]),
+          'batonAdjustBusy',
+        ),
+      );
+    },
+    async readBusy(portal, operatorIds) {
+      const input = parse(readSchema, { portal, operatorIds: [...operatorIds] }, 'busy read');
+      connection.assertOpen('readBusy');
+      const counts = new Map<number, number>();
+      if (input.operatorIds.length === 0) return counts;
+      return guarded('readBusy', async () => {
+        const values = await connection.client.hmget(
+          keys.busy(input.portal),
+          ...input.operatorIds.map(String),
+        );
+        input.operatorIds.forEach((id, index) => {
+          counts.set(id, Number(values[index] ?? 0));
+        });
+        return counts;
+      });
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import { storeNowLua } from './time.js';
+
+/**
+ * `batonCommit` (5 keys): one event's changes to one chat, all or nothing. All keys share the
+ * chat's hash tag, so this runs on one Cluster slot. Safe to run twice: the duplicate check
+ * comes first, so a resent script answers "duplicate" and changes nothing.
+ *
+ *   KEYS[1] chat hash (snapshot, version, state, stateSince, createdAt, updatedAt)
+ *   KEYS[2] dedupe sorted set (event id → expiry time)
+ *   KEYS[3] outbox hash (entry id → JSON record)
+ *   KEYS[4] timers hash (timer id → JSON record)
+ *   KEYS[5] history list (newest first)
+ *
+ *   ARGV[1] now override ('' = Redis TIME)
+ *   ARGV[2] expected version
+ *   ARGV[3] event id
+ *   ARGV[4] dedupe TTL (ms)
+ *   ARGV[5] snapshot JSON
+ *   ARGV[6] state name
+ *   ARGV[7] stateSince (ms)
+ *   ARGV[8] history length to keep
+ *   ARGV[9] E = number of outbox entries, then E pairs (id, call JSON)
+ *   then T = number of timers to set, then T pairs (id, delay ms)
+ *   then C = number of timers to cancel, then C ids
+ *
+ * Returns {status, value, previousState, now, scores…}
+ *   status 1 committed (value = new version), 2 conflict (value = current version),
+ *   3 duplicate (value = 0).
+ *   scores: for every outbox entry, timer set and timer cancelled, in argument order, the time
+ *   its shard index entry should carry (when it may next be claimed), or -1 when the chat has
+ *   no such record. The caller copies these into the shard indexes.
+ */
+export const commitLua = `${storeNowLua}
+local now = storeNow(ARGV[1])
+local expected = tonumber(ARGV[2])
+local eventId = ARGV[3]
+local dedupeTtl = tonumber(ARGV[4])
+
+local effectCount = tonumber(ARGV[9])
+local timerBase = 10 + effectCount * 2
+local timerCount = tonumber(ARGV[timerBase])
+local cancelBase = timerBase + 1 + timerCount * 2
+local cancelCount = tonumber(ARGV[cancelBase])
+
+local function recordScore(hash, id)
+  local raw = redis.call('HGET', hash, id)
+  if not raw then return -1 end
+  local record = cjson.decode(raw)
+  if record.due ~= nil then return math.max(record.due, record['until']) end
+  return math.max(record.at, record['until'])
+end
+
+local function scores()
+  local out = {}
+  for i = 1, effectCount do
+    out[#out + 1] = recordScore(KEYS[3], ARGV[9 + (i - 1) * 2 + 1])
+  end
+  for i = 1, timerCount do
+    out[#out + 1] = recordScore(KEYS[4], ARGV[timerBase + (i - 1) * 2 + 1])
+  end
+  for i = 1, cancelCount do
+    out[#out + 1] = recordScore(KEYS[4], ARGV[cancelBase + i])
+  end
+  return out
+end
+
+local function reply(status, value, previousState)
+  local out = {status, value, previousState, now}
+  for _, score in ipairs(scores()) do out[#out + 1] = score end
+  return out
+end
+
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+if redis.call('ZSCORE', KEYS[2], eventId) then
+  return reply(3, 0, '')
+end
+
+local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+if current ~= expected then
+  return reply(2, current, '')
+end
+
+local previousState = redis.call('HGET', KEYS[1], 'state') or ''
+local version = current + 1
+redis.call('HSET', KEYS[1], 'snapshot', ARGV[5], 'version', version, 'state', ARGV[6],
+  'stateSince', ARGV[7], 'updatedAt', now)
+redis.call('HSETNX', KEYS[1], 'createdAt', now)
+
+redis.call('ZADD', KEYS[2], now + dedupeTtl, eventId)
+redis.call('PEXPIRE', KEYS[2], dedupeTtl)
+
+for i = 1, effectCount do
+  local id = ARGV[9 + (i - 1) * 2 + 1]
+  local call = ARGV[9 + (i - 1) * 2 + 2]
+  -- An entry id is unique for the chat: an existing entry (maybe leased) is kept as it is.
+  redis.call('HSETNX', KEYS[3], id, cjson.encode({
+    call = call, at = now, ['until'] = 0, token = '', attempt = 0, seq = version * 1000 + i
+  }))
+end
+
+for i = 1, cancelCount do
+  redis.call('HDEL', KEYS[4], ARGV[cancelBase + i])
+end
+
+for i = 1, timerCount do
+  local id = ARGV[timerBase + (i - 1) * 2 + 1]
+  local delay = tonumber(ARGV[timerBase + (i - 1) * 2 + 2])
+  -- Replacing a timer drops any lease on it: the old claim can no longer complete it.
+  redis.call('HSET', KEYS[4], id, cjson.encode({ due = now + delay, ['until'] = 0, token = '' }))
+end
+
+redis.call('LPUSH', KEYS[5], cjson.encode({
+  version = version, eventId = eventId, state = ARGV[6], at = now
+}))
+redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[8]) - 1)
+
+return reply(1, version, previousState)
+`;

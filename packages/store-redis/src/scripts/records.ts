@@ -1,0 +1,73 @@
+/**
+ * `batonClaimEffect` (1 key): leases one outbox entry of one chat if it is unclaimed or its
+ * lease has expired. The chat's record is the truth; the shard index only pointed here.
+ *
+ *   KEYS[1] chat outbox hash
+ *   ARGV[1] entry id, ARGV[2] now (from the shard claim), ARGV[3] lease until, ARGV[4] token
+ *
+ * Returns {1, attempt, call JSON, seq, createdAt} claimed; {2, score} held by another lease (score = when
+ * it expires); {0} no such entry (completed, or its commit never landed).
+ */
+export const claimEffectLua = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return {0} end
+local record = cjson.decode(raw)
+if record['until'] > tonumber(ARGV[2]) then return {2, record['until']} end
+record['until'] = tonumber(ARGV[3])
+record.token = ARGV[4]
+record.attempt = record.attempt + 1
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(record))
+return {1, record.attempt, record.call, record.seq, record.at}
+`;
+
+/**
+ * `batonCompleteEffect` (1 key): removes an outbox entry if it is still leased with this token
+ * (fencing: a worker whose lease expired and was taken over cannot complete it).
+ *
+ *   KEYS[1] chat outbox hash
+ *   ARGV[1] entry id, ARGV[2] lease token
+ *
+ * Returns 1 removed, 0 refused (stale token or no such entry).
+ */
+export const completeEffectLua = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return 0 end
+if cjson.decode(raw).token ~= ARGV[2] then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+return 1
+`;
+
+/**
+ * `batonClaimTimer` (1 key): leases one timer of one chat if it is due and not held by a live
+ * lease.
+ *
+ *   KEYS[1] chat timers hash
+ *   ARGV[1] timer id, ARGV[2] now (from the shard claim), ARGV[3] lease until, ARGV[4] token
+ *
+ * Returns {1, due} claimed; {2, score} not yet due or held (score = when to look again);
+ * {0} no such timer (cancelled, fired, or its commit never landed).
+ */
+export const claimTimerLua = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return {0} end
+local record = cjson.decode(raw)
+local now = tonumber(ARGV[2])
+if record.due > now or record['until'] > now then
+  return {2, math.max(record.due, record['until'])}
+end
+record['until'] = tonumber(ARGV[3])
+record.token = ARGV[4]
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(record))
+return {1, record.due}
+`;
+
+/**
+ * `batonCompleteTimer` (1 key): removes a fired timer if it is still leased with this token. A
+ * timer replaced or cancelled since the claim has no such token any more.
+ *
+ *   KEYS[1] chat timers hash
+ *   ARGV[1] timer id, ARGV[2] lease token
+ *
+ * Returns 1 removed, 0 refused.
+ */
+export const completeTimerLua = completeEffectLua;

@@ -1,0 +1,118 @@
+import type { RoutingCounters, Scheduler, Store, StoreInspection } from '@baton/core';
+import { z } from 'zod';
+import { createCommitPath } from './commit.js';
+import { openConnection } from './connection.js';
+import type { StoreContext } from './context.js';
+import { type ChatDetails, createInspection } from './inspection.js';
+import { createKeySpace } from './keys.js';
+import {
+  connectionShape,
+  exactlyOneConnection,
+  oneConnectionMessage,
+  parseOptions,
+  type RedisConnectionOptions,
+} from './options.js';
+import { createOutbox } from './outbox.js';
+import { createRoutingCounters } from './routing-counters.js';
+import { createTimers } from './timers.js';
+
+/** Options of `createRedisStore`. */
+export interface RedisStoreOptions extends RedisConnectionOptions {
+  /**
+   * How many shards the outbox and timer indexes are split into, each its own hash tag (so a
+   * Cluster spreads them over its primaries). Every worker of a deployment must use the same
+   * number; changing it strands entries in the old shards.
+   *
+   * @defaultValue 16
+   */
+  readonly shards?: number;
+  /**
+   * How long an event id is remembered for dedupe.
+   *
+   * @defaultValue 7 days (604 800 000 ms)
+   */
+  readonly dedupeTtlMs?: number;
+  /**
+   * How long a commit's new index entries stay hidden before a claim may act on them without
+   * the committing worker. Must exceed the longest a commit can take (the client's
+   * `commandTimeout` and reconnect time), else a claim may drop an entry whose commit is
+   * still in flight.
+   *
+   * @defaultValue 60 000 ms
+   */
+  readonly pendingGraceMs?: number;
+  /**
+   * How many recent commits `readChat` shows per chat.
+   *
+   * @defaultValue 20
+   */
+  readonly historyLength?: number;
+}
+
+/** The Redis store: `Store`, `Scheduler` and `RoutingCounters` in one object, plus inspection. */
+export interface RedisStore extends Store, Scheduler, RoutingCounters, StoreInspection {
+  /** One chat with its recent history, pending outbox entries and timers. */
+  readChat(key: { portal: string; chatId: number }): Promise<ChatDetails | undefined>;
+  /** Releases the connection if the store opened it (never a client you passed in). Idempotent. */
+  close(): Promise<void>;
+}
+
+const storeOptionsSchema = z
+  .object({
+    ...connectionShape,
+    shards: z.number().int().min(1).max(1024).default(16),
+    dedupeTtlMs: z
+      .number()
+      .int()
+      .positive()
+      .default(7 * 24 * 60 * 60 * 1000),
+    pendingGraceMs: z.number().int().positive().default(60_000),
+    historyLength: z.number().int().min(1).max(1000).default(20),
+  })
+  .refine(exactlyOneConnection, oneConnectionMessage);
+
+/**
+ * Creates a store on Redis or Redis Cluster that many workers on many machines share: chats,
+ * outbox, durable timers, dedupe ids and routing counters.
+ *
+ * @example
+ * ```ts
+ * import { createRedisStore } from '@baton/store-redis';
+ *
+ * const store = createRedisStore({ url: 'redis://127.0.0.1:6379', prefix: 'support' });
+ * const chat = await store.load({ portal: 'b24-abc', chatId: 42 });
+ * await store.close();
+ * ```
+ */
+export function createRedisStore(options: RedisStoreOptions): RedisStore {
+  const parsed = parseOptions(storeOptionsSchema, options, 'Redis store options');
+  const connection = openConnection(parsed);
+  const context: StoreContext = {
+    connection,
+    keys: createKeySpace(parsed.prefix, parsed.shards),
+    dedupeTtlMs: parsed.dedupeTtlMs,
+    pendingGraceMs: parsed.pendingGraceMs,
+    historyLength: parsed.historyLength,
+  };
+  const { commit, load } = createCommitPath(context);
+  const { claimEffects, completeEffect } = createOutbox(context);
+  const { claimDueTimers, completeTimer } = createTimers(context);
+  const counters = createRoutingCounters(context);
+  const { listChats, readChat, backlog } = createInspection(context);
+
+  return {
+    load,
+    commit,
+    claimEffects,
+    completeEffect,
+    claimDueTimers,
+    completeTimer,
+    nextInRotation: counters.nextInRotation,
+    adjustBusy: counters.adjustBusy,
+    readBusy: counters.readBusy,
+    listChats,
+    readChat,
+    backlog,
+    close: () => connection.close(),
+  };
+}

@@ -1,0 +1,75 @@
+import type { ClaimedTimer, ClaimTimersOptions } from '@baton/core';
+import { z } from 'zod';
+import { completeRecord, createShardClaimer } from './claims.js';
+import { parseChatKey } from './commit-input.js';
+import { guarded, type StoreContext } from './context.js';
+import { fromZodError } from './errors.js';
+import { replyArray, replyNumber } from './scripts/index.js';
+
+const claimSchema = z.object({
+  limit: z.number().int().positive().max(10_000),
+  visibilityMs: z.number().int().positive(),
+});
+
+const completionSchema = z.object({
+  id: z.string().min(1).max(512),
+  leaseToken: z.string().min(1).max(256),
+});
+
+/**
+ * Durable timers: written by commits into the chat's own hash, indexed in sharded sorted sets,
+ * claimed with a visibility timeout. A cancelled or replaced timer has no record (or a fresh
+ * one without the old lease), so its stale claims neither fire it twice nor complete it.
+ */
+export function createTimers(context: StoreContext) {
+  const { connection, keys } = context;
+  const claimFromShards = createShardClaimer(context, 'timers');
+
+  async function claimDueTimers(options: ClaimTimersOptions): Promise<ClaimedTimer[]> {
+    const parsed = claimSchema.safeParse(options);
+    if (!parsed.success) throw fromZodError('INVALID_INPUT', 'timer claim options', parsed.error);
+    connection.assertOpen('claimDueTimers');
+    return guarded('claimDueTimers', async () => {
+      const claimed = await claimFromShards<ClaimedTimer>(
+        parsed.data.limit,
+        parsed.data.visibilityMs,
+        async (candidate) => {
+          const reply = replyArray(
+            await connection.run(
+              'batonClaimTimer',
+              [keys.chat(candidate.key).timers],
+              [candidate.id, candidate.now, candidate.leaseUntil, candidate.token],
+            ),
+            'batonClaimTimer',
+          );
+          const outcome = replyNumber(reply[0], 'batonClaimTimer');
+          if (outcome === 0) return { outcome: 'gone' };
+          const score = replyNumber(reply[1], 'batonClaimTimer');
+          if (outcome === 2) return { outcome: 'later', score };
+          return {
+            outcome: 'claimed',
+            value: { id: candidate.id, key: candidate.key, dueAt: score, leaseToken: candidate.token },
+          };
+        },
+      );
+      claimed.sort((a, b) => a.dueAt - b.dueAt);
+      return claimed;
+    });
+  }
+
+  async function completeTimer(timer: Pick<ClaimedTimer, 'id' | 'key' | 'leaseToken'>): Promise<boolean> {
+    const key = parseChatKey(timer.key);
+    const parsed = completionSchema.safeParse(timer);
+    if (!parsed.success) throw fromZodError('INVALID_INPUT', 'timer completion', parsed.error);
+    connection.assertOpen('completeTimer');
+    return guarded('completeTimer', () =>
+      completeRecord(context, 'batonCompleteTimer', keys.chat(key).timers, 'timers', {
+        key,
+        id: parsed.data.id,
+        leaseToken: parsed.data.leaseToken,
+      }),
+    );
+  }
+
+  return { claimDueTimers, completeTimer };
+}
