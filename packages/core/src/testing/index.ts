@@ -1,1 +1,15 @@
-export {};
+export type {
+  FakeAnswer,
+  FakeCall,
+  FakeMethod,
+  FakeRequests,
+  FakeTransport,
+  FakeTransportOptions,
+  FakeValues,
+} from './fake-transport.js';
+export { createFakeTransport, transportFailure, transportSuccess } from './fake-transport.js';
+export type { ConformanceHarness, HarnessContext } from './harness.js';
+export type { ManualClock } from './manual-clock.js';
+export { createManualClock } from './manual-clock.js';
+export type { StoreSuiteOptions } from './store-suite.js';
+export { storeConformanceSuite } from './store-suite.js';

@@ -28,7 +28,9 @@ export function concurrencyScenarios(harness: ConformanceHarness<EngineStore>): 
       const ev = f.events(key);
       const second = f.anotherEngine();
       const events = Array.from({ length: 40 }, (_, i) => ev.clientSays(`message ${i}`));
-      const results = await Promise.all(events.map((event, i) => (i % 2 === 0 ? f?.engine : second)?.dispatch(event)));
+      const results = await Promise.all(
+        events.map((event, i) => (i % 2 === 0 ? f?.engine : second)?.dispatch(event)),
+      );
       expect(results.every((r) => r?.status === 'applied')).toBe(true);
       const versions = results.map((r) => r?.version).sort((a = 0, b = 0) => a - b);
       expect(versions).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
@@ -38,10 +40,16 @@ export function concurrencyScenarios(harness: ConformanceHarness<EngineStore>): 
     it('several started engines on one store share the work without doing any of it twice', async () => {
       f = await createEngineFixture(harness, { worker: { pollIntervalMs: 5 } });
       const fixture = f;
-      const workers = [fixture.engine, fixture.anotherEngine({ worker: { pollIntervalMs: 5 } }), fixture.anotherEngine({ worker: { pollIntervalMs: 5 } })];
+      const workers = [
+        fixture.engine,
+        fixture.anotherEngine({ worker: { pollIntervalMs: 5 } }),
+        fixture.anotherEngine({ worker: { pollIntervalMs: 5 } }),
+      ];
       for (const worker of workers) worker.start();
       const chats = Array.from({ length: 30 }, (_, i) => fixture.chat(i + 1));
-      await Promise.all(chats.map((key, i) => workers[i % 3]?.dispatch(fixture.events(key).transferTo(toUser(7, true)))));
+      await Promise.all(
+        chats.map((key, i) => workers[i % 3]?.dispatch(fixture.events(key).transferTo(toUser(7, true)))),
+      );
       await waitFor(async () => {
         const states = await Promise.all(chats.map((key) => fixture.engine.getChat(key)));
         return states.every((chat) => chat?.state === 'operator');
@@ -78,12 +86,20 @@ export function concurrencyScenarios(harness: ConformanceHarness<EngineStore>): 
     });
 
     it('round-robin rotates through the pool across chats and workers, then falls back to a queue', async () => {
-      const router = createRouter({ fallback: [roundRobin([11, 12, 13], { attempts: 2 }), fallbackQueue(5)] });
+      const router = createRouter({
+        fallback: [roundRobin([11, 12, 13], { attempts: 2 }), fallbackQueue(5)],
+      });
       f = await createEngineFixture(harness, { router });
       const other = f.anotherEngine({ router });
       for (const chatId of [1, 2, 3, 4]) await (chatId % 2 ? f.engine : other).dispatch(request(f, chatId));
-      const plans = await Promise.all([1, 2, 3, 4].map(async (chatId) => (await f?.engine.getChat(f.chat(chatId)))?.context.plan));
-      expect(plans.map((plan) => plan?.map((step) => (step.target.kind === 'user' ? step.target.userId : `q${step.target.queueId}`)))).toEqual([
+      const plans = await Promise.all(
+        [1, 2, 3, 4].map(async (chatId) => (await f?.engine.getChat(f.chat(chatId)))?.context.plan),
+      );
+      expect(
+        plans.map((plan) =>
+          plan?.map((step) => (step.target.kind === 'user' ? step.target.userId : `q${step.target.queueId}`)),
+        ),
+      ).toEqual([
         [11, 12, 'q5'],
         [12, 13, 'q5'],
         [13, 11, 'q5'],
@@ -111,7 +127,13 @@ export function concurrencyScenarios(harness: ConformanceHarness<EngineStore>): 
 
     it('rules pick strategies by the request; with no rule and no fallback the request is NO_ROUTE', async () => {
       const router = createRouter({
-        rules: [{ name: 'vip', when: (r) => r.event.reason === 'vip', use: fixedTarget({ kind: 'user', userId: 99 }, { leave: true }) }],
+        rules: [
+          {
+            name: 'vip',
+            when: (r) => r.event.reason === 'vip',
+            use: fixedTarget({ kind: 'user', userId: 99 }, { leave: true }),
+          },
+        ],
       });
       f = await createEngineFixture(harness, { router });
       await f.engine.dispatch(request(f, 1, 'vip'));

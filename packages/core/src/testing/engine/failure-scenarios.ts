@@ -2,14 +2,23 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isBatonError } from '../../errors.js';
 import { transportFailure } from '../fake-transport.js';
 import type { ConformanceHarness } from '../harness.js';
-import { createEngineFixture, type EngineFixture, type EngineStore, namesOf, toQueue, toUser } from './fixture.js';
+import {
+  createEngineFixture,
+  type EngineFixture,
+  type EngineStore,
+  namesOf,
+  toQueue,
+  toUser,
+} from './fixture.js';
 
 /** Hand-overs that do not go as planned: deadlines, skips, platform errors, the bot leaving on its own. */
 export function failureScenarios(harness: ConformanceHarness<EngineStore>): void {
   describe('deadlines, skips and platform errors', () => {
     let f: EngineFixture;
     beforeEach(async () => {
-      f = await createEngineFixture(harness, { lifecycle: { retryBaseDelayMs: 1_000, maxTransferAttempts: 3 } });
+      f = await createEngineFixture(harness, {
+        lifecycle: { retryBaseDelayMs: 1_000, maxTransferAttempts: 3 },
+      });
     });
     afterEach(async () => {
       await f.dispose();
@@ -17,7 +26,9 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
 
     it('moves to the next step when the confirmation deadline passes, and fails back to the bot when the plan is exhausted', async () => {
       const key = f.chat();
-      await f.engine.dispatch(f.events(key).transferTo([toUser(7, false, 10_000), toQueue(3, false, 20_000)]));
+      await f.engine.dispatch(
+        f.events(key).transferTo([toUser(7, false, 10_000), toQueue(3, false, 20_000)]),
+      );
       await f.engine.drain();
       f.clock.advance(9_999);
       await f.engine.drain();
@@ -53,8 +64,13 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
       await f.engine.dispatch(ev.skipped());
       await f.engine.drain();
       let chat = await f.engine.getChat(key);
-      expect(chat).toMatchObject({ state: 'awaitingOperator', context: { step: 1, lastError: { code: 'OPERATOR_SKIPPED' } } });
-      expect(f.transport.callsOf('transfer')[1]?.request).toMatchObject({ target: { kind: 'user', userId: 8 } });
+      expect(chat).toMatchObject({
+        state: 'awaitingOperator',
+        context: { step: 1, lastError: { code: 'OPERATOR_SKIPPED' } },
+      });
+      expect(f.transport.callsOf('transfer')[1]?.request).toMatchObject({
+        target: { kind: 'user', userId: 8 },
+      });
       await f.engine.dispatch(ev.skipped());
       chat = await f.engine.getChat(key);
       expect(chat?.state).toBe('bot');
@@ -80,11 +96,17 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
       chat = await f.engine.getChat(key);
       expect(chat?.state).toBe('awaitingOperator');
       expect(chat?.context.attempt).toBe(2);
-      expect(f.seen.find(([name]) => name === 'transfer.failed')?.[1]).toMatchObject({ code: 'OPERATOR_WRONG', willRetry: true });
+      expect(f.seen.find(([name]) => name === 'transfer.failed')?.[1]).toMatchObject({
+        code: 'OPERATOR_WRONG',
+        willRetry: true,
+      });
     });
 
     it('honours the platform retry hint when it is longer than the backoff', async () => {
-      f.transport.respondOnce('transfer', transportFailure('QUERY_LIMIT_EXCEEDED', { retryable: true, retryAfterMs: 5_000 }));
+      f.transport.respondOnce(
+        'transfer',
+        transportFailure('QUERY_LIMIT_EXCEEDED', { retryable: true, retryAfterMs: 5_000 }),
+      );
       const key = f.chat();
       await f.engine.dispatch(f.events(key).transferTo(toUser(7)));
       await f.engine.drain();
@@ -110,12 +132,9 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
       f.clock.advance(2_000); // retry 2 → attempt 3, which fails for good
       await f.engine.drain();
       const chat = await f.engine.getChat(key);
-      expect(f.transport.callsOf('transfer').map((c) => (c.request as { target: { kind: string } }).target.kind)).toEqual([
-        'user',
-        'user',
-        'user',
-        'queue',
-      ]);
+      expect(
+        f.transport.callsOf('transfer').map((c) => (c.request as { target: { kind: string } }).target.kind),
+      ).toEqual(['user', 'user', 'user', 'queue']);
       expect(chat?.state).toBe('awaitingOperator');
       expect(chat?.context).toMatchObject({ step: 1, lastError: { code: 'OPERATOR_WRONG' } });
     });
@@ -129,7 +148,9 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
       expect(f.transport.callsOf('transfer')).toHaveLength(2);
       expect(chat?.state).toBe('bot');
       expect(chat?.context.lastError).toEqual({ code: 'WRONG_CHAT', retryable: false });
-      expect(f.seen.filter(([name]) => name === 'handoff.failed')[0]?.[1]).toMatchObject({ code: 'WRONG_CHAT' });
+      expect(f.seen.filter(([name]) => name === 'handoff.failed')[0]?.[1]).toMatchObject({
+        code: 'WRONG_CHAT',
+      });
     });
 
     it('retries a failed bot removal, bounded', async () => {
@@ -214,7 +235,12 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
       const first = await f.engine.dispatch(event);
       const again = await f.engine.dispatch(event);
       expect(first.status).toBe('applied');
-      expect(again).toMatchObject({ status: 'duplicate', version: first.version, state: 'transferring', changed: false });
+      expect(again).toMatchObject({
+        status: 'duplicate',
+        version: first.version,
+        state: 'transferring',
+        changed: false,
+      });
       await f.engine.drain();
       expect(f.transport.callsOf('transfer')).toHaveLength(1);
     });
@@ -226,8 +252,20 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
         null,
         {},
         { type: 'message', id: 'x', portal: key.portal, chatId: -1, author: { userId: 1, kind: 'client' } },
-        { type: 'message', id: '', portal: key.portal, chatId: key.chatId, author: { userId: 1, kind: 'client' } },
-        { type: 'message', id: 'y', portal: key.portal, chatId: key.chatId, author: { userId: 1, kind: 'alien' } },
+        {
+          type: 'message',
+          id: '',
+          portal: key.portal,
+          chatId: key.chatId,
+          author: { userId: 1, kind: 'client' },
+        },
+        {
+          type: 'message',
+          id: 'y',
+          portal: key.portal,
+          chatId: key.chatId,
+          author: { userId: 1, kind: 'alien' },
+        },
         { type: 'transfer.request', id: 'z', portal: key.portal, chatId: key.chatId, plan: [] },
         { type: 'teleport', id: 'w', portal: key.portal, chatId: key.chatId },
       ];

@@ -1,12 +1,12 @@
 import type { ChatKey } from '../../chat-key.js';
+import { defaultRateLimit } from '../../contracts/rate-limiter.js';
 import type { RoutingCounters } from '../../contracts/routing-counters.js';
 import type { Scheduler } from '../../contracts/scheduler.js';
 import type { Store } from '../../contracts/store.js';
-import type { EngineOptions } from '../../engine/options.js';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import type { EngineEvents } from '../../engine/engine-events.js';
+import type { EngineOptions } from '../../engine/options.js';
 import type { BatonEventInput, PlanStep } from '../../events.js';
-import { defaultRateLimit } from '../../contracts/rate-limiter.js';
 import { createFakeTransport, type FakeTransport } from '../fake-transport.js';
 import type { ConformanceHarness } from '../harness.js';
 import { createManualClock, type ManualClock } from '../manual-clock.js';
@@ -110,7 +110,11 @@ export async function createEngineFixture(
           author: { userId: operatorId, kind: 'operator' },
           text,
         }),
-        transferTo: (plan) => ({ ...base(), type: 'transfer.request', plan: Array.isArray(plan) ? plan : [plan] }),
+        transferTo: (plan) => ({
+          ...base(),
+          type: 'transfer.request',
+          plan: Array.isArray(plan) ? plan : [plan],
+        }),
         answered: (operatorId) => ({
           ...base(),
           type: 'operator.answered',

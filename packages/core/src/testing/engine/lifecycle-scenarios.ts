@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConformanceHarness } from '../harness.js';
-import { createEngineFixture, type EngineFixture, type EngineStore, namesOf, toQueue, toUser } from './fixture.js';
+import {
+  createEngineFixture,
+  type EngineFixture,
+  type EngineStore,
+  namesOf,
+  toQueue,
+  toUser,
+} from './fixture.js';
 
 /** Hand-overs that go as planned: LEAVE=Y, LEAVE=N, queues, answers from messages, calls and polls. */
 export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): void {
@@ -113,7 +120,13 @@ export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): vo
       await f.engine.dispatch(ev.transferTo(toUser(7)));
       await f.engine.drain();
       for (const kind of ['client', 'connector', 'bot', 'system'] as const) {
-        await f.engine.dispatch({ id: `not-an-answer-${kind}`, portal: key.portal, chatId: key.chatId, type: 'message', author: { userId: 5, kind } });
+        await f.engine.dispatch({
+          id: `not-an-answer-${kind}`,
+          portal: key.portal,
+          chatId: key.chatId,
+          type: 'message',
+          author: { userId: 5, kind },
+        });
       }
       expect((await f.engine.getChat(key))?.state).toBe('awaitingOperator');
     });

@@ -1,0 +1,223 @@
+import type { ChatKey } from '../chat-key.js';
+import { type Clock, systemClock } from '../contracts/clock.js';
+import type {
+  BotRemoval,
+  CallOptions,
+  DialogOwner,
+  TransferRequest,
+  Transport,
+  TransportFailure,
+  TransportResult,
+} from '../contracts/transport.js';
+
+/** The transport methods a fake transport records and scripts. */
+export type FakeMethod =
+  | 'transfer'
+  | 'removeBot'
+  | 'readDialogOwner'
+  | 'sendBotMessage'
+  | 'handToQueue'
+  | 'finishSession';
+
+/** What each method is called with. */
+export interface FakeRequests {
+  transfer: TransferRequest;
+  removeBot: ChatKey;
+  readDialogOwner: ChatKey;
+  sendBotMessage: ChatKey & { readonly text: string };
+  handToQueue: ChatKey;
+  finishSession: ChatKey;
+}
+
+/** What each method answers with on success. */
+export interface FakeValues {
+  transfer: undefined;
+  removeBot: BotRemoval;
+  readDialogOwner: DialogOwner;
+  sendBotMessage: undefined;
+  handToQueue: undefined;
+  finishSession: undefined;
+}
+
+/** One recorded call. */
+export interface FakeCall<M extends FakeMethod = FakeMethod> {
+  readonly method: M;
+  /** The argument exactly as passed (not copied). */
+  readonly request: FakeRequests[M];
+  /** When it was made, by the transport's clock. */
+  readonly at: number;
+}
+
+/** A scripted answer: a result, or a function of the request (it may wait, and see the call's signal). */
+export type FakeAnswer<M extends FakeMethod> =
+  | TransportResult<FakeValues[M]>
+  | ((
+      request: FakeRequests[M],
+      options: CallOptions | undefined,
+    ) => TransportResult<FakeValues[M]> | Promise<TransportResult<FakeValues[M]>>);
+
+/** A `Transport` for tests: records every call and answers as scripted. */
+export interface FakeTransport extends Transport {
+  /** Every call so far, oldest first. */
+  readonly calls: readonly FakeCall[];
+  /** The calls of one method, oldest first. */
+  callsOf<M extends FakeMethod>(method: M): FakeCall<M>[];
+  /** Queues an answer for the next call of `method`; queued answers are used in order, once each. */
+  respondOnce<M extends FakeMethod>(method: M, answer: FakeAnswer<M>): void;
+  /** Replaces the default answer of `method` (used when nothing is queued). */
+  respondAlways<M extends FakeMethod>(method: M, answer: FakeAnswer<M>): void;
+  /** Sets what `readDialogOwner` answers for `key` by default. */
+  setDialogOwner(key: ChatKey, ownerId: number): void;
+  /** Forgets calls, queued and default answers and dialog owners. */
+  reset(): void;
+}
+
+/** Options of `createFakeTransport`. */
+export interface FakeTransportOptions {
+  /**
+   * Stamps each recorded call's `at`.
+   * @defaultValue `systemClock` (`Date.now`)
+   */
+  readonly clock?: Clock;
+}
+
+/**
+ * A failed `TransportResult`, for scripting answers.
+ * @defaultValue `retryable`: `false`; `message`: the code
+ * @example
+ * ```ts
+ * transport.respondOnce('transfer', transportFailure('QUERY_LIMIT_EXCEEDED', { retryable: true, retryAfterMs: 1_000 }));
+ * ```
+ */
+export function transportFailure(
+  code: string,
+  options: { retryable?: boolean; retryAfterMs?: number; status?: number; message?: string } = {},
+): { ok: false; error: TransportFailure } {
+  return {
+    ok: false,
+    error: {
+      code,
+      retryable: options.retryable ?? false,
+      message: options.message ?? code,
+      ...(options.retryAfterMs === undefined ? {} : { retryAfterMs: options.retryAfterMs }),
+      ...(options.status === undefined ? {} : { status: options.status }),
+    },
+  };
+}
+
+/** A successful `TransportResult`, for scripting answers. */
+export function transportSuccess<T>(value: T): { ok: true; value: T } {
+  return { ok: true, value };
+}
+
+type AnyAnswer = FakeAnswer<FakeMethod>;
+type AnyResult = TransportResult<FakeValues[FakeMethod]>;
+
+/**
+ * Creates a fake transport. By default every call succeeds: `removeBot` answers
+ * `{ alreadyGone: false }` and `readDialogOwner` the owner set with `setDialogOwner` (else `0`).
+ * An aborted `signal` (before or during a call) answers a failure with code `ABORTED`. It takes
+ * no rate-limit grants itself (`rateLimiting` is undefined).
+ *
+ * @example
+ * ```ts
+ * import { createFakeTransport, transportFailure } from '@baton/core/testing';
+ *
+ * const transport = createFakeTransport();
+ * transport.respondOnce('transfer', transportFailure('OPERATOR_WRONG'));
+ * transport.setDialogOwner({ portal: 'a1b2c3', chatId: 42 }, 7);
+ * // … run the engine …
+ * expect(transport.callsOf('transfer')).toHaveLength(2);
+ * ```
+ */
+export function createFakeTransport(options: FakeTransportOptions = {}): FakeTransport {
+  const clock = options.clock ?? systemClock;
+  const calls: FakeCall[] = [];
+  const queued = new Map<FakeMethod, AnyAnswer[]>();
+  const defaults = new Map<FakeMethod, AnyAnswer>();
+  const owners = new Map<string, number>();
+
+  function defaultAnswer(method: FakeMethod, request: FakeRequests[FakeMethod]): AnyResult {
+    if (method === 'removeBot') return transportSuccess({ alreadyGone: false });
+    if (method === 'readDialogOwner')
+      return transportSuccess({ ownerId: owners.get(ownerSlot(request)) ?? 0 });
+    return transportSuccess(undefined);
+  }
+
+  async function call<M extends FakeMethod>(
+    method: M,
+    request: FakeRequests[M],
+    callOptions: CallOptions | undefined,
+  ): Promise<TransportResult<FakeValues[M]>> {
+    calls.push({ method, request, at: clock.now() } as FakeCall);
+    const signal = callOptions?.signal;
+    if (signal?.aborted) return aborted();
+    const answer = queued.get(method)?.shift() ?? defaults.get(method);
+    if (answer === undefined) return defaultAnswer(method, request) as TransportResult<FakeValues[M]>;
+    if (typeof answer !== 'function') return answer as TransportResult<FakeValues[M]>;
+    const pending = Promise.resolve(answer(request, callOptions)) as Promise<TransportResult<FakeValues[M]>>;
+    return signal === undefined ? pending : raceAbort(pending, signal);
+  }
+
+  return {
+    get calls() {
+      return calls;
+    },
+    callsOf<M extends FakeMethod>(method: M) {
+      return calls.filter((recorded): recorded is FakeCall<M> => recorded.method === method);
+    },
+    respondOnce(method, answer) {
+      const list = queued.get(method) ?? [];
+      list.push(answer as AnyAnswer);
+      queued.set(method, list);
+    },
+    respondAlways(method, answer) {
+      defaults.set(method, answer as AnyAnswer);
+    },
+    setDialogOwner(key, ownerId) {
+      owners.set(ownerSlot(key), ownerId);
+    },
+    reset() {
+      calls.length = 0;
+      queued.clear();
+      defaults.clear();
+      owners.clear();
+    },
+    transfer: (request, callOptions) => call('transfer', request, callOptions),
+    removeBot: (chat, callOptions) => call('removeBot', chat, callOptions),
+    readDialogOwner: (chat, callOptions) => call('readDialogOwner', chat, callOptions),
+    sendBotMessage: (chat, callOptions) => call('sendBotMessage', chat, callOptions),
+    handToQueue: (chat, callOptions) => call('handToQueue', chat, callOptions),
+    finishSession: (chat, callOptions) => call('finishSession', chat, callOptions),
+    async close() {},
+  };
+}
+
+function ownerSlot(key: ChatKey): string {
+  return JSON.stringify([key.portal, key.chatId]);
+}
+
+function aborted(): { ok: false; error: TransportFailure } {
+  return transportFailure('ABORTED', { retryable: false, message: 'The call was aborted' });
+}
+
+/** Answers `ABORTED` as soon as the signal fires, even if the scripted answer is still pending. */
+function raceAbort<T>(
+  pending: Promise<TransportResult<T>>,
+  signal: AbortSignal,
+): Promise<TransportResult<T>> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(aborted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(
+      (result) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(result);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
