@@ -1,0 +1,168 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Scenario, scenario } from './fixture.js';
+
+let s: Scenario;
+afterEach(async () => {
+  await s.emulator.close();
+});
+
+const transfer = 'imopenlines.bot.session.transfer';
+
+describe('imopenlines.bot.session.transfer', () => {
+  it('LEAVE=Y to a user removes the bot at once', async () => {
+    s = await scenario();
+    const answer = await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: s.alice, LEAVE: 'Y' });
+    expect(answer.status).toBe(200);
+    expect(answer.body.result).toBe(true);
+    const chat = s.portal.chat(s.chatId);
+    expect(chat.botPresent).toBe(false);
+    expect(chat.members).not.toContain(s.botId);
+    expect(chat).toMatchObject({ state: 'waiting', ownerId: 0, waitingOperatorId: s.alice });
+    expect(chat.transfers).toEqual([{ to: { userId: s.alice }, leave: true }]);
+  });
+
+  it('LEAVE=N keeps the bot after the transfer and after the operator answers', async () => {
+    s = await scenario();
+    await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: s.alice, LEAVE: 'N' });
+    expect(s.portal.chat(s.chatId)).toMatchObject({ botPresent: true, state: 'waiting', ownerId: 0 });
+    await s.portal.operatorAnswers(s.chatId, s.alice);
+    expect(s.portal.chat(s.chatId)).toMatchObject({ botPresent: true, state: 'answered', ownerId: s.alice });
+  });
+
+  it('anything but Y counts as N, and LEAVE may be omitted', async () => {
+    s = await scenario();
+    await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: s.alice, LEAVE: 'yes' });
+    expect(s.portal.chat(s.chatId).botPresent).toBe(true);
+    await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: s.bob });
+    expect(s.portal.chat(s.chatId)).toMatchObject({ botPresent: true, waitingOperatorId: s.bob });
+    // The first waiting operator left when the chat moved on.
+    expect(s.portal.chat(s.chatId).members).not.toContain(s.alice);
+  });
+
+  it('a queue transfer keeps the bot whatever LEAVE says and offers the chat to that queue', async () => {
+    s = await scenario();
+    const answer = await s.asBot(transfer, { CHAT_ID: s.chatId, QUEUE_ID: s.otherLineId, LEAVE: 'Y' });
+    expect(answer.body.result).toBe(true);
+    expect(s.portal.chat(s.chatId)).toMatchObject({
+      botPresent: true,
+      lineId: s.otherLineId,
+      state: 'waiting',
+      ownerId: 0,
+      waitingOperatorId: s.carol,
+      transfers: [{ to: { queueId: s.otherLineId }, leave: true }],
+    });
+  });
+
+  it('takes USER_ID over QUEUE_ID over TRANSFER_ID', async () => {
+    s = await scenario();
+    await s.asBot(transfer, {
+      CHAT_ID: s.chatId,
+      USER_ID: s.bob,
+      QUEUE_ID: s.otherLineId,
+      TRANSFER_ID: `queue${s.otherLineId}`,
+    });
+    expect(s.portal.chat(s.chatId).transfers.at(-1)).toEqual({ to: { userId: s.bob }, leave: false });
+    await s.asBot(transfer, { CHAT_ID: s.chatId, QUEUE_ID: s.otherLineId, TRANSFER_ID: String(s.alice) });
+    expect(s.portal.chat(s.chatId).transfers.at(-1)).toEqual({
+      to: { queueId: s.otherLineId },
+      leave: false,
+    });
+    await s.asBot(transfer, { CHAT_ID: s.chatId, TRANSFER_ID: String(s.alice) });
+    expect(s.portal.chat(s.chatId).transfers.at(-1)).toEqual({ to: { userId: s.alice }, leave: false });
+    await s.asBot(transfer, { CHAT_ID: s.chatId, TRANSFER_ID: `queue${s.lineId}` });
+    expect(s.portal.chat(s.chatId).transfers.at(-1)).toEqual({ to: { queueId: s.lineId }, leave: false });
+  });
+
+  it.each([
+    [{}, 'CHAT_ID_EMPTY'],
+    [{ CHAT_ID: 0, USER_ID: 2 }, 'CHAT_ID_EMPTY'],
+    [{ CHAT_ID: 'CHAT' }, 'CHAT_ID_EMPTY'],
+    [{ CHAT_ID: 101 }, 'USER_ID_EMPTY'],
+    [{ CHAT_ID: 101, USER_ID: '' }, 'USER_ID_EMPTY'],
+    [{ CHAT_ID: 101, QUEUE_ID: '0' }, 'QUEUE_ID_EMPTY'],
+    [{ CHAT_ID: 101, TRANSFER_ID: 'queue' }, 'TRANSFER_ID_EMPTY'],
+  ])('refuses %j with 400 %s and changes nothing', async (params, code) => {
+    s = await scenario();
+    const answer = await s.asBot(transfer, params);
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toBe(code);
+    expect(typeof answer.body.error_description).toBe('string');
+    expect(s.portal.chat(s.chatId)).toMatchObject({ state: 'bot', botPresent: true, transfers: [] });
+  });
+
+  it('does not normalise the case of keys', async () => {
+    s = await scenario();
+    const answer = await s.asBot(transfer, { chat_id: s.chatId, user_id: s.alice });
+    expect(answer.body.error).toBe('CHAT_ID_EMPTY');
+  });
+
+  it('answers BOT_ID_ERROR when the caller has no bot', async () => {
+    s = await scenario();
+    const noClient = await s.asUser(1, transfer, { CHAT_ID: s.chatId, USER_ID: s.alice });
+    expect(noClient).toMatchObject({ status: 400, body: { error: 'BOT_ID_ERROR' } });
+    const wrongClient = await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: s.alice, CLIENT_ID: 'nope' });
+    expect(wrongClient.body.error).toBe('BOT_ID_ERROR');
+  });
+
+  it('answers WRONG_CHAT for a bot, an unknown user, an unknown chat or a chat the bot left', async () => {
+    s = await scenario();
+    const otherBot = s.portal.registerBot().botId;
+    expect((await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: otherBot })).body.error).toBe('WRONG_CHAT');
+    expect((await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: 999 })).body.error).toBe('WRONG_CHAT');
+    expect((await s.asBot(transfer, { CHAT_ID: 999, USER_ID: s.alice })).body.error).toBe('WRONG_CHAT');
+    s.portal.kickBot(s.chatId);
+    expect((await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: s.alice })).body.error).toBe('WRONG_CHAT');
+  });
+
+  it('answers OPERATOR_WRONG for a connector user, an unknown queue, or a finished session', async () => {
+    s = await scenario();
+    const toClient = await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: s.clientUserId });
+    expect(toClient).toMatchObject({ status: 400, body: { error: 'OPERATOR_WRONG' } });
+    expect((await s.asBot(transfer, { CHAT_ID: s.chatId, QUEUE_ID: 77 })).body.error).toBe('OPERATOR_WRONG');
+    await s.asBot('imopenlines.bot.session.finish', { CHAT_ID: s.chatId });
+    expect((await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: s.alice })).body.error).toBe(
+      'OPERATOR_WRONG',
+    );
+  });
+
+  it('answers OPERATOR_WRONG while the per-chat lock is held, and succeeds once it is released', async () => {
+    s = await scenario();
+    s.portal.holdTransferLock(s.chatId, 150);
+    const locked = await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: s.alice });
+    expect(locked).toMatchObject({ status: 400, body: { error: 'OPERATOR_WRONG' } });
+    expect(s.portal.chat(s.chatId).state).toBe('bot');
+    await new Promise((resolve) => setTimeout(resolve, 170));
+    const retried = await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: s.alice });
+    expect(retried.body.result).toBe(true);
+  });
+
+  it('refuses browser-session auth with 403 WRONG_AUTH_TYPE', async () => {
+    s = await scenario();
+    const response = await fetch(`${s.emulator.url}/rest/${transfer}.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: 'PHPSESSID=abc' },
+      body: `CHAT_ID=${s.chatId}&USER_ID=${s.alice}`,
+    });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: 'WRONG_AUTH_TYPE' });
+    expect(s.portal.chat(s.chatId).state).toBe('bot');
+  });
+
+  it('acts for the first bot of the calling OAuth app, without CLIENT_ID', async () => {
+    s = await scenario();
+    const emulator = s.emulator;
+    const portal = emulator.createPortal();
+    const app = portal.installApp();
+    const operator = portal.createOperator().userId;
+    const line = portal.createLine({ queue: [operator] }).lineId;
+    const bot = portal.registerBot().botId;
+    const chat = portal.createClientChat({ lineId: line, botId: bot, announceJoin: false }).chatId;
+    const response = await fetch(`${app.clientEndpoint}${transfer}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ auth: app.accessToken, CHAT_ID: chat, USER_ID: operator, LEAVE: 'Y' }),
+    });
+    expect(response.status).toBe(200);
+    expect(portal.chat(chat)).toMatchObject({ botPresent: false, waitingOperatorId: operator });
+  });
+});
