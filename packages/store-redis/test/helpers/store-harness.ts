@@ -9,6 +9,9 @@ import type { Cluster, Redis } from 'ioredis';
 import { afterAll } from 'vitest';
 import { closeClient, deletePrefix, type RedisTarget, uniquePrefix } from './redis.js';
 
+/** The dedupe window the conformance harness configures, so that the suite can check it. */
+export const conformanceDedupeTtlMs = 60_000;
+
 /**
  * Harnesses for the conformance suites on one target: every subject shares one client (as a
  * real deployment's store would) but gets a fresh prefix, deleted again in `destroy`.
@@ -46,7 +49,7 @@ export function harnessesFor(target: RedisTarget) {
 
   return {
     store: harness<RedisStore>((prefix, { clock }) =>
-      createRedisStore({ ...connection(), prefix, clock, shards: 4 }),
+      createRedisStore({ ...connection(), prefix, clock, shards: 4, dedupeTtlMs: conformanceDedupeTtlMs }),
     ),
     rateLimiter: harness((prefix, { clock, rateLimit }) =>
       createRedisRateLimiter({ ...connection(), prefix, clock, limit: rateLimit }),
