@@ -9,7 +9,10 @@ export type {
 } from './fake-transport.js';
 export { createFakeTransport, transportFailure, transportSuccess } from './fake-transport.js';
 export type { ConformanceHarness, HarnessContext } from './harness.js';
+export { lockManagerConformanceSuite } from './lock-manager-suite.js';
 export type { ManualClock } from './manual-clock.js';
 export { createManualClock } from './manual-clock.js';
+export { rateLimiterConformanceSuite } from './rate-limiter-suite.js';
+export { routingCountersConformanceSuite } from './routing-counters-suite.js';
 export type { StoreSuiteOptions } from './store-suite.js';
 export { storeConformanceSuite } from './store-suite.js';

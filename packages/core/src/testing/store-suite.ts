@@ -51,9 +51,9 @@ export interface StoreSuiteOptions {
  * );
  * ```
  */
-export function storeConformanceSuite(
+export function storeConformanceSuite<T extends Store & Scheduler>(
   label: string,
-  harness: ConformanceHarness<Store & Scheduler>,
+  harness: ConformanceHarness<T>,
   options: StoreSuiteOptions = {},
 ): void {
   describe(`Store and Scheduler conformance: ${label}`, () => {
