@@ -67,7 +67,7 @@ export async function startEventReceiver(
     const event = {
       raw,
       contentType: request.headers['content-type'] ?? '',
-      form: qs.parse(raw) as Record<string, unknown>,
+      form: qs.parse(raw, { parseArrays: false, depth: 10 }) as Record<string, unknown>,
     };
     events.push(event);
     await onEvent?.(event);

@@ -23,7 +23,8 @@ export function readBody(request: IncomingMessage): Promise<string> {
 }
 
 function parseForm(text: string): Record<string, unknown> {
-  return qs.parse(text, { depth: 10, arrayLimit: 1000, parameterLimit: 10_000 }) as Record<string, unknown>;
+  // PHP keeps `a[5]` as key 5; qs would compact it into a one-element array.
+  return qs.parse(text, { depth: 10, parseArrays: false, parameterLimit: 10_000 }) as Record<string, unknown>;
 }
 
 /**
