@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { EventEmitter } from 'eventemitter3';
 import type { ChatKey } from '../chat-key.js';
 import { chatKeySchema } from '../chat-key.js';
@@ -94,6 +95,8 @@ export function createEngine(options: EngineOptions): Engine {
   const worker = resolveWorkerOptions(options.worker);
   const emitter = new EventEmitter<EngineEvents>();
   const stopSignal = new AbortController();
+  // Every in-flight platform call listens to this one signal.
+  setMaxListeners(0, stopSignal.signal);
   const inFlight = new Set<Promise<unknown>>();
   let stopped = false;
 
