@@ -7,11 +7,16 @@ afterEach(async () => {
   e2e = undefined;
 });
 
+async function begin(options?: Parameters<typeof startE2E>[0]): Promise<E2E> {
+  e2e = await startE2E(options);
+  return e2e;
+}
+
 const stateOf = async (t: E2E, chatId: number) => (await t.engine.getChat(t.key(chatId)))?.state;
 
 describe('hand-over end to end over real HTTP', () => {
   it('LEAVE=Y: the transfer removes the bot at once and the chat belongs to the operator', async () => {
-    const t = (e2e = await startE2E());
+    const t = await begin();
     const { chatId } = t.newChat();
     await t.portal.clientWrites(chatId, 'I need a human');
     await t.requestTransfer(chatId, { target: { kind: 'user', userId: t.operatorA.userId }, leave: true });
@@ -23,34 +28,52 @@ describe('hand-over end to end over real HTTP', () => {
   });
 
   it('LEAVE=N: the bot stays, sees the operator answer, and Baton removes it', async () => {
-    const t = (e2e = await startE2E());
+    const t = await begin();
     const { chatId } = t.newChat();
     await t.portal.clientWrites(chatId, 'hello');
     await t.requestTransfer(chatId, { target: { kind: 'user', userId: t.operatorA.userId }, leave: false });
     await t.settle(async () => (await stateOf(t, chatId)) === 'awaitingOperator');
-    expect(t.portal.chat(chatId)).toMatchObject({ botPresent: true, state: 'waiting', waitingOperatorId: t.operatorA.userId });
+    expect(t.portal.chat(chatId)).toMatchObject({
+      botPresent: true,
+      state: 'waiting',
+      waitingOperatorId: t.operatorA.userId,
+    });
 
+    const answers: string[] = [];
+    t.engine.on('operator.answered', ({ source }) => answers.push(source));
     await t.portal.operatorWrites(chatId, t.operatorA.userId, 'Hi, I am Ann');
-    await t.settle(async () => (await stateOf(t, chatId)) === 'operator' && !t.portal.chat(chatId).botPresent);
-    expect(t.portal.chat(chatId)).toMatchObject({ botPresent: false, ownerId: t.operatorA.userId, state: 'answered' });
+    await t.settle(
+      async () => (await stateOf(t, chatId)) === 'operator' && !t.portal.chat(chatId).botPresent,
+    );
+    expect(t.portal.chat(chatId)).toMatchObject({
+      botPresent: false,
+      ownerId: t.operatorA.userId,
+      state: 'answered',
+    });
+    expect(answers).toEqual(['message']); // the operator's message reached the engine through the handler
   });
 
   it('a queue transfer completes when polling sees the owner, without any message', async () => {
-    const t = (e2e = await startE2E({ engine: { confirmationPollIntervalMs: 100 } }));
+    const t = await begin({ engine: { confirmationPollIntervalMs: 100 } });
     const { chatId } = t.newChat();
     await t.requestTransfer(chatId, { target: { kind: 'queue', queueId: t.line.lineId }, leave: true });
     await t.settle(async () => (await stateOf(t, chatId)) === 'awaitingOperator');
     expect(t.portal.chat(chatId).transfers).toEqual([{ to: { queueId: t.line.lineId }, leave: true }]);
     expect(t.portal.chat(chatId).botPresent).toBe(true); // LEAVE is ignored for queues
 
+    const answers: Array<{ source: string; operatorId: number | null }> = [];
+    t.engine.on('operator.answered', ({ source, operatorId }) => answers.push({ source, operatorId }));
     const waiting = t.portal.chat(chatId).waitingOperatorId ?? t.operatorA.userId;
     await t.portal.operatorAnswers(chatId, waiting);
-    await t.settle(async () => (await stateOf(t, chatId)) === 'operator' && !t.portal.chat(chatId).botPresent);
+    await t.settle(
+      async () => (await stateOf(t, chatId)) === 'operator' && !t.portal.chat(chatId).botPresent,
+    );
+    expect(answers).toEqual([{ source: 'poll', operatorId: waiting }]);
     expect(t.emulator.requests.some((request) => request.method === 'imopenlines.dialog.get')).toBe(true);
   });
 
   it('a skipped chat is answered by the next operator of the queue, seen through polling', async () => {
-    const t = (e2e = await startE2E({ engine: { confirmationPollIntervalMs: 100 } }));
+    const t = await begin({ engine: { confirmationPollIntervalMs: 100 } });
     const { chatId } = t.newChat();
     await t.requestTransfer(chatId, { target: { kind: 'queue', queueId: t.line.lineId }, leave: false });
     await t.settle(async () => (await stateOf(t, chatId)) === 'awaitingOperator');
@@ -60,11 +83,13 @@ describe('hand-over end to end over real HTTP', () => {
     const next = t.portal.chat(chatId).waitingOperatorId;
     expect(next).not.toBe(first);
     await t.portal.operatorAnswers(chatId, next ?? 0);
-    await t.settle(async () => (await stateOf(t, chatId)) === 'operator' && !t.portal.chat(chatId).botPresent);
+    await t.settle(
+      async () => (await stateOf(t, chatId)) === 'operator' && !t.portal.chat(chatId).botPresent,
+    );
   });
 
   it('a timeout falls back to the next step of the plan', async () => {
-    const t = (e2e = await startE2E());
+    const t = await begin();
     const { chatId } = t.newChat();
     await t.requestTransfer(chatId, {
       plan: [
@@ -79,11 +104,13 @@ describe('hand-over end to end over real HTTP', () => {
     ]);
     expect(await stateOf(t, chatId)).toBe('awaitingOperator');
     await t.portal.operatorWrites(chatId, t.operatorB.userId, 'Bob here');
-    await t.settle(async () => (await stateOf(t, chatId)) === 'operator' && !t.portal.chat(chatId).botPresent);
+    await t.settle(
+      async () => (await stateOf(t, chatId)) === 'operator' && !t.portal.chat(chatId).botPresent,
+    );
   });
 
   it('a client typing 0 removes the bot on the platform, and the engine follows', async () => {
-    const t = (e2e = await startE2E());
+    const t = await begin();
     const { chatId } = t.newChat();
     await t.portal.clientWrites(chatId, '0');
     await t.settle(async () => (await stateOf(t, chatId)) === 'operator');
@@ -91,13 +118,15 @@ describe('hand-over end to end over real HTTP', () => {
   });
 
   it('works the same with v2 events and the v2 bot API', async () => {
-    const t = (e2e = await startE2E({ eventsVersion: 2 }));
+    const t = await begin({ eventsVersion: 2 });
     const { chatId } = t.newChat();
     await t.portal.clientWrites(chatId, 'hello');
     await t.requestTransfer(chatId, { target: { kind: 'user', userId: t.operatorA.userId }, leave: false });
     await t.settle(async () => (await stateOf(t, chatId)) === 'awaitingOperator');
     await t.portal.operatorWrites(chatId, t.operatorA.userId, 'Hi');
-    await t.settle(async () => (await stateOf(t, chatId)) === 'operator' && !t.portal.chat(chatId).botPresent);
+    await t.settle(
+      async () => (await stateOf(t, chatId)) === 'operator' && !t.portal.chat(chatId).botPresent,
+    );
     expect(t.emulator.requests.some((request) => request.method === 'imbot.v2.Chat.leave')).toBe(true);
     expect(t.rejected).toEqual([]);
   });

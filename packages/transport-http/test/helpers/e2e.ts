@@ -49,7 +49,11 @@ export async function startE2E(options: E2EOptions = {}) {
   const { createMemoryTokenStore } = await import('../../src/auth/token-store.js');
   const tokens = app
     ? createMemoryTokenStore({
-        [portal.memberId]: { accessToken: app.accessToken, refreshToken: app.refreshToken, clientEndpoint: app.clientEndpoint },
+        [portal.memberId]: {
+          accessToken: app.accessToken,
+          refreshToken: app.refreshToken,
+          clientEndpoint: app.clientEndpoint,
+        },
       })
     : undefined;
   const transport: BitrixTransport = createBitrixTransport({
@@ -60,7 +64,14 @@ export async function startE2E(options: E2EOptions = {}) {
       },
     },
     ...(app && tokens
-      ? { oauth: { clientId: app.clientId, clientSecret: app.clientSecret, tokenUrl: `${emulator.url}/oauth/token/`, tokens } }
+      ? {
+          oauth: {
+            clientId: app.clientId,
+            clientSecret: app.clientSecret,
+            tokenUrl: `${emulator.url}/oauth/token/`,
+            tokens,
+          },
+        }
       : {}),
     timeoutMs: 2_000,
     retry: { baseDelayMs: 20, maxDelayMs: 200 },
