@@ -3,25 +3,26 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ensureRedisServer } from './ensure-redis.mjs';
 
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 ensureRedisServer();
 
 const reportDir = mkdtempSync(join(tmpdir(), 'baton-test-'));
 const reportFile = join(reportDir, 'report.json');
+const vitest = join(root, 'node_modules', '.bin', 'vitest');
 const run = spawnSync(
-  'pnpm',
+  vitest,
   [
-    'exec',
-    'vitest',
     'run',
     '--reporter=default',
     '--reporter=json',
     `--outputFile.json=${reportFile}`,
     ...process.argv.slice(2),
   ],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', cwd: root },
 );
 
 let passed = 0;

@@ -7,7 +7,13 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type BatonEventInput, type ChatState, createEngine, createMemoryRateLimiter, type PlanStep } from '@baton/core';
+import {
+  type BatonEventInput,
+  type ChatState,
+  createEngine,
+  createMemoryRateLimiter,
+  type PlanStep,
+} from '@baton/core';
 import { createEmulator } from '@baton/testkit';
 import { createBitrixTransport, createNodeEventHandler } from '@baton/transport-http';
 import { createTimeline } from './timeline.js';
@@ -36,7 +42,12 @@ const bot = portal.registerBot({ code: 'helper_bot', eventHandlerUrl: handlerUrl
 const transport = createBitrixTransport({
   // One limiter per deployment, set to the portal's plan (share a Redis one across workers).
   rateLimiter: createMemoryRateLimiter({ limit: portalLimit }),
-  portals: { [portal.memberId]: { auth: { type: 'webhook', url: webhook.baseUrl }, bot: { id: bot.botId, clientId: bot.clientId } } },
+  portals: {
+    [portal.memberId]: {
+      auth: { type: 'webhook', url: webhook.baseUrl },
+      bot: { id: bot.botId, clientId: bot.clientId },
+    },
+  },
 });
 const engine = createEngine({ transport, worker: { pollIntervalMs: 20 } });
 
@@ -54,7 +65,13 @@ dispatchEvent = async (event) => {
     const plan = handovers.get(event.chatId);
     if (plan && /human|operator|person/i.test(event.text ?? '')) {
       handovers.delete(event.chatId);
-      await engine.dispatch({ type: 'transfer.request', id: `handover-${event.chatId}`, portal: event.portal, chatId: event.chatId, plan });
+      await engine.dispatch({
+        type: 'transfer.request',
+        id: `handover-${event.chatId}`,
+        portal: event.portal,
+        chatId: event.chatId,
+        plan,
+      });
     }
   }
   return result;
@@ -62,7 +79,11 @@ dispatchEvent = async (event) => {
 engine.start();
 
 /** Waits until the chat is in `state` (and, with `botGone`, the bot has left it). */
-async function until(chatId: number, state: ChatState, { botGone = false, timeoutMs = 10_000 } = {}): Promise<void> {
+async function until(
+  chatId: number,
+  state: ChatState,
+  { botGone = false, timeoutMs = 10_000 } = {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const chat = await engine.getChat({ portal: portal.memberId, chatId });
@@ -86,7 +107,9 @@ const bitrixSays = (chatId: number) => {
 
 try {
   timeline.heading('1. LEAVE=N to Anna: the bot stays until she answers, then Baton removes it');
-  const c1 = newChat('leave=N', [{ target: { kind: 'user', userId: anna }, leave: false, confirmationTimeoutMs: 30_000 }]);
+  const c1 = newChat('leave=N', [
+    { target: { kind: 'user', userId: anna }, leave: false, confirmationTimeoutMs: 30_000 },
+  ]);
   await portal.clientWrites(c1, 'Hello! I need a human, please');
   await until(c1, 'awaitingOperator');
   timeline.line(c1, `  ${bitrixSays(c1)}`);
@@ -96,7 +119,9 @@ try {
   timeline.line(c1, `  ${bitrixSays(c1)}`);
 
   timeline.heading('2. A queue transfer: the platform ignores LEAVE for queues; whoever answers gets it');
-  const c2 = newChat('queue', [{ target: { kind: 'queue', queueId: line }, leave: true, confirmationTimeoutMs: 30_000 }]);
+  const c2 = newChat('queue', [
+    { target: { kind: 'queue', queueId: line }, leave: true, confirmationTimeoutMs: 30_000 },
+  ]);
   await portal.clientWrites(c2, 'Can a person look at my order?');
   await until(c2, 'awaitingOperator');
   timeline.line(c2, `  ${bitrixSays(c2)}`);
@@ -113,7 +138,8 @@ try {
   await portal.clientWrites(c3, 'I would like to talk to an operator');
   await until(c3, 'awaitingOperator');
   // Nobody answers: after 1.5 s the deadline fires and the plan's next step (the queue) is tried.
-  const queueStep = async () => (await engine.getChat({ portal: portal.memberId, chatId: c3 }))?.context.step === 1;
+  const queueStep = async () =>
+    (await engine.getChat({ portal: portal.memberId, chatId: c3 }))?.context.step === 1;
   while (!(await queueStep())) await new Promise((resolve) => setTimeout(resolve, 20));
   await until(c3, 'awaitingOperator');
   const pickedBy = portal.chat(c3).waitingOperatorId ?? anna;
@@ -122,16 +148,23 @@ try {
   timeline.line(c3, `  ${bitrixSays(c3)}`);
 
   timeline.heading('4. LEAVE=Y to Anna: the platform removes the bot at once, no removal call');
-  const c4 = newChat('leave=Y', [{ target: { kind: 'user', userId: anna }, leave: true, confirmationTimeoutMs: 30_000 }]);
+  const c4 = newChat('leave=Y', [
+    { target: { kind: 'user', userId: anna }, leave: true, confirmationTimeoutMs: 30_000 },
+  ]);
   await portal.clientWrites(c4, 'Operator please');
   await until(c4, 'operator');
   timeline.line(c4, `  ${bitrixSays(c4)}`);
 
-  timeline.heading(`5. A burst: ${BURST_CHATS} chats hand over at once; portal limit ${portalLimit.ratePerSecond}/s, burst ${portalLimit.burst}`);
+  timeline.heading(
+    `5. A burst: ${BURST_CHATS} chats hand over at once; portal limit ${portalLimit.ratePerSecond}/s, burst ${portalLimit.burst}`,
+  );
   quiet = true;
   emulator.resetRequests();
   const burstStarted = performance.now();
-  const burst = Array.from({ length: BURST_CHATS }, () => portal.createClientChat({ lineId: line, botId: bot.botId }).chatId);
+  const burst = Array.from(
+    { length: BURST_CHATS },
+    () => portal.createClientChat({ lineId: line, botId: bot.botId }).chatId,
+  );
   await Promise.all(
     burst.map((chatId) =>
       engine.dispatch({
@@ -147,8 +180,14 @@ try {
   const seconds = (performance.now() - burstStarted) / 1000;
   const refused = emulator.requests.filter((r) => r.error === 'QUERY_LIMIT_EXCEEDED').length;
   const minimum = Math.max(0, (BURST_CHATS - portalLimit.burst) / portalLimit.ratePerSecond);
-  timeline.line(null, `${BURST_CHATS} transfers in ${seconds.toFixed(2)} s (the bucket allows no less than ${minimum.toFixed(2)} s)`);
-  timeline.line(null, `${emulator.requests.length} requests reached the portal, ${refused} answered QUERY_LIMIT_EXCEEDED`);
+  timeline.line(
+    null,
+    `${BURST_CHATS} transfers in ${seconds.toFixed(2)} s (the bucket allows no less than ${minimum.toFixed(2)} s)`,
+  );
+  timeline.line(
+    null,
+    `${emulator.requests.length} requests reached the portal, ${refused} answered QUERY_LIMIT_EXCEEDED`,
+  );
   if (refused > 0) throw new Error('the rate limit was exceeded');
   console.log('\nAll hand-overs completed.');
 } finally {

@@ -21,7 +21,10 @@ export function createTimeline(label: (chatId: number) => string) {
       engine.on('transfer.requested', ({ key, target, leave, attempt }) => {
         if (quiet()) return;
         const who = target.kind === 'user' ? `operator ${target.userId}` : `queue ${target.queueId}`;
-        line(key.chatId, `  ↪ imopenlines.bot.session.transfer to ${who}, LEAVE=${leave ? 'Y' : 'N'} (attempt ${attempt})`);
+        line(
+          key.chatId,
+          `  ↪ imopenlines.bot.session.transfer to ${who}, LEAVE=${leave ? 'Y' : 'N'} (attempt ${attempt})`,
+        );
       });
       engine.on('operator.answered', ({ key, operatorId, source }) => {
         if (!quiet()) line(key.chatId, `  ✓ operator ${operatorId ?? '?'} answered (seen via ${source})`);
@@ -32,7 +35,9 @@ export function createTimeline(label: (chatId: number) => string) {
       engine.on('transfer.failed', ({ key, code, willRetry }) => {
         line(key.chatId, `  ✗ transfer failed: ${code}${willRetry ? ', will retry' : ''}`);
       });
-      engine.on('handoff.failed', ({ key, code }) => line(key.chatId, `  ✗ hand-over failed: ${code}; back to the bot`));
+      engine.on('handoff.failed', ({ key, code }) =>
+        line(key.chatId, `  ✗ hand-over failed: ${code}; back to the bot`),
+      );
       engine.on('error', (error, context) => line(null, `  ! ${context.stage}: ${String(error)}`));
     },
   };

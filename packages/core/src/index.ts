@@ -33,6 +33,7 @@ export type {
   TransportFailure,
   TransportResult,
 } from './contracts/transport.js';
+export * from './engine/index.js';
 export type { BatonErrorCode, BatonErrorContext } from './errors.js';
 export { BatonError, describeZodIssues, invalidInput, isBatonError } from './errors.js';
 export type {
@@ -55,7 +56,6 @@ export {
   planStepSchema,
   transferTargetSchema,
 } from './events.js';
-export * from './memory/index.js';
-export * from './engine/index.js';
 export * from './machine/index.js';
+export * from './memory/index.js';
 export * from './routing/index.js';

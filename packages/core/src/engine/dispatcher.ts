@@ -122,7 +122,13 @@ export function createDispatcher(deps: DispatcherDeps): (event: BatonEvent) => P
         timersToCancel: instructions.cancels,
       });
       if (result.status === 'duplicate') {
-        return { status: 'duplicate', route: 'none', state: stateOf(before), version: stored?.version ?? 0, changed: false };
+        return {
+          status: 'duplicate',
+          route: 'none',
+          state: stateOf(before),
+          version: stored?.version ?? 0,
+          changed: false,
+        };
       }
       if (result.status === 'committed') {
         deps.onCommitted({
@@ -139,13 +145,23 @@ export function createDispatcher(deps: DispatcherDeps): (event: BatonEvent) => P
           from !== to ||
           actions.length > 0 ||
           JSON.stringify(persisted.context) !== JSON.stringify(before.context);
-        return { status: 'applied', route: routeMessage(event, to, after.context, deps.policy), state: to, version: result.version, changed };
+        return {
+          status: 'applied',
+          route: routeMessage(event, to, after.context, deps.policy),
+          state: to,
+          version: result.version,
+          changed,
+        };
       }
       if (attempt > 3) await pause(Math.min(50, attempt * 2) * Math.random());
     }
-    throw new BatonError('CONFLICT_RETRIES_EXHAUSTED', `The chat kept changing; gave up after ${deps.maxCommitAttempts} attempts`, {
-      context: { portal: key.portal, chatId: key.chatId, eventId: event.id },
-    });
+    throw new BatonError(
+      'CONFLICT_RETRIES_EXHAUSTED',
+      `The chat kept changing; gave up after ${deps.maxCommitAttempts} attempts`,
+      {
+        context: { portal: key.portal, chatId: key.chatId, eventId: event.id },
+      },
+    );
   };
 }
 

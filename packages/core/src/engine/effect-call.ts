@@ -5,21 +5,33 @@ import type { EffectResultEvent } from '../events.js';
 /** The outcome part of an `effect.result` event. */
 export type EffectOutcome = EffectResultEvent['outcome'];
 
-function toOutcome<T>(result: TransportResult<T>, value: (v: T) => Omit<Extract<EffectOutcome, { ok: true }>, 'ok'>): EffectOutcome {
+function toOutcome<T>(
+  result: TransportResult<T>,
+  value: (v: T) => Omit<Extract<EffectOutcome, { ok: true }>, 'ok'>,
+): EffectOutcome {
   if (result.ok) return { ok: true, ...value(result.value) };
   const { code, retryable, retryAfterMs } = result.error;
-  return retryAfterMs === undefined ? { ok: false, code, retryable } : { ok: false, code, retryable, retryAfterMs };
+  return retryAfterMs === undefined
+    ? { ok: false, code, retryable }
+    : { ok: false, code, retryable, retryAfterMs };
 }
 
 /** Makes the platform call an outbox entry describes and reports its outcome as data. */
-export async function callTransport(transport: Transport, effect: ClaimedEffect, signal: AbortSignal): Promise<EffectOutcome> {
+export async function callTransport(
+  transport: Transport,
+  effect: ClaimedEffect,
+  signal: AbortSignal,
+): Promise<EffectOutcome> {
   const chat = { portal: effect.key.portal, chatId: effect.key.chatId };
   const options = { signal };
   const none = () => ({});
   const { call } = effect;
   switch (call.kind) {
     case 'transfer':
-      return toOutcome(await transport.transfer({ ...chat, target: call.target, leave: call.leave }, options), none);
+      return toOutcome(
+        await transport.transfer({ ...chat, target: call.target, leave: call.leave }, options),
+        none,
+      );
     case 'removeBot':
       return toOutcome(await transport.removeBot(chat, options), (v) => ({ alreadyGone: v.alreadyGone }));
     case 'readDialogOwner':

@@ -15,7 +15,9 @@ export interface TransitionPayload {
 }
 
 /** A notice of the lifecycle, with the chat it concerns. */
-export type NoticePayload<T extends Notice['type']> = Extract<Notice, { type: T }> & { readonly key: ChatKey };
+export type NoticePayload<T extends Notice['type']> = Extract<Notice, { type: T }> & {
+  readonly key: ChatKey;
+};
 
 /** A durable timer came due and was fed to its chat; `stale` when the chat had moved on. */
 export interface TimerFiredPayload {

@@ -40,7 +40,9 @@ export interface Engine extends EventEmitter<EngineEvents> {
    */
   dispatch(event: BatonEventInput): Promise<DispatchResult>;
   /** Shorthand for an `operator.answered` event with `source: 'explicit'`. */
-  operatorAnswered(chat: ChatKey & { readonly operatorId?: number; readonly eventId?: string }): Promise<DispatchResult>;
+  operatorAnswered(
+    chat: ChatKey & { readonly operatorId?: number; readonly eventId?: string },
+  ): Promise<DispatchResult>;
   /** Reads one chat, or `undefined` when it has no history. */
   getChat(chat: ChatKey): Promise<ChatView | undefined>;
   /** Runs the outbox and due timers until nothing is left to do now (tests, scripts, one-shot jobs). */
@@ -51,8 +53,10 @@ export interface Engine extends EventEmitter<EngineEvents> {
   stop(): Promise<void>;
 }
 
-const isScheduler = (value: object): value is Scheduler => 'claimDueTimers' in value && 'completeTimer' in value;
-const isCounters = (value: object): value is RoutingCounters => 'nextInRotation' in value && 'readBusy' in value;
+const isScheduler = (value: object): value is Scheduler =>
+  'claimDueTimers' in value && 'completeTimer' in value;
+const isCounters = (value: object): value is RoutingCounters =>
+  'nextInRotation' in value && 'readBusy' in value;
 
 /**
  * Creates an engine. Everything but the transport defaults to memory: fine for one process and
@@ -74,7 +78,10 @@ export function createEngine(options: EngineOptions): Engine {
   const store: Store = options.store ?? createMemoryStore({ clock });
   const scheduler = options.scheduler ?? (isScheduler(store) ? store : undefined);
   if (!scheduler) {
-    throw new BatonError('INVALID_INPUT', 'The store does not implement Scheduler; pass `scheduler` explicitly');
+    throw new BatonError(
+      'INVALID_INPUT',
+      'The store does not implement Scheduler; pass `scheduler` explicitly',
+    );
   }
   const counters = options.counters ?? (isCounters(store) ? store : createMemoryStore({ clock }));
   const transport = options.transport;
@@ -119,7 +126,14 @@ export function createEngine(options: EngineOptions): Engine {
 
   function onCommitted(committed: CommittedDispatch): void {
     const { key, event, from, after, version, notices } = committed;
-    safeEmit('transition', { key, from, to: stateOf(after), eventType: event.type, eventId: event.id, version });
+    safeEmit('transition', {
+      key,
+      from,
+      to: stateOf(after),
+      eventType: event.type,
+      eventId: event.id,
+      version,
+    });
     for (const notice of notices) {
       safeEmit(notice.type, { ...notice, key } as never);
     }
@@ -131,14 +145,17 @@ export function createEngine(options: EngineOptions): Engine {
   function trackBusy({ key, before, after, notices }: CommittedDispatch): void {
     const adjustments: Array<[number, number]> = [];
     for (const notice of notices) {
-      if (notice.type === 'operator.answered' && notice.operatorId !== null) adjustments.push([notice.operatorId, 1]);
+      if (notice.type === 'operator.answered' && notice.operatorId !== null)
+        adjustments.push([notice.operatorId, 1]);
     }
     const released = before?.context.operatorId;
     if (before && stateOf(before) === 'operator' && stateOf(after) === 'closed' && released) {
       adjustments.push([released, -1]);
     }
     for (const [operatorId, delta] of adjustments) {
-      counters.adjustBusy(key.portal, operatorId, delta).catch((error: unknown) => reportError(error, { stage: 'counters', key }));
+      counters
+        .adjustBusy(key.portal, operatorId, delta)
+        .catch((error: unknown) => reportError(error, { stage: 'counters', key }));
     }
   }
 

@@ -38,7 +38,10 @@ export async function runOutboxRound(deps: OutboxRunnerDeps): Promise<number> {
 async function runEffect(deps: OutboxRunnerDeps, effect: ClaimedEffect): Promise<void> {
   try {
     const deadline = Date.now() + deps.leaseMs / 2;
-    if (deps.rateLimiter && !(await waitForGrant(deps.rateLimiter, effect.key.portal, deadline, deps.signal))) {
+    if (
+      deps.rateLimiter &&
+      !(await waitForGrant(deps.rateLimiter, effect.key.portal, deadline, deps.signal))
+    ) {
       return; // no budget within the lease: leave the entry to be reclaimed later
     }
     let outcome: EffectOutcome;
@@ -64,7 +67,12 @@ async function runEffect(deps: OutboxRunnerDeps, effect: ClaimedEffect): Promise
   }
 }
 
-async function waitForGrant(limiter: RateLimiter, portal: string, deadline: number, signal: AbortSignal): Promise<boolean> {
+async function waitForGrant(
+  limiter: RateLimiter,
+  portal: string,
+  deadline: number,
+  signal: AbortSignal,
+): Promise<boolean> {
   for (;;) {
     const decision = await limiter.acquire(portal);
     if (decision.granted) return true;

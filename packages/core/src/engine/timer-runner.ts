@@ -33,7 +33,8 @@ export async function runTimerRound(deps: TimerRunnerDeps): Promise<number> {
           timerId: timer.id,
         });
         await deps.scheduler.completeTimer(timer);
-        if (result.status === 'applied') deps.onFired({ key: timer.key, timerId: timer.id, stale: !result.changed });
+        if (result.status === 'applied')
+          deps.onFired({ key: timer.key, timerId: timer.id, stale: !result.changed });
       } catch (error) {
         deps.reportError(error, { stage: 'timers', key: timer.key });
       }

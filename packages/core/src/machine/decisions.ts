@@ -8,7 +8,8 @@ type Args = { context: ChatContext; event: MachineEvent };
 /** The plan step being tried. The machine enters `transferring` only with a non-empty plan. */
 export function currentStep(context: ChatContext): PlanStep {
   const step = context.plan[context.step];
-  if (step === undefined) throw new Error(`plan step ${context.step} missing (plan of ${context.plan.length})`);
+  if (step === undefined)
+    throw new Error(`plan step ${context.step} missing (plan of ${context.plan.length})`);
   return step;
 }
 

@@ -1,6 +1,12 @@
 export type { ChatContext, ChatState } from './context.js';
 export { chatContextSchema, chatStates, initialChatContext } from './context.js';
-export type { BotLeftReason, CancelInstruction, EffectInstruction, Notice, ScheduleInstruction } from './instructions.js';
+export type {
+  BotLeftReason,
+  CancelInstruction,
+  EffectInstruction,
+  Notice,
+  ScheduleInstruction,
+} from './instructions.js';
 export type { LifecycleInput } from './lifecycle-machine.js';
 export { createLifecycleMachine } from './lifecycle-machine.js';
 export type { MachineEvent, ResolvedTransferRequest } from './machine-events.js';

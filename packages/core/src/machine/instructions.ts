@@ -19,8 +19,19 @@ export interface CancelInstruction {
 
 /** Something worth telling the engine's listeners, once the commit holds. */
 export type Notice =
-  | { readonly type: 'transfer.requested'; readonly target: TransferTarget; readonly leave: boolean; readonly step: number; readonly attempt: number }
-  | { readonly type: 'transfer.succeeded'; readonly target: TransferTarget; readonly leave: boolean; readonly step: number }
+  | {
+      readonly type: 'transfer.requested';
+      readonly target: TransferTarget;
+      readonly leave: boolean;
+      readonly step: number;
+      readonly attempt: number;
+    }
+  | {
+      readonly type: 'transfer.succeeded';
+      readonly target: TransferTarget;
+      readonly leave: boolean;
+      readonly step: number;
+    }
   | {
       readonly type: 'transfer.failed';
       readonly target: TransferTarget;
@@ -29,10 +40,20 @@ export type Notice =
       readonly retryable: boolean;
       readonly willRetry: boolean;
     }
-  | { readonly type: 'operator.answered'; readonly operatorId: number | null; readonly source: 'message' | 'poll' | 'explicit' }
+  | {
+      readonly type: 'operator.answered';
+      readonly operatorId: number | null;
+      readonly source: 'message' | 'poll' | 'explicit';
+    }
   | { readonly type: 'bot.left'; readonly reason: BotLeftReason }
   | { readonly type: 'bot.removalFailed'; readonly code: string }
   | { readonly type: 'handoff.failed'; readonly code: string; readonly steps: number };
 
 /** Why the bot is no longer in the chat. */
-export type BotLeftReason = 'leaveOnTransfer' | 'removed' | 'alreadyGone' | 'clientLeftBot' | 'kicked' | 'unknown';
+export type BotLeftReason =
+  | 'leaveOnTransfer'
+  | 'removed'
+  | 'alreadyGone'
+  | 'clientLeftBot'
+  | 'kicked'
+  | 'unknown';

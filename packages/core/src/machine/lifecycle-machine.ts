@@ -68,7 +68,11 @@ export function createLifecycleMachine(options: LifecycleOptions = {}) {
       handoffFailed: enqueueActions(({ context, enqueue }) => {
         enqueue({
           type: 'notify',
-          params: { type: 'handoff.failed', code: context.lastError?.code ?? 'UNKNOWN', steps: context.plan.length },
+          params: {
+            type: 'handoff.failed',
+            code: context.lastError?.code ?? 'UNKNOWN',
+            steps: context.plan.length,
+          },
         });
         enqueue.assign({ plan: [], step: 0, attempt: 0 });
       }),
@@ -108,8 +112,10 @@ export function createLifecycleMachine(options: LifecycleOptions = {}) {
       canRetryRemoval: (args: Args) => canRetry(args, args.context.removalAttempt, config.maxRemovalAttempts),
       hasNextStep: (args: Args) => hasNextStep(args),
       awaitedFailureWithNextStep: (args: Args) => isAwaitedResult(args) && hasNextStep(args),
-      isRetryTimer: (args: Args) => args.context.retryTimer !== null && firedTimer(args) === args.context.retryTimer,
-      isPollTimer: (args: Args) => args.context.pollTimer !== null && firedTimer(args) === args.context.pollTimer,
+      isRetryTimer: (args: Args) =>
+        args.context.retryTimer !== null && firedTimer(args) === args.context.retryTimer,
+      isPollTimer: (args: Args) =>
+        args.context.pollTimer !== null && firedTimer(args) === args.context.pollTimer,
       isConfirmationTimer: (args: Args) =>
         args.context.confirmationTimer !== null && firedTimer(args) === args.context.confirmationTimer,
       confirmationTimeoutWithNextStep: (args: Args) =>
@@ -165,7 +171,11 @@ export function createLifecycleMachine(options: LifecycleOptions = {}) {
           },
           {
             type: 'notify',
-            params: ({ context }) => ({ type: 'transfer.requested', ...stepNotice(context), attempt: context.attempt }),
+            params: ({ context }) => ({
+              type: 'transfer.requested',
+              ...stepNotice(context),
+              attempt: context.attempt,
+            }),
           },
         ],
         exit: [
@@ -178,7 +188,10 @@ export function createLifecycleMachine(options: LifecycleOptions = {}) {
               guard: 'transferLeftBot',
               target: 'operator',
               actions: [
-                { type: 'notify', params: ({ context }) => ({ type: 'transfer.succeeded', ...stepNotice(context) }) },
+                {
+                  type: 'notify',
+                  params: ({ context }) => ({ type: 'transfer.succeeded', ...stepNotice(context) }),
+                },
                 assign({ botPresent: false }),
                 { type: 'notify', params: { type: 'bot.left', reason: 'leaveOnTransfer' } },
               ],
@@ -210,7 +223,11 @@ export function createLifecycleMachine(options: LifecycleOptions = {}) {
               guard: 'awaitedFailureWithNextStep',
               target: 'transferring',
               reenter: true,
-              actions: ['recordFailure', { type: 'notify', params: (args) => transferFailed(args, false) }, 'nextStep'],
+              actions: [
+                'recordFailure',
+                { type: 'notify', params: (args) => transferFailed(args, false) },
+                'nextStep',
+              ],
             },
             {
               guard: 'isAwaitedResult',
@@ -274,10 +291,17 @@ export function createLifecycleMachine(options: LifecycleOptions = {}) {
             {
               guard: 'isPollTimer',
               actions: [
-                assign(({ context }) => ({ pollTimer: null, awaitedEffect: nextId(context, 'poll'), seq: context.seq + 1 })),
+                assign(({ context }) => ({
+                  pollTimer: null,
+                  awaitedEffect: nextId(context, 'poll'),
+                  seq: context.seq + 1,
+                })),
                 {
                   type: 'effect',
-                  params: ({ context }) => ({ id: context.awaitedEffect ?? '', call: { kind: 'readDialogOwner' } }),
+                  params: ({ context }) => ({
+                    id: context.awaitedEffect ?? '',
+                    call: { kind: 'readDialogOwner' },
+                  }),
                 },
               ],
             },
@@ -288,11 +312,17 @@ export function createLifecycleMachine(options: LifecycleOptions = {}) {
               target: 'operator',
               actions: [
                 assign(({ event }) =>
-                  event.type === 'effect.result' && event.outcome.ok ? { operatorId: event.outcome.ownerId ?? null } : {},
+                  event.type === 'effect.result' && event.outcome.ok
+                    ? { operatorId: event.outcome.ownerId ?? null }
+                    : {},
                 ),
                 {
                   type: 'notify',
-                  params: ({ context }) => ({ type: 'operator.answered', operatorId: context.operatorId, source: 'poll' }),
+                  params: ({ context }) => ({
+                    type: 'operator.answered',
+                    operatorId: context.operatorId,
+                    source: 'poll',
+                  }),
                 },
               ],
             },
@@ -321,8 +351,12 @@ export function createLifecycleMachine(options: LifecycleOptions = {}) {
                 enqueue.assign({ botPresent: false, awaitedEffect: null });
                 // The bot may have been removed from outside while the call was in flight: say so once.
                 if (!context.botPresent) return;
-                const alreadyGone = event.type === 'effect.result' && event.outcome.ok && event.outcome.alreadyGone;
-                enqueue({ type: 'notify', params: { type: 'bot.left', reason: alreadyGone ? 'alreadyGone' : 'removed' } });
+                const alreadyGone =
+                  event.type === 'effect.result' && event.outcome.ok && event.outcome.alreadyGone;
+                enqueue({
+                  type: 'notify',
+                  params: { type: 'bot.left', reason: alreadyGone ? 'alreadyGone' : 'removed' },
+                });
               }),
             },
             {
@@ -342,7 +376,10 @@ export function createLifecycleMachine(options: LifecycleOptions = {}) {
               guard: 'isAwaitedResult',
               actions: [
                 assign(({ event }) => ({ lastError: failureOf(event), awaitedEffect: null })),
-                { type: 'notify', params: ({ event }) => ({ type: 'bot.removalFailed', code: failureOf(event).code }) },
+                {
+                  type: 'notify',
+                  params: ({ event }) => ({ type: 'bot.removalFailed', code: failureOf(event).code }),
+                },
               ],
             },
           ],

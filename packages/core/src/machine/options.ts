@@ -11,7 +11,9 @@ export const lifecycleOptionsSchema = z.object({
   /** Upper bound of a retry delay. */
   retryMaxDelayMs: z.number().int().min(1).max(3_600_000).default(30_000),
   /** Poll `imopenlines.dialog.get` this often while awaiting an operator; `false` turns polling off. */
-  confirmationPollIntervalMs: z.union([z.number().int().min(100).max(3_600_000), z.literal(false)]).default(false),
+  confirmationPollIntervalMs: z
+    .union([z.number().int().min(100).max(3_600_000), z.literal(false)])
+    .default(false),
 });
 
 /** Options of `createLifecycleMachine`, as a caller writes them. */
@@ -20,7 +22,14 @@ export type LifecycleOptions = z.input<typeof lifecycleOptionsSchema>;
 export type ResolvedLifecycleOptions = z.output<typeof lifecycleOptionsSchema>;
 
 /** The retry delay before attempt `attempt + 1`: exponential, capped, never below the platform's hint. */
-export function retryDelayMs(options: ResolvedLifecycleOptions, attempt: number, retryAfterMs?: number): number {
-  const exponential = Math.min(options.retryMaxDelayMs, options.retryBaseDelayMs * 2 ** Math.max(0, attempt - 1));
+export function retryDelayMs(
+  options: ResolvedLifecycleOptions,
+  attempt: number,
+  retryAfterMs?: number,
+): number {
+  const exponential = Math.min(
+    options.retryMaxDelayMs,
+    options.retryBaseDelayMs * 2 ** Math.max(0, attempt - 1),
+  );
   return Math.max(exponential, retryAfterMs ?? 0);
 }

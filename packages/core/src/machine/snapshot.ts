@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { BatonError, describeZodIssues } from '../errors.js';
 import type { ChatKey } from '../chat-key.js';
+import { BatonError, describeZodIssues } from '../errors.js';
 import { type ChatContext, type ChatState, chatContextSchema, chatStates } from './context.js';
 import type { createLifecycleMachine } from './lifecycle-machine.js';
 
@@ -38,10 +38,14 @@ export function persistSnapshot(snapshot: LifecycleSnapshot): PersistedChat {
 export function restoreSnapshot(machine: LifecycleMachine, data: unknown, key: ChatKey): LifecycleSnapshot {
   const parsed = persistedChatSchema.safeParse(data);
   if (!parsed.success) {
-    throw new BatonError('CORRUPT_SNAPSHOT', `Stored snapshot does not match the machine: ${describeZodIssues(parsed.error).join('; ')}`, {
-      context: { portal: key.portal, chatId: key.chatId },
-      cause: parsed.error,
-    });
+    throw new BatonError(
+      'CORRUPT_SNAPSHOT',
+      `Stored snapshot does not match the machine: ${describeZodIssues(parsed.error).join('; ')}`,
+      {
+        context: { portal: key.portal, chatId: key.chatId },
+        cause: parsed.error,
+      },
+    );
   }
   const { value, context } = parsed.data;
   if (context.portal !== key.portal || context.chatId !== key.chatId) {

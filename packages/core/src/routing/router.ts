@@ -10,7 +10,9 @@ export interface RouterOptions {
   readonly fallback?: RoutingStrategy | readonly RoutingStrategy[];
 }
 
-const asList = (value: RoutingStrategy | readonly RoutingStrategy[] | undefined): readonly RoutingStrategy[] =>
+const asList = (
+  value: RoutingStrategy | readonly RoutingStrategy[] | undefined,
+): readonly RoutingStrategy[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value as RoutingStrategy];
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { invalidInput } from '../errors.js';
 import type { TransferTarget } from '../contracts/effects.js';
+import { invalidInput } from '../errors.js';
 import { type PlanStep, planStepSchema, transferTargetSchema } from '../events.js';
 import type { RoutingStrategy, StepDefaults } from './types.js';
 
@@ -82,7 +82,10 @@ export function roundRobin(operatorIds: readonly number[], options: PoolOptions 
 }
 
 /** Tries the pool's operators from the least busy (fewest chats held, counted in the store) up. */
-export function leastBusy(operatorIds: readonly number[], options: Omit<PoolOptions, 'rotation'> = {}): RoutingStrategy {
+export function leastBusy(
+  operatorIds: readonly number[],
+  options: Omit<PoolOptions, 'rotation'> = {},
+): RoutingStrategy {
   const pool = parse(poolSchema, operatorIds, 'leastBusy pool');
   const checked = parse(poolOptionsSchema, options, 'leastBusy options') as PoolOptions;
   const attempts = Math.min(checked.attempts ?? pool.length, pool.length);
