@@ -16,3 +16,5 @@ export { rateLimiterConformanceSuite } from './rate-limiter-suite.js';
 export { routingCountersConformanceSuite } from './routing-counters-suite.js';
 export type { StoreSuiteOptions } from './store-suite.js';
 export { storeConformanceSuite } from './store-suite.js';
+export type { EngineFixture, EngineStore, EventFactory } from './engine-suite.js';
+export { createEngineFixture, engineConformanceSuite, toQueue, toUser } from './engine-suite.js';

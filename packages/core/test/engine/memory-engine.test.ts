@@ -1,5 +1,5 @@
 import { createMemoryStore } from '@baton/core';
-import { engineConformanceSuite } from '../../src/testing/engine-suite.js';
+import { engineConformanceSuite } from '@baton/core/testing';
 
 engineConformanceSuite('memory store', {
   create: async ({ clock }) => createMemoryStore({ clock }),
