@@ -1,0 +1,127 @@
+import { spawn } from 'node:child_process';
+import { networkInterfaces } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { createEmulator, isLoopbackHost, isTestkitError, servedMethods } from '@baton/testkit';
+import { describe, expect, it } from 'vitest';
+import { callForm } from './helpers.js';
+
+describe('createEmulator', () => {
+  it('listens on 127.0.0.1 by default and closes idempotently', async () => {
+    const emulator = await createEmulator();
+    expect(emulator.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await emulator.close();
+    await emulator.close();
+    await expect(fetch(`${emulator.url}/rest/x`)).rejects.toThrow();
+  });
+
+  const hasIpv6Loopback = Object.values(networkInterfaces()).some((list) =>
+    (list ?? []).some((entry) => entry.address === '::1'),
+  );
+
+  it.skipIf(!hasIpv6Loopback)('listens on ::1 and localhost', async () => {
+    const six = await createEmulator({ host: '::1' });
+    expect(six.url).toMatch(/^http:\/\/\[::1\]:\d+$/);
+    await six.close();
+    const named = await createEmulator({ host: 'localhost' });
+    expect(named.url).toMatch(/^http:\/\/localhost:\d+$/);
+    await named.close();
+  });
+
+  it.each(['0.0.0.0', '::', '192.168.1.10', 'example.test'])('refuses to listen on %s', async (host) => {
+    await expect(createEmulator({ host })).rejects.toSatisfy((error) =>
+      isTestkitError(error, 'NON_LOOPBACK_HOST'),
+    );
+  });
+
+  it('classifies loopback hosts', () => {
+    expect(['127.0.0.1', '127.5.6.7', '::1', 'localhost', '[::1]'].every(isLoopbackHost)).toBe(true);
+    expect(['0.0.0.0', '10.0.0.1', '::', 'localhost.example'].some(isLoopbackHost)).toBe(false);
+  });
+
+  it('validates options and arguments with coded errors, changing nothing', async () => {
+    await expect(createEmulator({ port: -1 })).rejects.toSatisfy((error) =>
+      isTestkitError(error, 'INVALID_INPUT'),
+    );
+    await expect(createEmulator({ rateLimit: { ratePerSecond: 0, burst: 50 } })).rejects.toSatisfy((error) =>
+      isTestkitError(error, 'INVALID_INPUT'),
+    );
+    const emulator = await createEmulator();
+    const portal = emulator.createPortal({ memberId: 'acme' });
+    expect(() => emulator.createPortal({ memberId: 'acme' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+    expect(() => portal.createLine({ queue: [999] })).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    expect(() => portal.chat(12345)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    expect(() => portal.registerBot({ eventHandlerUrl: 'not a url' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+    await expect(portal.clientWrites(12345, 'x')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(emulator.portal('acme')).toBe(portal);
+    await emulator.close();
+  });
+
+  it('gives deterministic ids', async () => {
+    const emulator = await createEmulator();
+    const portal = emulator.createPortal();
+    expect(portal.memberId).toBe('member-1');
+    const operator = portal.createOperator().userId;
+    const lineId = portal.createLine({ queue: [operator] }).lineId;
+    const bot = portal.registerBot();
+    const chat = portal.createClientChat({ lineId, botId: bot.botId, announceJoin: false });
+    expect({ operator, lineId, botId: bot.botId, chat }).toEqual({
+      operator: 2,
+      lineId: 1,
+      botId: 3,
+      chat: { chatId: 101, dialogId: 'chat101', clientUserId: 4 },
+    });
+    expect(portal.chat(chat.chatId)).toMatchObject({
+      sessionId: 1001,
+      members: [4, 3],
+      state: 'bot',
+      ownerId: 0,
+    });
+    await emulator.close();
+  });
+
+  it('serves every method of the Open Lines bot lifecycle', () => {
+    expect(servedMethods).toEqual(
+      expect.arrayContaining([
+        'imopenlines.bot.session.transfer',
+        'imopenlines.bot.session.operator',
+        'imopenlines.bot.session.finish',
+        'imopenlines.bot.session.message.send',
+        'imopenlines.dialog.get',
+        'imbot.chat.leave',
+        'imbot.v2.Chat.leave',
+        'imbot.message.add',
+        'imopenlines.operator.answer',
+        'imopenlines.operator.skip',
+        'imopenlines.operator.finish',
+        'imbot.v2.Event.get',
+      ]),
+    );
+  });
+});
+
+describe('baton-emulator', () => {
+  it('runs standalone, prints its URL and a seeded portal, and stops on SIGTERM', async () => {
+    const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve(out.split('\n')[0] ?? '');
+      });
+      child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
+    });
+    const seeded = JSON.parse(line) as { url: string; webhook: string };
+    expect(seeded.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await callForm(`${seeded.webhook}imopenlines.config.list.get`)).status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
