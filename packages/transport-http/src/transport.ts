@@ -80,11 +80,7 @@ export function createBitrixTransport(options: BitrixTransportOptions): BitrixTr
       ? { CLIENT_ID: portal.bot.clientId }
       : {};
   const botTokenParam = (portal: ResolvedPortal): RestParams =>
-    portal.bot.token !== undefined
-      ? { botToken: portal.bot.token }
-      : portal.bot.clientId !== undefined && portal.authType === 'webhook'
-        ? { botToken: portal.bot.clientId }
-        : {};
+    portal.botToken === undefined ? {} : { botToken: portal.botToken };
   const done = (): TransportResult<void> => ({ ok: true, value: undefined });
 
   return {

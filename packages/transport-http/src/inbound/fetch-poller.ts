@@ -119,7 +119,7 @@ export function createFetchPoller(options: FetchPollerOptions): FetchPoller {
     const portal = await options.client.portal(options.portal);
     if (portal instanceof BitrixError) return failed(portal);
     if (!(await holdLock(portal.bot.id))) return { status: 'locked' };
-    const answer = await fetchBatch(portal.bot.id, portal.bot.token, batchSize, signal);
+    const answer = await fetchBatch(portal.bot.id, portal.botToken, batchSize, signal);
     if (!answer.ok) return failed(answer.error);
     unacknowledged = false;
     const parsed = eventsAnswerSchema.safeParse(answer.result);
@@ -200,7 +200,7 @@ export function createFetchPoller(options: FetchPollerOptions): FetchPoller {
       if (lock && unacknowledged) {
         // Acknowledge what was accepted; the one event this returns is not processed, so it stays unacknowledged.
         const portal = await options.client.portal(options.portal);
-        if (!(portal instanceof BitrixError)) await fetchBatch(portal.bot.id, portal.bot.token, 1);
+        if (!(portal instanceof BitrixError)) await fetchBatch(portal.bot.id, portal.botToken, 1);
         unacknowledged = false;
       }
       await lock?.release();

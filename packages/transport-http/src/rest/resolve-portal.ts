@@ -20,6 +20,11 @@ export interface ResolvedPortal {
   readonly portal: string;
   readonly authType: PortalSettings['auth']['type'];
   readonly bot: BotSettings;
+  /**
+   * The v2 `botToken` to send: the bot's `token`, or with webhook auth its `clientId` (which is
+   * what a webhook-registered bot's token is). OAuth calls need none.
+   */
+  readonly botToken: string | undefined;
   /** Builds the URL and parameters of one request, reading the current OAuth tokens. */
   buildRequest(method: string, params: RestParams): Promise<BuiltRequest | BitrixError>;
 }
@@ -58,6 +63,7 @@ export async function resolvePortal(
       portal,
       authType: 'webhook',
       bot: botSettings,
+      botToken: botSettings.token ?? botSettings.clientId,
       buildRequest: async (method, params) => ({ url: `${auth.url}${method}.json`, params }),
     };
   }
@@ -75,6 +81,7 @@ export async function resolvePortal(
     portal,
     authType: 'oauth',
     bot: botSettings,
+    botToken: botSettings.token,
     async buildRequest(method, params) {
       const tokens = await oauth.tokens.get(portal);
       if (!tokens)

@@ -1,0 +1,114 @@
+import { type BatonEventInput, createMemoryLockManager } from '@baton/core';
+import { createEmulator } from '@baton/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createFetchPoller } from '../../src/inbound/fetch-poller.js';
+import { createBitrixTransport } from '../../src/transport.js';
+
+type Emulator = Awaited<ReturnType<typeof createEmulator>>;
+const emulators: Emulator[] = [];
+afterEach(async () => {
+  await Promise.all(emulators.splice(0).map((emulator) => emulator.close()));
+});
+
+async function setup() {
+  const emulator = await createEmulator({ rateLimit: false });
+  emulators.push(emulator);
+  const portal = emulator.createPortal();
+  const webhook = portal.createWebhook();
+  const bot = portal.registerBot({ eventsVersion: 2 }); // no handler URL: fetch mode
+  const line = portal.createLine({ queue: [portal.createOperator().userId] });
+  const chat = portal.createClientChat({ lineId: line.lineId, botId: bot.botId });
+  const transport = createBitrixTransport({
+    portals: {
+      [portal.memberId]: {
+        auth: { type: 'webhook', url: webhook.baseUrl },
+        bot: { id: bot.botId, clientId: bot.clientId, api: 'v2' },
+      },
+    },
+  });
+  return { emulator, portal, chat, transport, locks: createMemoryLockManager() };
+}
+
+const texts = (events: BatonEventInput[]) =>
+  events.map((event) => (event.type === 'message' ? event.text : event.type));
+
+describe('the v2 fetch-mode poller', () => {
+  it('accepts fetched events in order and only one worker polls a bot', async () => {
+    const t = await setup();
+    const accepted: BatonEventInput[] = [];
+    const accept = async (event: BatonEventInput) => {
+      accepted.push(event);
+    };
+    const first = createFetchPoller({
+      client: t.transport.client,
+      portal: t.portal.memberId,
+      accept,
+      lockManager: t.locks,
+    });
+    const second = createFetchPoller({
+      client: t.transport.client,
+      portal: t.portal.memberId,
+      accept,
+      lockManager: t.locks,
+    });
+    await t.portal.clientWrites(t.chat.chatId, 'one');
+    await t.portal.clientWrites(t.chat.chatId, 'two');
+    const firstPoll = await first.pollOnce();
+    expect(firstPoll).toMatchObject({ status: 'polled', accepted: 2, stalled: false });
+    expect(await second.pollOnce()).toEqual({ status: 'locked' });
+    expect(texts(accepted)).toEqual(['one', 'two']);
+    expect(accepted[0]).toMatchObject({
+      portal: t.portal.memberId,
+      chatId: t.chat.chatId,
+      author: { kind: 'client' },
+    });
+    await first.stop();
+    // Once the first one stopped (and acknowledged), the second takes over and sees nothing old.
+    expect(await second.pollOnce()).toMatchObject({ status: 'polled', received: 0 });
+    await second.stop();
+  });
+
+  it('acknowledges only accepted events: a failed accept brings the rest back', async () => {
+    const t = await setup();
+    const accepted: BatonEventInput[] = [];
+    let failNext = false;
+    const poller = createFetchPoller({
+      client: t.transport.client,
+      portal: t.portal.memberId,
+      lockManager: t.locks,
+      accept: async (event) => {
+        if (failNext && event.type === 'message' && event.text === 'two') {
+          failNext = false;
+          throw new Error('store unavailable');
+        }
+        accepted.push(event);
+      },
+    });
+    for (const text of ['one', 'two', 'three']) await t.portal.clientWrites(t.chat.chatId, text);
+    failNext = true;
+    expect(await poller.pollOnce()).toMatchObject({ status: 'polled', accepted: 1, stalled: true });
+    expect(await poller.pollOnce()).toMatchObject({ status: 'polled', accepted: 2, stalled: false });
+    expect(texts(accepted)).toEqual(['one', 'two', 'three']);
+    await poller.stop();
+  });
+
+  it('re-delivered events keep their ids, so the engine can drop the duplicates', async () => {
+    const t = await setup();
+    const ids: string[] = [];
+    const poller = createFetchPoller({
+      client: t.transport.client,
+      portal: t.portal.memberId,
+      lockManager: t.locks,
+      accept: async (event) => {
+        ids.push(event.id);
+      },
+    });
+    await t.portal.clientWrites(t.chat.chatId, 'hello');
+    await poller.pollOnce();
+    t.emulator.faults.add({ method: 'imbot.v2.Event.get', kind: 'duplicateEvents', times: 1 });
+    await poller.pollOnce();
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(1);
+    await poller.stop();
+  });
+});
