@@ -30,7 +30,11 @@ let failed = 0;
 try {
   const report = JSON.parse(readFileSync(reportFile, 'utf8'));
   passed = report.numPassedTests;
-  failed = report.numFailedTests + (report.numFailedTestSuites ?? 0);
+  // A file that failed to load has no test results of its own: count it as one failure.
+  const brokenFiles = report.testResults.filter(
+    (file) => file.status === 'failed' && file.assertionResults.length === 0,
+  ).length;
+  failed = report.numFailedTests + brokenFiles;
 } catch {
   failed = 1; // no report: the runner itself failed
 }
