@@ -230,6 +230,7 @@ export function createPortal(runtime: Runtime, state: PortalState): Portal {
         transfers: [],
         messages: [],
         transferLockUntil: 0,
+        deliveries: Promise.resolve(),
       };
       state.chats.set(chatId, chat);
       if (parsed.announceJoin ?? true) runtime.background(announceJoin(runtime, state, chat));

@@ -48,6 +48,17 @@ describe('v1 events', () => {
     expect(form?.ts).toMatch(/^\d+$/);
   });
 
+  it('delivers the events of a chat in order, the background join first', async () => {
+    receiver = await startEventReceiver(() => new Promise((resolve) => setTimeout(resolve, 20)));
+    s = await scenario({ rateLimit: false }, { eventHandlerUrl: receiver.url });
+    const chat = s.portal.createClientChat({ lineId: s.lineId, botId: s.botId });
+    await s.portal.clientWrites(chat.chatId, 'right away');
+    const forChat = receiver.events.filter(
+      (event) => get(event.form, 'data', 'PARAMS', 'CHAT_ID') === String(chat.chatId),
+    );
+    expect(forChat.map((event) => event.form.event)).toEqual(['ONIMBOTJOINCHAT', 'ONIMBOTMESSAGEADD']);
+  });
+
   it("marks an operator's message as from an employee", async () => {
     receiver = await startEventReceiver();
     s = await scenario({ rateLimit: false }, { eventHandlerUrl: receiver.url });

@@ -29,6 +29,13 @@ export function chatBot(portal: PortalState, chat: ChatRecord): BotRecord | unde
   return portal.bots.get(chat.botId);
 }
 
+/** Runs a chat's deliveries one after another, in the order they were caused. */
+function inChatOrder(chat: ChatRecord, deliver: () => Promise<void>): Promise<void> {
+  const run = chat.deliveries.then(deliver);
+  chat.deliveries = run.catch(() => undefined);
+  return run;
+}
+
 /** Delivers a message to the chat's bot while it is a member; bots never hear bots. */
 async function notifyBot(
   runtime: Runtime,
@@ -39,7 +46,9 @@ async function notifyBot(
 ) {
   const bot = chatBot(portal, chat);
   if (bot === undefined || author.kind === 'bot' || !isBotPresent(chat)) return;
-  await dispatchBotEvent(runtime, portal, bot, { kind: 'message', chat, message, author });
+  await inChatOrder(chat, () =>
+    dispatchBotEvent(runtime, portal, bot, { kind: 'message', chat, message, author }),
+  );
 }
 
 /** Announces the bot joining the chat (`ONIMBOTJOINCHAT`). */
@@ -47,7 +56,9 @@ export async function announceJoin(runtime: Runtime, portal: PortalState, chat: 
   const bot = chatBot(portal, chat);
   const client = portal.users.get(chat.clientUserId);
   if (bot === undefined || client === undefined) return;
-  await dispatchBotEvent(runtime, portal, bot, { kind: 'join', chat, inviter: client });
+  await inChatOrder(chat, () =>
+    dispatchBotEvent(runtime, portal, bot, { kind: 'join', chat, inviter: client }),
+  );
 }
 
 /**
