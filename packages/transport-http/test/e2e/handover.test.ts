@@ -53,6 +53,20 @@ describe('hand-over end to end over real HTTP', () => {
     expect(answers).toEqual(['message']); // the operator's message reached the engine through the handler
   });
 
+  it('a bot kicked by someone else is "already gone" when Baton removes it', async () => {
+    const t = await begin();
+    const { chatId } = t.newChat();
+    await t.requestTransfer(chatId, { target: { kind: 'user', userId: t.operatorA.userId }, leave: false });
+    await t.settle(async () => (await stateOf(t, chatId)) === 'awaitingOperator');
+    const left: string[] = [];
+    t.engine.on('bot.left', ({ reason }) => left.push(reason));
+    await t.portal.operatorWrites(chatId, t.operatorA.userId, 'Hello');
+    t.portal.kickBot(chatId);
+    await t.settle(async () => left.length > 0);
+    expect(left).toEqual(['alreadyGone']);
+    expect(await stateOf(t, chatId)).toBe('operator');
+  });
+
   it('a queue transfer completes when polling sees the owner, without any message', async () => {
     const t = await begin({ engine: { confirmationPollIntervalMs: 100 } });
     const { chatId } = t.newChat();

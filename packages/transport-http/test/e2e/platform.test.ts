@@ -108,6 +108,25 @@ describe('the transport against the emulator', () => {
     expect(t.portal.chat(t.chat.chatId).transfers).toHaveLength(1);
   });
 
+  it('retries OPERATOR_WRONG while another transfer holds the chat, then succeeds', async () => {
+    const t = await webhookSetup(
+      {},
+      { retry: { baseDelayMs: 40, maxDelayMs: 200, jitter: false, operatorWrongAttempts: 4 } },
+    );
+    t.portal.holdTransferLock(t.chat.chatId, 60);
+    const result = await t.transport.transfer({
+      ...t.key,
+      target: { kind: 'user', userId: t.operator.userId },
+      leave: true,
+    });
+    expect(result).toEqual({ ok: true, value: undefined });
+    const answers = t.emulator.requests
+      .filter((request) => request.method === transferMethod)
+      .map((request) => request.error ?? 'ok');
+    expect(answers[0]).toBe('OPERATOR_WRONG');
+    expect(answers.at(-1)).toBe('ok');
+  });
+
   it('reports persistent faults as coded, retryable failures without the webhook secret', async () => {
     const t = await webhookSetup();
     const results = [];

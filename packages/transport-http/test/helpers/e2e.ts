@@ -97,6 +97,7 @@ export async function startE2E(options: E2EOptions = {}) {
     operatorB,
     line,
     rejected,
+    handlerUrl,
     newChat: () => portal.createClientChat({ lineId: line.lineId, botId: bot.botId }),
     key: (chatId: number) => ({ portal: portal.memberId, chatId }),
     /** Asks the engine for a hand-over, as a bot would. */
