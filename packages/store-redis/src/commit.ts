@@ -58,7 +58,7 @@ export function createCommitPath(context: StoreContext) {
             context.dedupeTtlMs,
             change.snapshotJson,
             change.summary.state,
-            Math.floor(change.summary.stateSince),
+            String(change.summary.stateSince),
             context.historyLength,
             change.effects.length,
             ...change.effects.flatMap((effect) => [effect.id, JSON.stringify(effect.call)]),
@@ -110,7 +110,7 @@ export function createCommitPath(context: StoreContext) {
     const member = JSON.stringify([key.portal, key.chatId]);
     const transaction = connection.client.multi();
     if (from !== '') transaction.zrem(keys.stateIndex(from), member);
-    transaction.zadd(keys.stateIndex(to), Math.floor(since), member);
+    transaction.zadd(keys.stateIndex(to), since, member);
     transaction.sadd(keys.states, to);
     await transaction.exec();
   }
