@@ -29,12 +29,12 @@ export const rateLimitSchema = z.object({
   burst: z.number().int().positive().max(1_000_000),
 });
 
+const limitFunctionSchema = z.custom<(portal: string) => RateLimit>((value) => typeof value === 'function');
 const optionsSchema = z
   .object({
     clock: clockSchema.optional(),
-    limit: z
-      .union([rateLimitSchema, z.custom<(portal: string) => RateLimit>((v) => typeof v === 'function')])
-      .optional(),
+    // A function or a budget; checked in two steps so that a bad budget reports its own fields.
+    limit: z.unknown().optional(),
   })
   .default({});
 
@@ -59,7 +59,12 @@ const epsilonMs = 1e-6;
 export function createMemoryRateLimiter(options?: MemoryRateLimiterOptions): RateLimiter {
   const parsed = parseInput(optionsSchema, options, 'memory rate limiter options');
   const clock = parsed.clock ?? systemClock;
-  const limitOption = parsed.limit ?? defaultRateLimit;
+  const limitOption =
+    parsed.limit === undefined
+      ? defaultRateLimit
+      : typeof parsed.limit === 'function'
+        ? parseInput(limitFunctionSchema, parsed.limit, 'rate limit function')
+        : parseInput(rateLimitSchema, parsed.limit, 'rate limit');
   const guard = createClosedGuard('memory rate limiter');
   /** Portal → the time at which the bucket would be empty again (ms). */
   const arrivalTimes = new Map<string, number>();

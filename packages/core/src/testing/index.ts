@@ -1,3 +1,5 @@
+export type { EngineFixture, EngineStore, EventFactory } from './engine-suite.js';
+export { createEngineFixture, engineConformanceSuite, toQueue, toUser } from './engine-suite.js';
 export type {
   FakeAnswer,
   FakeCall,
@@ -16,5 +18,3 @@ export { rateLimiterConformanceSuite } from './rate-limiter-suite.js';
 export { routingCountersConformanceSuite } from './routing-counters-suite.js';
 export type { StoreSuiteOptions } from './store-suite.js';
 export { storeConformanceSuite } from './store-suite.js';
-export type { EngineFixture, EngineStore, EventFactory } from './engine-suite.js';
-export { createEngineFixture, engineConformanceSuite, toQueue, toUser } from './engine-suite.js';
