@@ -77,11 +77,17 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
       })
     : undefined;
 
-  async function attempt(target: ResolvedPortal, method: string, params: RestParams, signal?: AbortSignal) {
+  /** One HTTP request: a grant, the current credentials, the call. Names the access token it used. */
+  async function attempt(
+    target: ResolvedPortal,
+    method: string,
+    params: RestParams,
+    signal?: AbortSignal,
+  ): Promise<AttemptOutcome> {
     const refused = await grant(target.portal, method, signal);
-    if (refused) return { error: refused, accessToken: undefined };
+    if (refused) return { ok: false, error: refused, accessToken: undefined };
     const request = await target.buildRequest(method, params);
-    if (request instanceof BitrixError) return { error: request, accessToken: undefined };
+    if (request instanceof BitrixError) return { ok: false, error: request, accessToken: undefined };
     const answer = await sendRequest({
       fetch: settings.fetch,
       url: request.url,
@@ -93,8 +99,8 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
       now: Date.now,
     });
     return answer instanceof BitrixError
-      ? { error: answer, accessToken: request.accessToken }
-      : { result: answer.result, accessToken: request.accessToken };
+      ? { ok: false, error: answer, accessToken: request.accessToken }
+      : { ok: true, result: answer.result };
   }
 
   async function call(portal: string, method: string, params: RestParams, callOptions: RestCallOptions = {}) {
@@ -121,8 +127,7 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
     let refreshed = false;
     for (let attemptNumber = 1; ; ) {
       const outcome = await attempt(target, method, params, callOptions.signal);
-      if (!('error' in outcome) || outcome.error === undefined)
-        return { ok: true as const, result: outcome.result };
+      if (outcome.ok) return outcome;
       const { error } = outcome;
       if (isExpiredToken(error) && refresher && outcome.accessToken !== undefined && !refreshed) {
         refreshed = true; // exactly one refresh and one replay per call
@@ -154,6 +159,10 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
     },
   };
 }
+
+type AttemptOutcome =
+  | { readonly ok: true; readonly result: unknown }
+  | { readonly ok: false; readonly error: BitrixError; readonly accessToken: string | undefined };
 
 function failed(error: BitrixError): RestResult {
   return { ok: false, error };
