@@ -26,19 +26,16 @@ export interface Candidate {
  * one, so that workers spread out), take due refs from each shard index, let the chat's own
  * record decide, and correct the index where the record disagreed.
  */
-export function createShardClaimer(
-  context: StoreContext,
-  index: 'outbox' | 'timers',
-): <T>(
-  limit: number,
-  leaseMs: number,
-  consult: (candidate: Candidate) => Promise<RecordVerdict<T>>,
-) => Promise<T[]> {
+export function createShardClaimer(context: StoreContext, index: 'outbox' | 'timers') {
   const { connection, keys } = context;
   let nextShard = Math.floor(Math.random() * keys.shards);
 
-  return async (limit, leaseMs, consult) => {
-    const claimed = [];
+  return async function claimFromShards<T>(
+    limit: number,
+    leaseMs: number,
+    consult: (candidate: Candidate) => Promise<RecordVerdict<T>>,
+  ): Promise<T[]> {
+    const claimed: T[] = [];
     const start = nextShard;
     nextShard = (nextShard + 1) % keys.shards;
     for (let step = 0; step < keys.shards && claimed.length < limit; step += 1) {

@@ -92,6 +92,9 @@ export function createCommitPath(context: StoreContext) {
           indexState(change.key, previousState, change.summary.state, change.summary.stateSince),
         );
       }
+      // A duplicate may be this very commit resent after a lost reply: its first run changed
+      // the state without this worker indexing it, so index the state the chat has now.
+      if (status === duplicate) followUps.push(reindexState(change.key));
       // The index follow-ups are hints that claims repair (see the README): the commit's
       // outcome stands even if they fail.
       await Promise.allSettled(followUps);
@@ -113,6 +116,11 @@ export function createCommitPath(context: StoreContext) {
     transaction.zadd(keys.stateIndex(to), since, member);
     transaction.sadd(keys.states, to);
     await transaction.exec();
+  }
+
+  async function reindexState(key: ChatKey) {
+    const [state, since] = await connection.client.hmget(keys.chat(key).chat, 'state', 'stateSince');
+    if (state != null && since != null) await indexState(key, '', state, Number(since));
   }
 
   async function load(input: ChatKey): Promise<StoredChat | undefined> {
