@@ -82,8 +82,14 @@ async function startRedis(): Promise<{ url: string; server?: ChildProcess }> {
   // The offline queue holds the PING until the server accepts connections.
   const probe = new Redis(port, '127.0.0.1', { retryStrategy: () => 20 });
   probe.on('error', () => {});
-  await probe.ping();
-  probe.disconnect();
+  try {
+    await probe.ping();
+  } catch (error) {
+    server.kill();
+    throw error;
+  } finally {
+    probe.disconnect();
+  }
   return { url: `redis://127.0.0.1:${port}`, server };
 }
 
