@@ -2,7 +2,7 @@
 export interface Lock {
   readonly name: string;
   readonly token: string;
-  /** Extends the lease. Returns `false` when the lock was lost (expired and taken by another). */
+  /** Extends the lease. Returns `false`, changing nothing, once the lease has expired (whether or not another holder took it). */
   extend(ttlMs: number): Promise<boolean>;
   /** Releases the lock if it is still held with this token. Returns whether it was. */
   release(): Promise<boolean>;

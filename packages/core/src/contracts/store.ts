@@ -74,6 +74,11 @@ export interface Store {
    * (kept for at least the configured dedupe window), append the outbox entries, and set and
    * cancel the timers. The duplicate check comes first. Running the same commit twice (a client
    * resending after a reconnect) must not apply it twice: the second run is a `duplicate`.
+   *
+   * Every effect and timer must belong to `key`, and ids must not repeat within one commit
+   * (otherwise the commit is invalid input). An effect id already in the outbox is replaced by the
+   * new entry (unclaimed; the old lease can no longer complete it). Cancels apply before sets, so
+   * cancelling and setting the same timer id restarts that timer.
    */
   commit(commit: Commit): Promise<CommitResult>;
   /** Claims up to `limit` outbox entries that are unclaimed or whose lease expired. */
