@@ -92,6 +92,35 @@ describe('the v2 fetch-mode poller', () => {
     await poller.stop();
   });
 
+  it('polls in the background until stopped, and the stop acknowledges what was accepted', async () => {
+    const t = await setup();
+    const accepted: BatonEventInput[] = [];
+    const poller = createFetchPoller({
+      client: t.transport.client,
+      portal: t.portal.memberId,
+      lockManager: t.locks,
+      intervalMs: 20,
+      accept: async (event) => {
+        accepted.push(event);
+      },
+    });
+    poller.start();
+    await t.portal.clientWrites(t.chat.chatId, 'background');
+    for (let waited = 0; accepted.length === 0 && waited < 3_000; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await poller.stop();
+    expect(texts(accepted)).toEqual(['background']);
+    const next = createFetchPoller({
+      client: t.transport.client,
+      portal: t.portal.memberId,
+      accept: async () => undefined,
+      lockManager: t.locks,
+    });
+    expect(await next.pollOnce()).toMatchObject({ status: 'polled', received: 0 });
+    await next.stop();
+  });
+
   it('re-delivered events keep their ids, so the engine can drop the duplicates', async () => {
     const t = await setup();
     const ids: string[] = [];
