@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createCounter } from './clock.js';
 import { createCredentialStore } from './credentials.js';
 import { parseInput, TestkitError } from './errors.js';
@@ -67,6 +68,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const faults = createFaultRegistry();
   const credentials = createCredentialStore(resolved.accessTokenTtlMs);
   const shutdown = new AbortController();
+  // Every in-flight event delivery listens for shutdown; a burst of them is not a leak.
+  setMaxListeners(0, shutdown.signal);
   const inFlight = new Set<Promise<void>>();
   const timers = new Map<NodeJS.Timeout, () => void>();
   const portalIds = createCounter(1);
