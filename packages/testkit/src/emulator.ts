@@ -97,6 +97,11 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     faults,
     accessTokenTtlMs: resolved.accessTokenTtlMs,
     log: (entry) => requests.push(entry),
+    control: {
+      portal: (memberId) => facades.get(memberId),
+      requests: () => requests,
+      deliveries: () => deliveries,
+    },
     bucket(memberId) {
       if (resolved.rateLimit === false) return undefined;
       let bucket = buckets.get(memberId);

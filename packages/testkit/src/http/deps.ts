@@ -2,6 +2,7 @@ import type { FaultMatcher } from '../faults.js';
 import type { LeakyBucket } from '../leaky-bucket.js';
 import type { OperatingMeter } from '../operating-limit.js';
 import type { Runtime } from '../runtime.js';
+import type { ControlTarget } from './control.js';
 import type { RequestRecord } from './request-log.js';
 
 /** What the HTTP side needs from the emulator. Internal. */
@@ -15,4 +16,6 @@ export interface ServerDeps {
   /** A delay that `close()` cuts short. */
   sleep(ms: number): Promise<void>;
   readonly accessTokenTtlMs: number;
+  /** What `/_emulator/` drives. */
+  readonly control: ControlTarget;
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { preciseNow } from '../clock.js';
+import { handleControl } from './control.js';
 import type { ServerDeps } from './deps.js';
 import { sendError } from './envelope.js';
 import { handleOAuthToken } from './oauth.js';
@@ -29,6 +30,10 @@ async function route(deps: ServerDeps, request: IncomingMessage, response: Serve
   }
   if (segments[0] === 'oauth' && segments[1] === 'token' && segments.length === 2) {
     await handleOAuthToken(deps, request, response, query, arrivedAt);
+    return;
+  }
+  if (segments[0] === '_emulator') {
+    await handleControl(deps.control, request, response, segments.slice(1));
     return;
   }
   request.resume();
