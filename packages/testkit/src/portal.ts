@@ -3,7 +3,8 @@ import { parseInput, TestkitError } from './errors.js';
 import { dispatchBotEvent } from './events/dispatch.js';
 import { PlatformError } from './http/platform-error.js';
 import { announceJoin, clientMessage, employeeMessage, requireChat } from './model/activity.js';
-import { answerChat, isBotPresent, operatorFinishChat, removeBot, skipChat } from './model/session.js';
+import { snapshotChat } from './model/portal-state.js';
+import { answerChat, operatorFinishChat, removeBot, skipChat } from './model/session.js';
 import { ADMIN_USER_ID, type ChatRecord, type PortalState } from './model/types.js';
 import {
   appOptionsSchema,
@@ -17,49 +18,8 @@ import {
   userIdSchema,
   webhookOptionsSchema,
 } from './portal-options.js';
-import type { ChatSnapshot, Portal } from './portal-types.js';
+import type { Portal } from './portal-types.js';
 import type { Runtime } from './runtime.js';
-
-/** A portal's empty state; ids start at distinct bases so that a chat id never reads as a user id. */
-export function createPortalState(memberId: string, domain: string, applicationToken: string): PortalState {
-  const state: PortalState = {
-    memberId,
-    domain,
-    applicationToken,
-    users: new Map(),
-    bots: new Map(),
-    lines: new Map(),
-    chats: new Map(),
-    apps: new Map(),
-    ids: {
-      user: createCounter(ADMIN_USER_ID),
-      line: createCounter(1),
-      chat: createCounter(101),
-      session: createCounter(1001),
-      message: createCounter(10_001),
-      event: createCounter(1),
-    },
-  };
-  const admin = state.ids.user.next();
-  state.users.set(admin, { id: admin, kind: 'admin', name: 'Administrator' });
-  return state;
-}
-
-export function snapshotChat(chat: ChatRecord): ChatSnapshot {
-  return {
-    chatId: chat.chatId,
-    lineId: chat.lineId,
-    dialogId: `chat${chat.chatId}`,
-    clientUserId: chat.clientUserId,
-    members: [...chat.members],
-    botPresent: isBotPresent(chat),
-    ownerId: chat.ownerId,
-    sessionId: chat.sessionId,
-    waitingOperatorId: chat.waitingOperatorId,
-    state: chat.state,
-    transfers: chat.transfers.map((transfer) => ({ to: { ...transfer.to }, leave: transfer.leave })),
-  };
-}
 
 /** Runs a session rule for the programmatic API: a platform refusal becomes a coded error. */
 async function asTestkit<T>(memberId: string, chatId: number, action: () => T | Promise<T>): Promise<T> {
