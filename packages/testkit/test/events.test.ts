@@ -59,6 +59,26 @@ describe('v1 events', () => {
     expect(forChat.map((event) => event.form.event)).toEqual(['ONIMBOTJOINCHAT', 'ONIMBOTMESSAGEADD']);
   });
 
+  it("gives an app's bot fresh OAuth tokens to call back with", async () => {
+    receiver = await startEventReceiver();
+    s = await scenario({ rateLimit: false });
+    const app = s.portal.installApp();
+    const bot = s.portal.registerBot({ eventHandlerUrl: receiver.url, appClientId: app.clientId });
+    const chat = s.portal.createClientChat({ lineId: s.lineId, botId: bot.botId, announceJoin: false });
+    await s.portal.clientWrites(chat.chatId, 'tokens?');
+    const form = receiver.events.at(-1)?.form;
+    const token = get(form, 'data', 'BOT', String(bot.botId), 'AUTH', 'access_token');
+    expect(token).toEqual(expect.any(String));
+    expect(get(form, 'auth', 'access_token')).toBe(token);
+    expect(get(form, 'auth', 'refresh_token')).toEqual(expect.any(String));
+    const answer = await callJson(`${app.clientEndpoint}imbot.message.add`, {
+      auth: token,
+      DIALOG_ID: `chat${chat.chatId}`,
+      MESSAGE: 'called back',
+    });
+    expect(answer.status).toBe(200);
+  });
+
   it("marks an operator's message as from an employee", async () => {
     receiver = await startEventReceiver();
     s = await scenario({ rateLimit: false }, { eventHandlerUrl: receiver.url });

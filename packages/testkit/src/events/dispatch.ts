@@ -1,5 +1,6 @@
 import qs from 'qs';
 import { preciseNow } from '../clock.js';
+import type { CredentialStore } from '../credentials.js';
 import type { FaultMatcher } from '../faults.js';
 import type { BotRecord, ChatRecord, MessageRecord, PortalState, UserRecord } from '../model/types.js';
 import { botDeleteV1, joinChatV1, messageAddV1, type PhpForm, portalAuth } from './payload-v1.js';
@@ -28,6 +29,8 @@ export interface DeliveryRecord {
 /** What event dispatch needs from the running emulator. */
 export interface EventSink {
   clientEndpoint(): string;
+  /** Issues the tokens an event of an app's bot carries. */
+  readonly credentials: CredentialStore;
   readonly faults: FaultMatcher;
   readonly deliveries: DeliveryRecord[];
   readonly signal: AbortSignal;
@@ -50,10 +53,9 @@ const names = {
   delete: ['ONIMBOTDELETE', 'ONIMBOTV2DELETE'],
 } as const;
 
-function dataV1(portal: PortalState, bot: BotRecord, event: BotEvent, endpoint: string): PhpForm {
-  if (event.kind === 'message')
-    return messageAddV1(portal, bot, event.chat, event.message, event.author, endpoint);
-  if (event.kind === 'join') return joinChatV1(portal, bot, event.chat, event.inviter, endpoint);
+function dataV1(bot: BotRecord, event: BotEvent, auth: PhpForm): PhpForm {
+  if (event.kind === 'message') return messageAddV1(bot, event.chat, event.message, event.author, auth);
+  if (event.kind === 'join') return joinChatV1(bot, event.chat, event.inviter, auth);
   return botDeleteV1(bot);
 }
 
@@ -111,9 +113,13 @@ export async function dispatchBotEvent(
     }
     return;
   }
-  const auth = portalAuth(portal, endpoint);
-  const data =
-    bot.eventsVersion === 1 ? dataV1(portal, bot, event, endpoint) : toPhpStrings(dataV2(bot, event, auth));
+  const app = bot.appClientId === undefined ? undefined : portal.apps.get(bot.appClientId);
+  const tokens =
+    app === undefined
+      ? undefined
+      : { ...sink.credentials.issueTokens(portal.memberId, app.clientId), userId: app.userId };
+  const auth = portalAuth(portal, endpoint, tokens);
+  const data = bot.eventsVersion === 1 ? dataV1(bot, event, auth) : toPhpStrings(dataV2(bot, event, auth));
   const body = qs.stringify(
     {
       event: type,

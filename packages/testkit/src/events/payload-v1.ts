@@ -8,13 +8,32 @@ export type PhpForm = { readonly [key: string]: string | PhpForm };
 
 const yn = (flag: boolean): string => (flag ? 'Y' : 'N');
 
-export function portalAuth(portal: PortalState, clientEndpoint: string): PhpForm {
-  return {
+/**
+ * The `auth` block of an event. With `tokens` (the bot belongs to an OAuth app) it carries a fresh
+ * access/refresh pair for calling back, as the platform's events do.
+ */
+export function portalAuth(
+  portal: PortalState,
+  clientEndpoint: string,
+  tokens?: { accessToken: string; refreshToken: string; expiresAt: number; userId: number },
+): PhpForm {
+  const base = {
     domain: portal.domain,
     client_endpoint: clientEndpoint,
-    server_endpoint: clientEndpoint,
+    server_endpoint: clientEndpoint.replace(/\/rest\/$/, '/oauth/'),
     member_id: portal.memberId,
     application_token: portal.applicationToken,
+  };
+  if (tokens === undefined) return base;
+  return {
+    access_token: tokens.accessToken,
+    expires: String(Math.floor(tokens.expiresAt / 1000)),
+    expires_in: String(Math.max(0, Math.round((tokens.expiresAt - Date.now()) / 1000))),
+    scope: 'imbot,imopenlines,im',
+    ...base,
+    status: 'L',
+    user_id: String(tokens.userId),
+    refresh_token: tokens.refreshToken,
   };
 }
 
@@ -33,8 +52,7 @@ function userBlock(user: UserRecord): PhpForm {
   };
 }
 
-function botBlock(portal: PortalState, bot: BotRecord, clientEndpoint: string): PhpForm {
-  const auth = portalAuth(portal, clientEndpoint);
+function botBlock(bot: BotRecord, auth: PhpForm): PhpForm {
   return {
     [String(bot.botId)]: { ...auth, AUTH: auth, BOT_ID: String(bot.botId), BOT_CODE: bot.code },
   };
@@ -56,15 +74,14 @@ function chatParams(chat: ChatRecord): Record<string, string> {
 }
 
 export function messageAddV1(
-  portal: PortalState,
   bot: BotRecord,
   chat: ChatRecord,
   message: MessageRecord,
   author: UserRecord,
-  clientEndpoint: string,
+  auth: PhpForm,
 ): PhpForm {
   return {
-    BOT: botBlock(portal, bot, clientEndpoint),
+    BOT: botBlock(bot, auth),
     PARAMS: {
       ...chatParams(chat),
       MESSAGE_ID: String(message.id),
@@ -77,15 +94,9 @@ export function messageAddV1(
   };
 }
 
-export function joinChatV1(
-  portal: PortalState,
-  bot: BotRecord,
-  chat: ChatRecord,
-  inviter: UserRecord,
-  clientEndpoint: string,
-): PhpForm {
+export function joinChatV1(bot: BotRecord, chat: ChatRecord, inviter: UserRecord, auth: PhpForm): PhpForm {
   return {
-    BOT: botBlock(portal, bot, clientEndpoint),
+    BOT: botBlock(bot, auth),
     PARAMS: { ...chatParams(chat), BOT_ID: String(bot.botId), USER_ID: String(inviter.id) },
     USER: userBlock(inviter),
   };
