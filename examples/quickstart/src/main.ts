@@ -13,6 +13,7 @@ import {
   createEngine,
   createMemoryRateLimiter,
   type PlanStep,
+  withHeadroom,
 } from '@baton/core';
 import { createEmulator } from '@baton/testkit';
 import { createBitrixTransport, createNodeEventHandler } from '@baton/transport-http';
@@ -40,8 +41,8 @@ const handlerUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/b
 const bot = portal.registerBot({ code: 'helper_bot', eventHandlerUrl: handlerUrl });
 
 const transport = createBitrixTransport({
-  // One limiter per deployment, set to the portal's plan (share a Redis one across workers).
-  rateLimiter: createMemoryRateLimiter({ limit: portalLimit }),
+  // One limiter per deployment, set to the portal's plan with a reserve (share a Redis one across workers).
+  rateLimiter: createMemoryRateLimiter({ limit: withHeadroom(portalLimit) }),
   portals: {
     [portal.memberId]: {
       auth: { type: 'webhook', url: webhook.baseUrl },

@@ -13,7 +13,7 @@ export type {
 } from './contracts/effects.js';
 export type { Lock, LockManager } from './contracts/lock.js';
 export type { RateDecision, RateLimit, RateLimiter } from './contracts/rate-limiter.js';
-export { defaultRateLimit } from './contracts/rate-limiter.js';
+export { defaultRateLimit, withHeadroom } from './contracts/rate-limiter.js';
 export type { RoutingCounters } from './contracts/routing-counters.js';
 export type { ClaimTimersOptions, Scheduler } from './contracts/scheduler.js';
 export type {

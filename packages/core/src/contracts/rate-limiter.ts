@@ -37,3 +37,19 @@ export interface RateLimiter {
   /** Releases what the limiter opened. Idempotent. */
   close(): Promise<void>;
 }
+
+/**
+ * The limit to grant requests by, for a portal whose bucket is `limit`: the same drain rate with a
+ * part of the burst held in reserve. Requests reach the portal a little later than they were
+ * granted, by uneven amounts, so granting right up to a full bucket overfills it now and then
+ * (one `QUERY_LIMIT_EXCEEDED` in a long burst). The reserve absorbs that.
+ *
+ * @param reserve - requests of the burst not granted. @defaultValue 10% of the burst, at least 1
+ * @example `createMemoryRateLimiter({ limit: withHeadroom({ ratePerSecond: 5, burst: 250 }) })`
+ */
+export function withHeadroom(
+  limit: RateLimit,
+  reserve = Math.max(1, Math.ceil(limit.burst * 0.1)),
+): RateLimit {
+  return { ratePerSecond: limit.ratePerSecond, burst: Math.max(1, limit.burst - reserve) };
+}

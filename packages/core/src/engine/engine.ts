@@ -4,6 +4,7 @@ import { EventEmitter } from 'eventemitter3';
 import type { ChatKey } from '../chat-key.js';
 import { chatKeySchema } from '../chat-key.js';
 import { systemClock } from '../contracts/clock.js';
+import { defaultRateLimit, withHeadroom } from '../contracts/rate-limiter.js';
 import type { RoutingCounters } from '../contracts/routing-counters.js';
 import type { Scheduler } from '../contracts/scheduler.js';
 import type { Store } from '../contracts/store.js';
@@ -86,7 +87,9 @@ export function createEngine(options: EngineOptions): Engine {
   const counters = options.counters ?? (isCounters(store) ? store : createMemoryStore({ clock }));
   const transport = options.transport;
   const rateLimiter =
-    transport.rateLimiting === 'self' ? undefined : (options.rateLimiter ?? createMemoryRateLimiter());
+    transport.rateLimiting === 'self'
+      ? undefined
+      : (options.rateLimiter ?? createMemoryRateLimiter({ limit: withHeadroom(defaultRateLimit) }));
   const machine =
     options.machine ??
     createLifecycleMachine({

@@ -37,7 +37,7 @@ export interface EngineOptions {
   /**
    * Per-portal request budget taken before each platform call. Not used (and not needed) when the
    * transport rate-limits itself (`transport.rateLimiting === 'self'`).
-   * @defaultValue a memory limiter with the platform's 2/s, burst 50
+   * @defaultValue a memory limiter at the platform's 2/s, burst 50 less a reserve (`withHeadroom`)
    */
   readonly rateLimiter?: RateLimiter;
   /** Resolves transfer requests that name no target. @defaultValue none: such requests are `NO_ROUTE` */

@@ -29,7 +29,7 @@ export interface BitrixClientOptions {
   /**
    * The per-portal request budget shared by every caller; pass a shared one (e.g. Redis) when
    * several processes call the same portals.
-   * @defaultValue `createMemoryRateLimiter()` from `@baton/core` (2/s, burst 50)
+   * @defaultValue a memory limiter at the platform's 2/s with burst 50 less a reserve: `withHeadroom(defaultRateLimit)` (2/s, burst 45)
    */
   readonly rateLimiter?: RateLimiter;
   /**

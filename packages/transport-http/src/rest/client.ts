@@ -1,8 +1,10 @@
 import {
   createMemoryLockManager,
   createMemoryRateLimiter,
+  defaultRateLimit,
   type LockManager,
   type RateLimiter,
+  withHeadroom,
 } from '@baton/core';
 import { createTokenRefresher } from '../auth/token-refresher.js';
 import { BitrixError } from '../errors.js';
@@ -51,7 +53,8 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
   const settings: ClientSettings = resolveClientOptions(options);
   const ownsLimiter = options.rateLimiter === undefined;
   const ownsLocks = options.lockManager === undefined;
-  const limiter: RateLimiter = options.rateLimiter ?? createMemoryRateLimiter();
+  const limiter: RateLimiter =
+    options.rateLimiter ?? createMemoryRateLimiter({ limit: withHeadroom(defaultRateLimit) });
   const locks: LockManager = options.lockManager ?? createMemoryLockManager();
   let closed = false;
 
