@@ -2,6 +2,12 @@ export type { ChatKey } from './chat-key.js';
 export { chatIdSchema, chatKeySchema, formatChatKey, portalIdSchema } from './chat-key.js';
 export type { Clock } from './contracts/clock.js';
 export { systemClock } from './contracts/clock.js';
+export {
+  chatSummarySchema,
+  commitSchema,
+  commitSchemaWith,
+  effectCallSchema,
+} from './contracts/commit-schema.js';
 export type {
   ClaimedEffect,
   ClaimedTimer,

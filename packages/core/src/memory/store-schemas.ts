@@ -1,25 +1,10 @@
 import { z } from 'zod';
 import { chatKeySchema, portalIdSchema } from '../chat-key.js';
-import { transferTargetSchema } from '../events.js';
+import { commitSchemaWith } from '../contracts/commit-schema.js';
 import { durationMsSchema, positiveDurationMsSchema } from './input.js';
 
 const entryIdSchema = z.string().min(1, 'id must not be empty').max(512);
 const leaseTokenSchema = z.string().min(1, 'leaseToken must not be empty').max(512);
-/** Bounds one commit so that a runaway machine cannot grow the outbox without limit. */
-const maxEntriesPerCommit = 1_000;
-
-/** A platform call as recorded in the outbox: mirrors `EffectCall`. */
-export const effectCallSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('transfer'), target: transferTargetSchema, leave: z.boolean() }),
-  z.object({ kind: z.literal('removeBot') }),
-  z.object({ kind: z.literal('readDialogOwner') }),
-  z.object({ kind: z.literal('sendBotMessage'), text: z.string().max(100_000) }),
-  z.object({ kind: z.literal('handToQueue') }),
-  z.object({ kind: z.literal('finishSession') }),
-]);
-
-const effectEntrySchema = z.object({ id: entryIdSchema, key: chatKeySchema, call: effectCallSchema });
-const timerEntrySchema = z.object({ id: entryIdSchema, key: chatKeySchema, delayMs: durationMsSchema });
 
 /**
  * The snapshot must survive a trip through JSON, as it does in every other store; it is kept
@@ -40,45 +25,8 @@ const snapshotJsonSchema = z.unknown().transform((snapshot, ctx) => {
   return json;
 });
 
-/** The facts kept beside a snapshot. */
-export const chatSummarySchema = z.object({
-  state: z.string().min(1, 'state must not be empty').max(255),
-  stateSince: z.number().nonnegative(),
-});
-
-function sameKey(a: { portal: string; chatId: number }, b: { portal: string; chatId: number }): boolean {
-  return a.portal === b.portal && a.chatId === b.chatId;
-}
-
-/**
- * A commit. Every outbox entry and timer must belong to the committed chat (one chat's events
- * must never write into another's outbox), and ids must be unique within the commit.
- */
-export const commitSchema = z
-  .object({
-    key: chatKeySchema,
-    expectedVersion: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-    snapshot: snapshotJsonSchema,
-    summary: chatSummarySchema,
-    eventId: z.string().min(1, 'eventId must not be empty').max(512),
-    effects: z.array(effectEntrySchema).max(maxEntriesPerCommit),
-    timersToSet: z.array(timerEntrySchema).max(maxEntriesPerCommit),
-    timersToCancel: z.array(entryIdSchema).max(maxEntriesPerCommit),
-  })
-  .superRefine((commit, ctx) => {
-    for (const field of ['effects', 'timersToSet'] as const) {
-      const seen = new Set<string>();
-      commit[field].forEach((entry, index) => {
-        if (!sameKey(entry.key, commit.key)) {
-          ctx.addIssue({ code: 'custom', path: [field, index, 'key'], message: 'must equal the commit key' });
-        }
-        if (seen.has(entry.id)) {
-          ctx.addIssue({ code: 'custom', path: [field, index, 'id'], message: `duplicate id ${entry.id}` });
-        }
-        seen.add(entry.id);
-      });
-    }
-  });
+/** A commit, with its snapshot kept as JSON text. */
+export const commitSchema = commitSchemaWith(snapshotJsonSchema);
 
 /** A commit after validation, with its snapshot as JSON text. */
 export type ParsedCommit = z.output<typeof commitSchema>;
