@@ -97,6 +97,19 @@ export function createLifecycleMachine(options: LifecycleOptions = {}) {
         enqueue.assign({ operatorId });
         enqueue({ type: 'notify', params: { type: 'operator.answered', operatorId, source: event.source } });
       }),
+      // Retries back off exponentially from the attempt count of what is retried.
+      scheduleTransferRetry: enqueueActions(({ context, event, enqueue }) => {
+        const id = nextId(context, 'retry');
+        enqueue.assign({ retryTimer: id, seq: context.seq + 1 });
+        const delayMs = retryDelayMs(config, context.attempt, failureOf(event).retryAfterMs);
+        enqueue({ type: 'schedule', params: { id, delayMs } });
+      }),
+      scheduleRemovalRetry: enqueueActions(({ context, event, enqueue }) => {
+        const id = nextId(context, 'retry');
+        enqueue.assign({ retryTimer: id, seq: context.seq + 1 });
+        const delayMs = retryDelayMs(config, context.removalAttempt, failureOf(event).retryAfterMs);
+        enqueue({ type: 'schedule', params: { id, delayMs } });
+      }),
       schedulePoll: enqueueActions(({ context, enqueue }) => {
         if (config.confirmationPollIntervalMs === false) return;
         const id = nextId(context, 'poll');
@@ -209,14 +222,7 @@ export function createLifecycleMachine(options: LifecycleOptions = {}) {
               actions: [
                 'recordFailure',
                 { type: 'notify', params: (args) => transferFailed(args, true) },
-                assign(({ context }) => ({ retryTimer: nextId(context, 'retry'), seq: context.seq + 1 })),
-                {
-                  type: 'schedule',
-                  params: ({ context, event }) => ({
-                    id: context.retryTimer ?? '',
-                    delayMs: retryDelayMs(config, context.attempt, failureOf(event).retryAfterMs),
-                  }),
-                },
+                'scheduleTransferRetry',
               ],
             },
             {
@@ -362,14 +368,7 @@ export function createLifecycleMachine(options: LifecycleOptions = {}) {
             {
               guard: 'canRetryRemoval',
               actions: [
-                assign(({ context }) => ({ retryTimer: nextId(context, 'retry'), seq: context.seq + 1 })),
-                {
-                  type: 'schedule',
-                  params: ({ context, event }) => ({
-                    id: context.retryTimer ?? '',
-                    delayMs: retryDelayMs(config, context.removalAttempt, failureOf(event).retryAfterMs),
-                  }),
-                },
+                'scheduleRemovalRetry',
               ],
             },
             {

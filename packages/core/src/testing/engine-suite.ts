@@ -6,7 +6,7 @@ import { lifecycleScenarios } from './engine/lifecycle-scenarios.js';
 import type { ConformanceHarness } from './harness.js';
 
 export type { EngineFixture, EngineStore, EventFactory } from './engine/fixture.js';
-export { createEngineFixture, toQueue, toUser } from './engine/fixture.js';
+export { createEngineFixture, toQueue, toUser, useEngineFixture } from './engine/fixture.js';
 
 /**
  * The engine's own scenarios — every lifecycle transition, deadlines, skips, platform errors,

@@ -1,5 +1,11 @@
 export type { EngineFixture, EngineStore, EventFactory } from './engine-suite.js';
-export { createEngineFixture, engineConformanceSuite, toQueue, toUser } from './engine-suite.js';
+export {
+  createEngineFixture,
+  engineConformanceSuite,
+  toQueue,
+  toUser,
+  useEngineFixture,
+} from './engine-suite.js';
 export type {
   FakeAnswer,
   FakeCall,

@@ -1,30 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isBatonError } from '../../errors.js';
 import { transportFailure } from '../fake-transport.js';
 import type { ConformanceHarness } from '../harness.js';
-import {
-  createEngineFixture,
-  type EngineFixture,
-  type EngineStore,
-  namesOf,
-  toQueue,
-  toUser,
-} from './fixture.js';
+import { type EngineStore, namesOf, toQueue, toUser, useEngineFixture } from './fixture.js';
 
 /** Hand-overs that do not go as planned: deadlines, skips, platform errors, the bot leaving on its own. */
 export function failureScenarios(harness: ConformanceHarness<EngineStore>): void {
   describe('deadlines, skips and platform errors', () => {
-    let f: EngineFixture;
-    beforeEach(async () => {
-      f = await createEngineFixture(harness, {
-        lifecycle: { retryBaseDelayMs: 1_000, maxTransferAttempts: 3 },
-      });
-    });
-    afterEach(async () => {
-      await f.dispose();
+    const fixture = useEngineFixture(harness, {
+      lifecycle: { retryBaseDelayMs: 1_000, maxTransferAttempts: 3 },
     });
 
     it('moves to the next step when the confirmation deadline passes, and fails back to the bot when the plan is exhausted', async () => {
+      const f = fixture();
       const key = f.chat();
       await f.engine.dispatch(
         f.events(key).transferTo([toUser(7, false, 10_000), toQueue(3, false, 20_000)]),
@@ -57,6 +45,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
     });
 
     it('a skip moves to the next step; a skip on the last step fails the hand-over', async () => {
+      const f = fixture();
       const key = f.chat();
       const ev = f.events(key);
       await f.engine.dispatch(ev.transferTo([toUser(7), toUser(8)]));
@@ -78,6 +67,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
     });
 
     it('retries a retryable transfer error after a backoff, then succeeds', async () => {
+      const f = fixture();
       f.transport.respondOnce('transfer', transportFailure('OPERATOR_WRONG', { retryable: true }));
       const key = f.chat();
       await f.engine.dispatch(f.events(key).transferTo(toUser(7)));
@@ -103,6 +93,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
     });
 
     it('honours the platform retry hint when it is longer than the backoff', async () => {
+      const f = fixture();
       f.transport.respondOnce(
         'transfer',
         transportFailure('QUERY_LIMIT_EXCEEDED', { retryable: true, retryAfterMs: 5_000 }),
@@ -119,6 +110,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
     });
 
     it('after the bounded retries, moves to the next step keeping the error code', async () => {
+      const f = fixture();
       f.transport.respondAlways('transfer', (request) =>
         (request as { target: { kind: string } }).target.kind === 'user'
           ? transportFailure('OPERATOR_WRONG', { retryable: true })
@@ -140,6 +132,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
     });
 
     it('a fatal transfer error skips retries and goes to the next step; exhausted, the chat returns to the bot', async () => {
+      const f = fixture();
       f.transport.respondAlways('transfer', transportFailure('WRONG_CHAT', { retryable: false }));
       const key = f.chat();
       await f.engine.dispatch(f.events(key).transferTo([toUser(7), toUser(8)]));
@@ -154,6 +147,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
     });
 
     it('retries a failed bot removal, bounded', async () => {
+      const f = fixture();
       f.transport.respondOnce('removeBot', transportFailure('NETWORK', { retryable: true }));
       const key = f.chat();
       const ev = f.events(key);
@@ -170,15 +164,10 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
   });
 
   describe('the bot removed from outside', () => {
-    let f: EngineFixture;
-    beforeEach(async () => {
-      f = await createEngineFixture(harness);
-    });
-    afterEach(async () => {
-      await f.dispose();
-    });
+    const fixture = useEngineFixture(harness);
 
     it('a client typing 0 ends the bot part: no more routing to the bot and no removal call', async () => {
+      const f = fixture();
       const key = f.chat();
       const ev = f.events(key);
       const zero = await f.engine.dispatch(ev.clientSays('0'));
@@ -190,6 +179,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
     });
 
     it('kicked while awaiting an operator: the answer does not trigger a removal', async () => {
+      const f = fixture();
       const key = f.chat();
       const ev = f.events(key);
       await f.engine.dispatch(ev.transferTo(toUser(7, false, 5_000)));
@@ -206,6 +196,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
     });
 
     it('removed after the operator answered, before the removal call: the late result changes nothing', async () => {
+      const f = fixture();
       f.transport.respondAlways('removeBot', { ok: true, value: { alreadyGone: true } });
       const key = f.chat();
       const ev = f.events(key);
@@ -221,15 +212,10 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
   });
 
   describe('input the engine refuses or ignores', () => {
-    let f: EngineFixture;
-    beforeEach(async () => {
-      f = await createEngineFixture(harness);
-    });
-    afterEach(async () => {
-      await f.dispose();
-    });
+    const fixture = useEngineFixture(harness);
 
     it('acknowledges a duplicate event id and ignores it', async () => {
+      const f = fixture();
       const key = f.chat();
       const event = f.events(key).transferTo(toUser(7));
       const first = await f.engine.dispatch(event);
@@ -246,6 +232,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
     });
 
     it('rejects invalid events with INVALID_INPUT and changes nothing', async () => {
+      const f = fixture();
       const key = f.chat();
       await f.engine.dispatch(f.events(key).clientSays('hi'));
       const bad: unknown[] = [
@@ -278,6 +265,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
     });
 
     it('a stale timer (of a state already left) does nothing', async () => {
+      const f = fixture();
       const key = f.chat();
       const ev = f.events(key);
       await f.engine.dispatch(ev.transferTo(toUser(7, false, 5_000)));
@@ -303,6 +291,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
     });
 
     it('a transfer request while a hand-over is in flight is ignored', async () => {
+      const f = fixture();
       const key = f.chat();
       const ev = f.events(key);
       await f.engine.dispatch(ev.transferTo(toUser(7)));

@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'vitest';
 import type { ChatKey } from '../../chat-key.js';
 import { defaultRateLimit } from '../../contracts/rate-limiter.js';
 import type { RoutingCounters } from '../../contracts/routing-counters.js';
@@ -137,4 +138,26 @@ export async function createEngineFixture(
 /** The names of the engine events seen so far, in order. */
 export function namesOf(seen: EngineFixture['seen']): string[] {
   return seen.map(([name]) => name);
+}
+
+/**
+ * Gives every test of the enclosing `describe` a fresh fixture (created before, disposed after
+ * each test); call the returned function inside a test to get it.
+ */
+export function useEngineFixture(
+  harness: ConformanceHarness<EngineStore>,
+  options: Partial<EngineOptions> = {},
+): () => EngineFixture {
+  let current: EngineFixture | undefined;
+  beforeEach(async () => {
+    current = await createEngineFixture(harness, options);
+  });
+  afterEach(async () => {
+    await current?.dispose();
+    current = undefined;
+  });
+  return () => {
+    if (!current) throw new Error('useEngineFixture: the fixture exists only inside a test');
+    return current;
+  };
 }

@@ -1,26 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConformanceHarness } from '../harness.js';
-import {
-  createEngineFixture,
-  type EngineFixture,
-  type EngineStore,
-  namesOf,
-  toQueue,
-  toUser,
-} from './fixture.js';
+import { type EngineStore, namesOf, toQueue, toUser, useEngineFixture } from './fixture.js';
 
 /** Hand-overs that go as planned: LEAVE=Y, LEAVE=N, queues, answers from messages, calls and polls. */
 export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): void {
   describe('hand-over lifecycle', () => {
-    let f: EngineFixture;
-    beforeEach(async () => {
-      f = await createEngineFixture(harness);
-    });
-    afterEach(async () => {
-      await f.dispose();
-    });
+    const fixture = useEngineFixture(harness);
 
     it('starts a new chat in bot and routes client messages to the bot', async () => {
+      const f = fixture();
       const key = f.chat();
       const result = await f.engine.dispatch(f.events(key).clientSays('hello'));
       expect(result).toMatchObject({ status: 'applied', state: 'bot', route: 'bot', version: 1 });
@@ -28,6 +16,7 @@ export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): vo
     });
 
     it('LEAVE=Y to a user: operator right after the platform accepts, and no removal call', async () => {
+      const f = fixture();
       const key = f.chat();
       const ev = f.events(key);
       expect((await f.engine.dispatch(ev.transferTo(toUser(7, true)))).state).toBe('transferring');
@@ -48,6 +37,7 @@ export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): vo
     });
 
     it('LEAVE=N to a user: waits with the bot present, then removes the bot once the operator writes', async () => {
+      const f = fixture();
       const key = f.chat();
       const ev = f.events(key);
       await f.engine.dispatch(ev.transferTo(toUser(7, false)));
@@ -75,6 +65,7 @@ export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): vo
     });
 
     it('a queue transfer keeps the bot whatever LEAVE says, and removes it after the answer', async () => {
+      const f = fixture();
       const key = f.chat();
       const ev = f.events(key);
       await f.engine.dispatch(ev.transferTo(toQueue(3, true)));
@@ -88,6 +79,7 @@ export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): vo
     });
 
     it('treats "bot already gone" on removal as success, without retrying', async () => {
+      const f = fixture();
       f.transport.respondAlways('removeBot', { ok: true, value: { alreadyGone: true } });
       const key = f.chat();
       const ev = f.events(key);
@@ -103,6 +95,7 @@ export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): vo
     });
 
     it('recognises an explicit operatorAnswered call', async () => {
+      const f = fixture();
       const key = f.chat();
       await f.engine.dispatch(f.events(key).transferTo(toUser(7)));
       await f.engine.drain();
@@ -115,6 +108,7 @@ export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): vo
     });
 
     it('ignores messages from the client, connector users, bots and the system as answers', async () => {
+      const f = fixture();
       const key = f.chat();
       const ev = f.events(key);
       await f.engine.dispatch(ev.transferTo(toUser(7)));
@@ -132,6 +126,7 @@ export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): vo
     });
 
     it('after the session finishes, the next client message opens a new session with the bot', async () => {
+      const f = fixture();
       const key = f.chat();
       const ev = f.events(key);
       await f.engine.dispatch(ev.transferTo(toUser(7, true)));
@@ -145,6 +140,7 @@ export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): vo
     });
 
     it('finishing a session while awaiting cancels the confirmation deadline', async () => {
+      const f = fixture();
       const key = f.chat();
       const ev = f.events(key);
       await f.engine.dispatch(ev.transferTo(toUser(7, false, 1_000)));
@@ -158,15 +154,10 @@ export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): vo
   });
 
   describe('confirmation polling', () => {
-    let f: EngineFixture;
-    beforeEach(async () => {
-      f = await createEngineFixture(harness, { confirmationPollIntervalMs: 1_000 });
-    });
-    afterEach(async () => {
-      await f.dispose();
-    });
+    const fixture = useEngineFixture(harness, { confirmationPollIntervalMs: 1_000 });
 
     it('polls the dialog owner while awaiting, and an owner turning non-zero is an answer', async () => {
+      const f = fixture();
       const key = f.chat();
       await f.engine.dispatch(f.events(key).transferTo(toUser(7)));
       await f.engine.drain();
