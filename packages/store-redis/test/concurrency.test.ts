@@ -1,9 +1,9 @@
 import type { ChatKey } from '@baton/core';
+import { commitFor, timerFor } from '@baton/core/testing';
 import { createRedisRateLimiter, createRedisStore, type RedisStore } from '@baton/store-redis';
 import type { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { testClock } from './helpers/clock.js';
-import { commitFor, timerFor } from './helpers/commits.js';
 import { closeClient, deletePrefix, type RedisTarget, redisTargets, uniquePrefix } from './helpers/redis.js';
 
 /** Each worker its own connection, as separate processes would have. */

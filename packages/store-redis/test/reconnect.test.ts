@@ -1,8 +1,8 @@
 import { connect as connectTcp, createServer, type Server, type Socket } from 'node:net';
+import { commitFor, effectFor } from '@baton/core/testing';
 import { createRedisStore } from '@baton/store-redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { commitFor, effectFor } from './helpers/commits.js';
 import { closeClient, deletePrefix, redisTargets, uniquePrefix } from './helpers/redis.js';
 
 const standalone = redisTargets().find((target) => target.name === 'standalone');

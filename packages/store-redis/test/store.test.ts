@@ -1,8 +1,8 @@
+import { commitFor, effectFor, timerFor } from '@baton/core/testing';
 import { createRedisStore, isRedisStoreError, type RedisStore } from '@baton/store-redis';
 import type { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type TestClock, testClock } from './helpers/clock.js';
-import { commitFor, effectFor, timerFor } from './helpers/commits.js';
 import { closeClient, deletePrefix, redisTargets, uniquePrefix } from './helpers/redis.js';
 
 const chat = { portal: 'portal-a', chatId: 7 };
@@ -52,7 +52,7 @@ for (const target of redisTargets()) {
         expect(await store.load(chat)).toEqual({
           snapshot: { n: 2 },
           version: 2,
-          summary: { state: 'bot', stateSince: 1_700_000_000_000 },
+          summary: { state: 'bot', stateSince: 1_700_000_000_001 },
         });
         expect(await store.commit(commitFor(chat, 1, 'e3'))).toEqual({
           status: 'conflict',

@@ -22,5 +22,6 @@ export type { ManualClock } from './manual-clock.js';
 export { createManualClock } from './manual-clock.js';
 export { rateLimiterConformanceSuite } from './rate-limiter-suite.js';
 export { routingCountersConformanceSuite } from './routing-counters-suite.js';
+export { commitFor, effectFor, timerFor } from './store/fixtures.js';
 export type { StoreSuiteOptions } from './store-suite.js';
 export { storeConformanceSuite } from './store-suite.js';
