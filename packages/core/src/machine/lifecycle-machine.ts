@@ -367,9 +367,7 @@ export function createLifecycleMachine(options: LifecycleOptions = {}) {
             },
             {
               guard: 'canRetryRemoval',
-              actions: [
-                'scheduleRemovalRetry',
-              ],
+              actions: ['scheduleRemovalRetry'],
             },
             {
               guard: 'isAwaitedResult',
