@@ -1,4 +1,5 @@
-import type { Engine } from '@baton/core';
+import type { EngineEvents } from '@baton/core';
+import type { EventEmitter } from 'eventemitter3';
 
 /** Prints what happens to every chat as a readable, timed timeline. */
 export function createTimeline(label: (chatId: number) => string) {
@@ -13,10 +14,13 @@ export function createTimeline(label: (chatId: number) => string) {
       console.log(`\n── ${text} ${'─'.repeat(Math.max(0, 86 - text.length))}`);
     },
     /** Subscribes to the engine's events. With `quiet`, only failures are printed (for bursts). */
-    follow(engine: Engine, quiet: () => boolean) {
-      engine.on('transition', ({ key, from, to, eventType }) => {
+    follow(engine: Pick<EventEmitter<EngineEvents>, 'on'>, quiet: () => boolean) {
+      engine.on('transition', (transition) => {
+        const { key, from, to, eventType } = transition;
         if (quiet() || from === to) return;
-        line(key.chatId, `${(from ?? 'new').padEnd(16)} → ${to.padEnd(16)} (${eventType})`);
+        // Events forwarded from worker processes say which worker committed them.
+        const by = 'by' in transition ? ` on ${String(transition.by)}` : '';
+        line(key.chatId, `${(from ?? 'new').padEnd(16)} → ${to.padEnd(16)} (${eventType}${by})`);
       });
       engine.on('transfer.requested', ({ key, target, leave, attempt }) => {
         if (quiet()) return;
