@@ -15,11 +15,19 @@ export const transferTargetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('queue'), queueId: userIdSchema }),
 ]);
 
+/**
+ * LEAVE, as the platform writes it (`'Y'` / `'N'`) or as a boolean; read as a boolean. Anything
+ * else is refused rather than silently taken as `N` the way the platform does.
+ */
+export const leaveSchema = z
+  .union([z.boolean(), z.enum(['Y', 'N'])])
+  .transform((leave) => leave === true || leave === 'Y');
+
 /** One step of a hand-over plan. */
 export const planStepSchema = z.object({
   target: transferTargetSchema,
-  /** Send `LEAVE=Y` (user targets only; the platform ignores it for queues). */
-  leave: z.boolean(),
+  /** `LEAVE=Y` (`true` or `'Y'`): with a user target the bot leaves at once. The platform ignores it for queues. */
+  leave: leaveSchema,
   /** How long to wait for an operator to answer before trying the next step. */
   confirmationTimeoutMs: z.number().int().positive().max(86_400_000),
 });
@@ -48,7 +56,7 @@ export const transferRequestEventSchema = z.object({
   type: z.literal('transfer.request'),
   plan: z.array(planStepSchema).min(1).max(32).optional(),
   target: transferTargetSchema.optional(),
-  leave: z.boolean().optional(),
+  leave: leaveSchema.optional(),
   confirmationTimeoutMs: planStepSchema.shape.confirmationTimeoutMs.optional(),
   reason: z.string().max(1_000).optional(),
   lineId: z.number().int().positive().optional(),

@@ -59,6 +59,7 @@ export type {
 export {
   authorKindSchema,
   batonEventSchema,
+  leaveSchema,
   planStepSchema,
   transferTargetSchema,
 } from './events.js';

@@ -99,7 +99,7 @@ export function createEngine(options: EngineOptions): Engine {
         : { confirmationPollIntervalMs: options.confirmationPollIntervalMs }),
     });
   const defaults: StepDefaults = {
-    leave: options.defaults?.leave ?? false,
+    leave: options.defaults?.leave === true || options.defaults?.leave === 'Y',
     confirmationTimeoutMs: options.defaults?.confirmationTimeoutMs ?? 120_000,
   };
   const worker = resolveWorkerOptions(options.worker);

@@ -6,10 +6,10 @@ import type { Scheduler } from '../contracts/scheduler.js';
 import type { Store } from '../contracts/store.js';
 import type { Transport } from '../contracts/transport.js';
 import { invalidInput } from '../errors.js';
-import { planStepSchema } from '../events.js';
+import { leaveSchema, planStepSchema } from '../events.js';
 import type { LifecycleOptions } from '../machine/options.js';
 import type { LifecycleMachine } from '../machine/snapshot.js';
-import type { Router, StepDefaults } from '../routing/types.js';
+import type { Router } from '../routing/types.js';
 import type { MessageRoute } from './message-route.js';
 
 /** How the engine's background workers pace themselves. */
@@ -53,8 +53,8 @@ export interface EngineOptions {
    * Shorthand for `lifecycle.confirmationPollIntervalMs`. @defaultValue `false`
    */
   readonly confirmationPollIntervalMs?: number | false;
-  /** LEAVE and the confirmation timeout of steps that do not say. */
-  readonly defaults?: Partial<StepDefaults>;
+  /** LEAVE (`true`/`'Y'` or `false`/`'N'`) and the confirmation timeout of steps that do not say. */
+  readonly defaults?: { readonly leave?: boolean | 'Y' | 'N'; readonly confirmationTimeoutMs?: number };
   /** Where client messages go while a hand-over is in flight and the bot is present. @defaultValue `'bot'` */
   readonly whileAwaiting?: MessageRoute;
   /** Commit attempts per event before `CONFLICT_RETRIES_EXHAUSTED`. @defaultValue `25` */
@@ -91,7 +91,7 @@ const engineOptionsSchema = z.object({
   confirmationPollIntervalMs: z.union([z.number().int().min(100), z.literal(false)]).optional(),
   defaults: z
     .object({
-      leave: z.boolean().optional(),
+      leave: leaveSchema.optional(),
       confirmationTimeoutMs: planStepSchema.shape.confirmationTimeoutMs.optional(),
     })
     .optional(),

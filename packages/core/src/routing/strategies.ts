@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import type { TransferTarget } from '../contracts/effects.js';
 import { invalidInput } from '../errors.js';
-import { type PlanStep, planStepSchema, transferTargetSchema } from '../events.js';
+import { leaveSchema, type PlanStep, planStepSchema, transferTargetSchema } from '../events.js';
 import type { RoutingStrategy, StepDefaults } from './types.js';
 
 /** Per-strategy overrides of the step defaults. */
 export interface StepOptions {
-  readonly leave?: boolean;
+  /** `true` or `'Y'` sends `LEAVE=Y`. @defaultValue the engine's `defaults.leave` */
+  readonly leave?: boolean | 'Y' | 'N';
   readonly confirmationTimeoutMs?: number;
 }
 
@@ -18,8 +19,11 @@ export interface PoolOptions extends StepOptions {
   readonly rotation?: string;
 }
 
+/** Step options after validation: LEAVE read as a boolean. */
+type CheckedStepOptions = { readonly leave?: boolean; readonly confirmationTimeoutMs?: number };
+
 const stepOptionsSchema = z.object({
-  leave: z.boolean().optional(),
+  leave: leaveSchema.optional(),
   confirmationTimeoutMs: planStepSchema.shape.confirmationTimeoutMs.optional(),
 });
 const poolSchema = z.array(z.number().int().positive()).min(1).max(1_000);
@@ -34,7 +38,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   return parsed.data;
 }
 
-function step(target: TransferTarget, options: StepOptions, defaults: StepDefaults): PlanStep {
+function step(target: TransferTarget, options: CheckedStepOptions, defaults: StepDefaults): PlanStep {
   return {
     target,
     leave: options.leave ?? defaults.leave,
@@ -48,7 +52,7 @@ function step(target: TransferTarget, options: StepOptions, defaults: StepDefaul
  */
 export function fixedTarget(target: TransferTarget, options: StepOptions = {}): RoutingStrategy {
   const checkedTarget = parse(transferTargetSchema, target, 'fixedTarget target');
-  const checked = parse(stepOptionsSchema, options, 'fixedTarget options') as StepOptions;
+  const checked = parse(stepOptionsSchema, options, 'fixedTarget options') as CheckedStepOptions;
   return {
     name: `fixed(${checkedTarget.kind === 'user' ? `user ${checkedTarget.userId}` : `queue ${checkedTarget.queueId}`})`,
     plan: async (_request, { defaults }) => [step(checkedTarget, checked, defaults)],
@@ -66,7 +70,8 @@ export function fallbackQueue(queueId: number, options: Omit<StepOptions, 'leave
  */
 export function roundRobin(operatorIds: readonly number[], options: PoolOptions = {}): RoutingStrategy {
   const pool = parse(poolSchema, operatorIds, 'roundRobin pool');
-  const checked = parse(poolOptionsSchema, options, 'roundRobin options') as PoolOptions;
+  const checked = parse(poolOptionsSchema, options, 'roundRobin options') as CheckedStepOptions &
+    Pick<PoolOptions, 'attempts' | 'rotation'>;
   const rotation = checked.rotation ?? `pool:${pool.join(',')}`;
   const attempts = Math.min(checked.attempts ?? pool.length, pool.length);
   return {
@@ -87,7 +92,8 @@ export function leastBusy(
   options: Omit<PoolOptions, 'rotation'> = {},
 ): RoutingStrategy {
   const pool = parse(poolSchema, operatorIds, 'leastBusy pool');
-  const checked = parse(poolOptionsSchema, options, 'leastBusy options') as PoolOptions;
+  const checked = parse(poolOptionsSchema, options, 'leastBusy options') as CheckedStepOptions &
+    Pick<PoolOptions, 'attempts' | 'rotation'>;
   const attempts = Math.min(checked.attempts ?? pool.length, pool.length);
   return {
     name: `leastBusy(${pool.join(',')})`,

@@ -77,3 +77,36 @@ describe('createEngine options', () => {
     ).toBe(true);
   });
 });
+
+describe('LEAVE as the platform writes it', () => {
+  it("accepts 'Y' and 'N' as well as booleans, and refuses anything else", async () => {
+    const transport = createFakeTransport();
+    const engine = createEngine({ transport, defaults: { leave: 'Y' } });
+    const base = { type: 'transfer.request' as const, portal: 'p' };
+    await engine.dispatch({ ...base, id: 't1', chatId: 1, target: { kind: 'user', userId: 7 } });
+    await engine.dispatch({ ...base, id: 't2', chatId: 2, target: { kind: 'user', userId: 7 }, leave: 'N' });
+    await engine.dispatch({
+      ...base,
+      id: 't3',
+      chatId: 3,
+      plan: [{ target: { kind: 'user', userId: 7 }, leave: 'Y', confirmationTimeoutMs: 1_000 }],
+    });
+    await engine.drain();
+    expect(transport.callsOf('transfer').map((call) => (call.request as { leave: boolean }).leave)).toEqual([
+      true,
+      false,
+      true,
+    ]);
+    const refused = await engine
+      .dispatch({
+        ...base,
+        id: 't4',
+        chatId: 4,
+        target: { kind: 'user', userId: 7 },
+        leave: 'maybe' as never,
+      })
+      .catch((error: unknown) => error);
+    expect(isBatonError(refused, 'INVALID_INPUT')).toBe(true);
+    expect(await engine.getChat({ portal: 'p', chatId: 4 })).toBeUndefined();
+  });
+});
