@@ -18,7 +18,11 @@ export interface WorkerOptions {
   readonly pollIntervalMs?: number;
   /** Outbox entries and timers claimed per round. @defaultValue `32` */
   readonly batchSize?: number;
-  /** How long a claimed outbox entry stays this worker's before another may take it over. @defaultValue `30_000` */
+  /**
+   * How long a claimed outbox entry stays this worker's before another may take it over. A call
+   * still running at 80% of it is aborted (retryable `CALL_TIMEOUT`). Keep it above the
+   * transport's worst case for one call, retries included. @defaultValue `60_000`
+   */
   readonly effectLeaseMs?: number;
   /** How long a claimed timer stays invisible to other workers. @defaultValue `30_000` */
   readonly timerVisibilityMs?: number;
@@ -118,7 +122,7 @@ export function resolveWorkerOptions(options: WorkerOptions = {}): Required<Work
   return {
     pollIntervalMs: options.pollIntervalMs ?? 200,
     batchSize: options.batchSize ?? 32,
-    effectLeaseMs: options.effectLeaseMs ?? 30_000,
+    effectLeaseMs: options.effectLeaseMs ?? 60_000,
     timerVisibilityMs: options.timerVisibilityMs ?? 30_000,
   };
 }

@@ -6,6 +6,9 @@ import type { BatonEventInput } from '../events.js';
 import { callTransport, type EffectOutcome } from './effect-call.js';
 import type { EngineErrorContext } from './engine-events.js';
 
+/** The part of an entry's lease a platform call may take before it is aborted. */
+const callShareOfLease = 0.8;
+
 export interface OutboxRunnerDeps {
   readonly store: Store;
   readonly transport: Transport;
@@ -26,6 +29,8 @@ export interface OutboxRunnerDeps {
  * dies mid-call leaves it to be reclaimed when the lease expires, and the call is made again
  * (at least once). The repeated outcome is deduplicated by its event id. Transfers and removals
  * are safe to repeat (a second removal reports "already gone"); a bot message may be sent twice.
+ * A call still running at 80% of its lease is aborted and reported as a retryable `CALL_TIMEOUT`,
+ * so that no call outlives its lease in normal operation.
  *
  * @returns how many entries were claimed.
  */
@@ -44,9 +49,14 @@ async function runEffect(deps: OutboxRunnerDeps, effect: ClaimedEffect): Promise
     ) {
       return; // no budget within the lease: leave the entry to be reclaimed later
     }
+    // A call must not outlive its lease: past it, another worker may already be making it again.
+    const leaseSignal = AbortSignal.timeout(Math.max(1, Math.floor(deps.leaseMs * callShareOfLease)));
     let outcome: EffectOutcome;
     try {
-      outcome = await callTransport(deps.transport, effect, deps.signal);
+      outcome = await callTransport(deps.transport, effect, AbortSignal.any([deps.signal, leaseSignal]));
+      if (!outcome.ok && leaseSignal.aborted && !deps.signal.aborted) {
+        outcome = { ok: false, code: 'CALL_TIMEOUT', retryable: true };
+      }
     } catch (error) {
       // A transport must report failures as data; one that throws is a bug worth surfacing, and
       // the call is retried like any transient failure.

@@ -163,6 +163,29 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
     });
   });
 
+  describe('calls that hang', () => {
+    const fixture = useEngineFixture(harness, {
+      worker: { effectLeaseMs: 250 },
+      lifecycle: { retryBaseDelayMs: 1_000 },
+    });
+
+    it('aborts a call at 80% of its lease and retries it as CALL_TIMEOUT', async () => {
+      const f = fixture();
+      f.transport.respondOnce('transfer', () => new Promise(() => {})); // never answers
+      const key = f.chat();
+      await f.engine.dispatch(f.events(key).transferTo(toUser(7)));
+      await f.engine.drain(); // without the lease bound this would never return
+      let chat = await f.engine.getChat(key);
+      expect(chat?.state).toBe('transferring');
+      expect(chat?.context.lastError).toEqual({ code: 'CALL_TIMEOUT', retryable: true });
+      f.clock.advance(1_000);
+      await f.engine.drain();
+      chat = await f.engine.getChat(key);
+      expect(chat?.state).toBe('awaitingOperator');
+      expect(f.transport.callsOf('transfer')).toHaveLength(2);
+    });
+  });
+
   describe('the bot removed from outside', () => {
     const fixture = useEngineFixture(harness);
 
