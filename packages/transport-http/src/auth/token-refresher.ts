@@ -52,16 +52,14 @@ export function createTokenRefresher(deps: TokenRefresherDeps) {
       cause,
     );
 
-  async function requestNewTokens(portal: string, current: OAuthTokens, signal: AbortSignal | undefined) {
-    const refused = await deps.takeGrant(portal, signal);
-    if (refused) return refused;
+  /** Posts the refresh token. Runs under the lock, with no caller's signal: once sent, it must finish. */
+  async function requestNewTokens(portal: string, current: OAuthTokens) {
     const body = new URLSearchParams({
       grant_type: 'refresh_token',
       client_id: deps.app.clientId,
       client_secret: deps.app.clientSecret,
       refresh_token: current.refreshToken,
     });
-    const timeout = AbortSignal.timeout(deps.timeoutMs);
     let response: Response;
     let text: string;
     try {
@@ -69,7 +67,7 @@ export function createTokenRefresher(deps: TokenRefresherDeps) {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: body.toString(),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        signal: AbortSignal.timeout(refreshTimeoutMs(deps)),
       });
       text = await response.text();
     } catch {
@@ -110,55 +108,89 @@ export function createTokenRefresher(deps: TokenRefresherDeps) {
     return tokens;
   }
 
-  async function refreshAcrossProcesses(
-    portal: string,
-    staleAccessToken: string,
-    signal: AbortSignal | undefined,
-  ) {
-    const giveUpAt = Date.now() + deps.lockTtlMs;
+  /**
+   * One refresh for every process: the lock holder refreshes, the others wait for the new tokens
+   * to appear in the store. Never aborted by a caller (see `refresh`). The rate-limit grant is
+   * taken before the lock, so that the lock is held only for the request, whose timeout is
+   * shorter than the lease: a lock never lapses while a refresh token is in flight.
+   */
+  async function refreshAcrossProcesses(portal: string, staleAccessToken: string) {
+    let giveUpAt: number | undefined;
     for (;;) {
       const current = await deps.app.tokens.get(portal);
       if (!current) return fail(portal, 'no tokens are stored for this portal', false);
       if (current.accessToken !== staleAccessToken) return current; // another process refreshed already
+      if (giveUpAt === undefined) {
+        const refused = await deps.takeGrant(portal, undefined);
+        if (refused) return refused;
+        giveUpAt = Date.now() + deps.lockTtlMs;
+        continue; // the wait for the grant may have been long: look at the store again
+      }
       const lock = await deps.locks.tryAcquire(`baton:oauth-refresh:${portal}`, deps.lockTtlMs);
       if (lock) {
         try {
           const latest = await deps.app.tokens.get(portal);
           if (latest && latest.accessToken !== staleAccessToken) return latest;
-          return await requestNewTokens(portal, latest ?? current, signal);
+          return await requestNewTokens(portal, latest ?? current);
         } finally {
           await lock.release();
         }
       }
       if (Date.now() >= giveUpAt) return fail(portal, 'another process holds the refresh lock', true);
-      if (!(await sleep(deps.waitPollMs, signal))) {
-        return new BitrixError('ABORTED', `OAuth refresh on ${portal}: aborted`, {
-          portal,
-          retryable: false,
-        });
-      }
+      await sleep(deps.waitPollMs);
     }
   }
 
   return {
     /**
      * Returns tokens newer than `staleAccessToken`, refreshing them if nobody has yet. Concurrent
-     * callers for one portal share one refresh.
+     * callers for one portal share one refresh. A caller's `signal` only ends that caller's wait
+     * (with `ABORTED`): the shared refresh goes on for the others and still persists the rotated
+     * token, because the one it replaces may already be spent.
      */
     refresh(
       portal: string,
       staleAccessToken: string,
       signal?: AbortSignal,
     ): Promise<OAuthTokens | BitrixError> {
-      const running = inFlight.get(portal);
-      if (running) return running;
-      const started = refreshAcrossProcesses(portal, staleAccessToken, signal)
-        .catch((cause: unknown) => fail(portal, 'the token store or lock failed', true, undefined, cause))
-        .finally(() => inFlight.delete(portal));
-      inFlight.set(portal, started);
-      return started;
+      let running = inFlight.get(portal);
+      if (!running) {
+        const started = refreshAcrossProcesses(portal, staleAccessToken)
+          .catch((cause: unknown) => fail(portal, 'the token store or lock failed', true, undefined, cause))
+          .finally(() => inFlight.delete(portal));
+        inFlight.set(portal, started);
+        running = started;
+      }
+      return untilAborted(running, signal, () => aborted(portal));
     },
   };
+}
+
+/** How long the refresh request may take: within the lock's lease, which must outlive it. */
+function refreshTimeoutMs(deps: TokenRefresherDeps): number {
+  return Math.max(1, Math.min(deps.timeoutMs, Math.floor(deps.lockTtlMs * 0.8)));
+}
+
+function aborted(portal: string): BitrixError {
+  return new BitrixError('ABORTED', `OAuth refresh on ${portal}: aborted`, {
+    portal,
+    method: 'oauth.token',
+    retryable: false,
+  });
+}
+
+/** Settles with `work`, or earlier with `onAbort()` when `signal` fires; `work` itself goes on. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, onAbort: () => T): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.resolve(onAbort());
+  return new Promise<T>((resolve) => {
+    const stop = () => resolve(onAbort());
+    signal.addEventListener('abort', stop, { once: true });
+    void work.then((value) => {
+      signal.removeEventListener('abort', stop);
+      resolve(value);
+    });
+  });
 }
 
 /** The refresher's public shape. */

@@ -60,7 +60,9 @@ export interface BitrixClientOptions {
   /** Overrides of the retry policy; see `defaultRetryPolicy`. */
   readonly retry?: Partial<RetryPolicy>;
   /**
-   * How long one token refresh may hold the cross-process lock.
+   * How long one token refresh may hold the cross-process lock. The refresh request itself gets
+   * at most 80% of it (and at most `timeoutMs`), so that the lock never lapses while a refresh
+   * token is in flight.
    * @defaultValue 30_000
    */
   readonly refreshLockTtlMs?: number;

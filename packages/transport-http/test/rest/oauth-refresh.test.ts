@@ -11,7 +11,7 @@ afterEach(async () => {
 });
 
 /** A tiny OAuth portal: one valid access token at a time, rotating refresh tokens. */
-async function startOAuthPortal() {
+async function startOAuthPortal(refreshDelayMs = 30) {
   let generation = 1;
   const refreshes: SeenRequest[] = [];
   const server = await startScriptedServer((request, response) => {
@@ -28,7 +28,7 @@ async function startOAuthPortal() {
             refresh_token: `refresh-${generation}`,
             expires_in: 3600,
           }),
-        30,
+        refreshDelayMs,
       );
       return;
     }
@@ -90,5 +90,69 @@ describe('OAuth refresh', () => {
     const result = await transport.readDialogOwner({ portal, chatId: 1 });
     expect(result).toMatchObject({ ok: false, error: { code: 'REFRESH_FAILED', retryable: false } });
     expect(JSON.stringify(result)).not.toMatch(/refresh-dead|app-secret|access-0/);
+  });
+
+  it('lets one caller give up on a shared refresh without failing the others or losing the rotated token', async () => {
+    const { server, refreshes } = await startOAuthPortal(150);
+    const tokens = createMemoryTokenStore({
+      [portal]: { accessToken: 'access-0', refreshToken: 'refresh-1', clientEndpoint: `${server.url}/rest/` },
+    });
+    const transport = createBitrixTransport({
+      portals: { [portal]: { auth: { type: 'oauth' }, bot: { id: 7 } } },
+      oauth: { clientId: 'app', clientSecret: 'app-secret', tokenUrl: `${server.url}/oauth/token/`, tokens },
+    });
+    const controller = new AbortController();
+    const impatient = transport.readDialogOwner({ portal, chatId: 1 }, { signal: controller.signal });
+    // The impatient call started the refresh; a second call joins it, then the first gives up.
+    while (refreshes.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const patient = transport.readDialogOwner({ portal, chatId: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    controller.abort();
+    expect(await impatient).toMatchObject({ ok: false, error: { code: 'ABORTED', retryable: false } });
+    expect(await patient).toEqual({ ok: true, value: { ownerId: 5 } });
+    expect(refreshes).toHaveLength(1);
+    // The refresh token sent was spent: its successor must be in the store.
+    expect(await tokens.get(portal)).toMatchObject({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    await transport.close();
+  });
+
+  it('never lets two processes send the same refresh token, even when the grant outlasts the lock', async () => {
+    const { server, refreshes } = await startOAuthPortal();
+    const tokens = createMemoryTokenStore({
+      [portal]: { accessToken: 'access-0', refreshToken: 'refresh-1', clientEndpoint: `${server.url}/rest/` },
+    });
+    const locks = createMemoryLockManager();
+    // Every grant takes longer than the lock's lease; the refresher must not send with a lapsed lock.
+    const slowLimiter = {
+      acquire: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        return { granted: true } as const;
+      },
+      penalize: async () => undefined,
+      close: async () => undefined,
+    };
+    const make = () =>
+      createBitrixTransport({
+        portals: { [portal]: { auth: { type: 'oauth' }, bot: { id: 7 } } },
+        oauth: {
+          clientId: 'app',
+          clientSecret: 'app-secret',
+          tokenUrl: `${server.url}/oauth/token/`,
+          tokens,
+        },
+        lockManager: locks,
+        rateLimiter: slowLimiter,
+        refreshLockTtlMs: 100,
+        refreshWaitPollMs: 5,
+      });
+    const results = await Promise.all([
+      make().readDialogOwner({ portal, chatId: 1 }),
+      make().readDialogOwner({ portal, chatId: 2 }),
+    ]);
+    // No refresh token was ever sent twice (that would have answered invalid_grant).
+    const sent = refreshes.map((request) => request.params.refresh_token);
+    expect(new Set(sent).size).toBe(sent.length);
+    expect(sent).toEqual(['refresh-1']);
+    expect(results.every((result) => result.ok)).toBe(true);
   });
 });
