@@ -1,0 +1,66 @@
+import { assign, enqueueActions } from 'xstate';
+import { failureOf, nextId } from '../decisions.js';
+import type { LifecycleSetup } from '../lifecycle-setup.js';
+
+/** `operator`: an operator holds the chat; a bot that stayed is removed here. */
+export function operatorState(s: LifecycleSetup) {
+  return s.createStateConfig({
+    entry: enqueueActions(({ context, enqueue }) => {
+      if (!context.botPresent || context.awaitedEffect !== null) return;
+      const id = nextId(context, 'remove');
+      enqueue.assign({ awaitedEffect: id, seq: context.seq + 1, removalAttempt: 1 });
+      enqueue({ type: 'effect', params: { id, call: { kind: 'removeBot' } } });
+    }),
+    exit: [
+      { type: 'cancel', params: ({ context }) => ({ id: context.retryTimer }) },
+      assign({ retryTimer: null, awaitedEffect: null }),
+    ],
+    on: {
+      'effect.result': [
+        {
+          guard: 'isAwaitedSuccess',
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            enqueue.assign({ botPresent: false, awaitedEffect: null });
+            // The bot may have been removed from outside while the call was in flight: say so once.
+            if (!context.botPresent) return;
+            const alreadyGone =
+              event.type === 'effect.result' && event.outcome.ok && event.outcome.alreadyGone;
+            enqueue({
+              type: 'notify',
+              params: { type: 'bot.left', reason: alreadyGone ? 'alreadyGone' : 'removed' },
+            });
+          }),
+        },
+        {
+          guard: 'canRetryRemoval',
+          actions: ['scheduleRemovalRetry'],
+        },
+        {
+          guard: 'isAwaitedResult',
+          actions: [
+            assign(({ event }) => ({ lastError: failureOf(event), awaitedEffect: null })),
+            {
+              type: 'notify',
+              params: ({ event }) => ({ type: 'bot.removalFailed', code: failureOf(event).code }),
+            },
+          ],
+        },
+      ],
+      'timer.fired': {
+        guard: 'isRetryTimer',
+        actions: enqueueActions(({ context, enqueue }) => {
+          const id = nextId(context, 'remove');
+          enqueue.assign({
+            retryTimer: null,
+            awaitedEffect: id,
+            seq: context.seq + 1,
+            removalAttempt: context.removalAttempt + 1,
+          });
+          enqueue({ type: 'effect', params: { id, call: { kind: 'removeBot' } } });
+        }),
+      },
+      message: { guard: 'isClientLeavingBot', actions: 'botGoneByClient' },
+      'bot.removed': { actions: 'botGoneFromOutside' },
+    },
+  });
+}

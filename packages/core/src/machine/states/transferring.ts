@@ -1,0 +1,99 @@
+import { assign } from 'xstate';
+import { currentStep, nextId } from '../decisions.js';
+import type { EffectInstruction } from '../instructions.js';
+import type { LifecycleSetup } from '../lifecycle-setup.js';
+import { stepNotice, transferFailed } from '../notices.js';
+
+/** `transferring`: the platform call for the current plan step is in flight, maybe retrying. */
+export function transferringState(s: LifecycleSetup) {
+  return s.createStateConfig({
+    entry: [
+      assign(({ context }) => ({ awaitedEffect: nextId(context, 'transfer'), seq: context.seq + 1 })),
+      {
+        type: 'effect',
+        params: ({ context }) => {
+          const step = currentStep(context);
+          return {
+            id: context.awaitedEffect ?? '',
+            call: { kind: 'transfer', target: step.target, leave: step.leave },
+          } satisfies EffectInstruction;
+        },
+      },
+      {
+        type: 'notify',
+        params: ({ context }) => ({
+          type: 'transfer.requested',
+          ...stepNotice(context),
+          attempt: context.attempt,
+        }),
+      },
+    ],
+    exit: [
+      { type: 'cancel', params: ({ context }) => ({ id: context.retryTimer }) },
+      assign({ retryTimer: null, awaitedEffect: null }),
+    ],
+    on: {
+      'effect.result': [
+        {
+          guard: 'transferLeftBot',
+          target: 'operator',
+          actions: [
+            {
+              type: 'notify',
+              params: ({ context }) => ({ type: 'transfer.succeeded', ...stepNotice(context) }),
+            },
+            assign({ botPresent: false }),
+            { type: 'notify', params: { type: 'bot.left', reason: 'leaveOnTransfer' } },
+          ],
+        },
+        {
+          guard: 'isAwaitedSuccess',
+          target: 'awaitingOperator',
+          actions: {
+            type: 'notify',
+            params: ({ context }) => ({ type: 'transfer.succeeded', ...stepNotice(context) }),
+          },
+        },
+        {
+          guard: 'canRetryTransfer',
+          actions: [
+            'recordFailure',
+            { type: 'notify', params: (args) => transferFailed(args, true) },
+            'scheduleTransferRetry',
+          ],
+        },
+        {
+          guard: 'awaitedFailureWithNextStep',
+          target: 'transferring',
+          reenter: true,
+          actions: [
+            'recordFailure',
+            { type: 'notify', params: (args) => transferFailed(args, false) },
+            'nextStep',
+          ],
+        },
+        {
+          guard: 'isAwaitedResult',
+          target: 'bot',
+          actions: [
+            'recordFailure',
+            { type: 'notify', params: (args) => transferFailed(args, false) },
+            'handoffFailed',
+          ],
+        },
+      ],
+      'timer.fired': {
+        guard: 'isRetryTimer',
+        target: 'transferring',
+        reenter: true,
+        actions: assign(({ context }) => ({ attempt: context.attempt + 1 })),
+      },
+      message: [
+        { guard: 'isOperatorMessage', target: 'operator', actions: 'operatorAnsweredByMessage' },
+        { guard: 'isClientLeavingBot', target: 'operator', actions: 'botGoneByClient' },
+      ],
+      'operator.answered': { target: 'operator', actions: 'operatorAnsweredExplicitly' },
+      'bot.removed': { target: 'operator', actions: 'botGoneFromOutside' },
+    },
+  });
+}
