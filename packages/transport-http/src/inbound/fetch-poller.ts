@@ -1,5 +1,4 @@
 import type { Lock, LockManager } from '@baton/core';
-import { createMemoryLockManager } from '@baton/core';
 import { z } from 'zod';
 import { BitrixError, zodIssues } from '../errors.js';
 import type { BitrixClient } from '../rest/client.js';
@@ -16,9 +15,9 @@ export interface FetchPollerOptions {
   /** Hands each event to the engine; resolving means accepted. */
   readonly accept: AcceptEvent;
   /**
-   * Makes sure only one worker polls a bot at a time. Pass the shared one (e.g. Redis) when
-   * several processes run pollers.
-   * @defaultValue `createMemoryLockManager()` from `@baton/core`
+   * Makes sure only one worker polls a bot at a time. Give the transport a shared one (e.g.
+   * Redis) when several processes run pollers; the poller never closes it.
+   * @defaultValue the client's `lockManager` (the transport's `lockManager` option)
    */
   readonly lockManager?: LockManager;
   /**
@@ -32,16 +31,17 @@ export interface FetchPollerOptions {
    */
   readonly intervalMs?: number;
   /**
-   * Lease of the poller's lock; extended on every poll.
+   * Lease of the poller's lock; extended on every poll, and while a batch is being accepted.
    * @defaultValue 30_000
    */
   readonly lockTtlMs?: number;
-  /** Told about failed polls and unreadable events. */
+  /** Told about failed polls, unreadable events, and a lock lost in the middle of a batch. */
   readonly onError?: (error: BitrixError) => void;
 }
 
 /** What one poll did. */
 export type PollOutcome =
+  /** Another worker holds the bot's lock (or took it over in the middle of this batch). */
   | { readonly status: 'locked' }
   | { readonly status: 'failed'; readonly error: BitrixError }
   | {
@@ -60,9 +60,9 @@ export type PollOutcome =
 export interface FetchPoller {
   /** One poll: take the lock, fetch a batch, accept it in order, remember the next offset. */
   pollOnce(): Promise<PollOutcome>;
-  /** Polls in the background until `stop`. */
+  /** Polls in the background until `stop`; may be called again after `stop`. */
   start(): void;
-  /** Stops polling, acknowledges what was accepted, releases the lock. Idempotent. */
+  /** Stops polling, acknowledges what was accepted, releases the lock. Idempotent. Never closes the lock manager. */
   stop(): Promise<void>;
 }
 
@@ -91,18 +91,35 @@ export function createFetchPoller(options: FetchPollerOptions): FetchPoller {
   const batchSize = options.batchSize ?? 100;
   const intervalMs = options.intervalMs ?? 1_000;
   const lockTtlMs = options.lockTtlMs ?? 30_000;
-  const ownsLocks = options.lockManager === undefined;
-  const locks = options.lockManager ?? createMemoryLockManager();
+  const locks = options.lockManager ?? options.client.lockManager;
   let lock: Lock | undefined;
+  /** When the lease was last renewed. */
+  let heldSince = 0;
   let offset = 0;
   let unacknowledged = false;
   let running: Promise<void> | undefined;
   let stopping: AbortController | undefined;
 
   async function holdLock(botId: number): Promise<boolean> {
-    if (lock && (await lock.extend(lockTtlMs))) return true;
+    if (lock && (await lock.extend(lockTtlMs))) {
+      heldSince = Date.now();
+      return true;
+    }
     lock = await locks.tryAcquire(`baton:fetch-poller:${options.portal}:${botId}`, lockTtlMs);
+    heldSince = Date.now();
     return lock !== undefined;
+  }
+
+  /** Renews the lease when a third of it has passed; `false` once another worker may own the bot. */
+  async function keepLock(): Promise<boolean> {
+    if (!lock) return false;
+    if (Date.now() - heldSince < lockTtlMs / 3) return true;
+    if (await lock.extend(lockTtlMs)) {
+      heldSince = Date.now();
+      return true;
+    }
+    lock = undefined;
+    return false;
   }
 
   async function fetchBatch(
@@ -134,6 +151,19 @@ export function createFetchPoller(options: FetchPollerOptions): FetchPoller {
     }
     const counts = { received: parsed.data.events.length, accepted: 0, ignored: 0, invalid: 0 };
     for (const item of parsed.data.events) {
+      if (!(await keepLock())) {
+        // Another worker may own the bot now: leave the rest of the batch (and the offset) to it.
+        offset = Math.max(offset, item.eventId);
+        unacknowledged = false;
+        options.onError?.(
+          new BitrixError('UNEXPECTED', 'The fetch poller lost its lock in the middle of a batch', {
+            portal: options.portal,
+            method: 'imbot.v2.Event.get',
+            retryable: true,
+          }),
+        );
+        return { status: 'locked' };
+      }
       const normalized = normalizeV2Data(item.type, options.portal, item.data);
       if ('kind' in normalized && normalized.kind === 'event') {
         try {
@@ -178,16 +208,33 @@ export function createFetchPoller(options: FetchPollerOptions): FetchPoller {
     return { status: 'failed', error };
   }
 
+  /** `pollOnce`, with a throwing lock manager or token store reported instead of thrown. */
+  async function pollSafely(signal?: AbortSignal): Promise<PollOutcome> {
+    try {
+      return await pollOnce(signal);
+    } catch (cause) {
+      const message = `Polling ${options.portal} failed: a pluggable part (lock manager, portal directory) threw`;
+      return failed(
+        new BitrixError(
+          'UNEXPECTED',
+          message,
+          { portal: options.portal, method: 'imbot.v2.Event.get', retryable: true },
+          cause,
+        ),
+      );
+    }
+  }
+
   async function loop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      const outcome = await pollOnce(signal);
+      const outcome = await pollSafely(signal);
       const again = outcome.status === 'polled' && outcome.hasMore && !outcome.stalled;
       if (!again) await sleep(intervalMs, signal);
     }
   }
 
   return {
-    pollOnce: () => pollOnce(),
+    pollOnce: () => pollSafely(),
     start() {
       if (running) return;
       stopping = new AbortController();
@@ -203,9 +250,9 @@ export function createFetchPoller(options: FetchPollerOptions): FetchPoller {
         if (!(portal instanceof BitrixError)) await fetchBatch(portal.bot.id, portal.botToken, 1);
         unacknowledged = false;
       }
-      await lock?.release();
+      const held = lock;
       lock = undefined;
-      if (ownsLocks) await locks.close();
+      await held?.release();
     },
   };
 }

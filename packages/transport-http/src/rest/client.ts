@@ -37,6 +37,11 @@ export interface BitrixClient {
   call(portal: string, method: string, params: RestParams, options?: RestCallOptions): Promise<RestResult>;
   /** The validated settings of a portal (its bot, its auth kind), or the error saying why not. */
   portal(portal: string): Promise<ResolvedPortal | BitrixError>;
+  /**
+   * The locks this client refreshes tokens under: the `lockManager` option, or the in-process one
+   * it created. Fetch pollers on this client use it unless given their own.
+   */
+  readonly lockManager: LockManager;
   /** Closes the limiter and lock manager this client created itself (not the ones passed in). Idempotent. */
   close(): Promise<void>;
 }
@@ -154,6 +159,7 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
   return {
     call,
     portal: (portal) => resolvePortal(settings, portal),
+    lockManager: locks,
     async close() {
       if (closed) return;
       closed = true;

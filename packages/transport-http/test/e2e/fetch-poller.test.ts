@@ -140,4 +140,104 @@ describe('the v2 fetch-mode poller', () => {
     expect(new Set(ids).size).toBe(1);
     await poller.stop();
   });
+
+  it("can be started again after stop, and by default shares the transport's locks", async () => {
+    const t = await setup();
+    const accepted: BatonEventInput[] = [];
+    const accept = async (event: BatonEventInput) => {
+      accepted.push(event);
+    };
+    const poller = createFetchPoller({
+      client: t.transport.client,
+      portal: t.portal.memberId,
+      accept,
+      intervalMs: 10,
+    });
+    const rival = createFetchPoller({ client: t.transport.client, portal: t.portal.memberId, accept });
+    const waitFor = async (count: number) => {
+      for (let waited = 0; accepted.length < count && waited < 3_000; waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    poller.start();
+    await t.portal.clientWrites(t.chat.chatId, 'before');
+    await waitFor(1);
+    // Neither poller was given a lock manager: the one of the transport keeps them apart.
+    expect(await rival.pollOnce()).toEqual({ status: 'locked' });
+    await poller.stop();
+    poller.start();
+    await t.portal.clientWrites(t.chat.chatId, 'after');
+    await waitFor(2);
+    await poller.stop();
+    expect(texts(accepted)).toEqual(['before', 'after']);
+    await rival.stop();
+    await t.transport.close();
+  });
+
+  it('reports a failing lock manager instead of throwing, and the background loop carries on', async () => {
+    const t = await setup();
+    const errors: string[] = [];
+    let failures = 2;
+    const flaky = {
+      tryAcquire: async (name: string, ttlMs: number) => {
+        if (failures > 0) {
+          failures -= 1;
+          throw new Error('lock store down');
+        }
+        return t.locks.tryAcquire(name, ttlMs);
+      },
+      close: async () => undefined,
+    };
+    const accepted: BatonEventInput[] = [];
+    const poller = createFetchPoller({
+      client: t.transport.client,
+      portal: t.portal.memberId,
+      lockManager: flaky,
+      intervalMs: 10,
+      onError: (error) => errors.push(error.code),
+      accept: async (event) => {
+        accepted.push(event);
+      },
+    });
+    expect(await poller.pollOnce()).toMatchObject({ status: 'failed', error: { code: 'UNEXPECTED' } });
+    poller.start();
+    await t.portal.clientWrites(t.chat.chatId, 'still here');
+    for (let waited = 0; accepted.length === 0 && waited < 3_000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await poller.stop();
+    expect(texts(accepted)).toEqual(['still here']);
+    expect(errors).toEqual(['UNEXPECTED', 'UNEXPECTED']);
+  });
+
+  it('stops in the middle of a batch when its lease ran out, leaving the rest to the next owner', async () => {
+    const t = await setup();
+    const slowAccepted: BatonEventInput[] = [];
+    const slow = createFetchPoller({
+      client: t.transport.client,
+      portal: t.portal.memberId,
+      lockManager: t.locks,
+      lockTtlMs: 30,
+      accept: async (event) => {
+        slowAccepted.push(event);
+        await new Promise((resolve) => setTimeout(resolve, 45)); // longer than the lease
+      },
+    });
+    for (const text of ['one', 'two', 'three']) await t.portal.clientWrites(t.chat.chatId, text);
+    expect(await slow.pollOnce()).toEqual({ status: 'locked' });
+    expect(texts(slowAccepted)).toEqual(['one']);
+    const nextAccepted: BatonEventInput[] = [];
+    const next = createFetchPoller({
+      client: t.transport.client,
+      portal: t.portal.memberId,
+      lockManager: t.locks,
+      accept: async (event) => {
+        nextAccepted.push(event);
+      },
+    });
+    expect(await next.pollOnce()).toMatchObject({ status: 'polled', stalled: false });
+    expect(texts(nextAccepted)).toContain('three');
+    await next.stop();
+    await slow.stop();
+  });
 });
