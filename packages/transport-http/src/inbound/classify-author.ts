@@ -14,14 +14,18 @@ export interface AuthorFacts {
  * Classifies a message's author for the engine:
  * - user id `0` → `system` (the platform's own messages);
  * - `IS_BOT=Y` → `bot`;
- * - a connector user who is the chat's client → `client`; any other connector user → `connector`;
- * - an extranet user (not an employee, so never an operator) → `connector`;
+ * - the chat's client (the user `CHAT_ENTITY_ID` names) → `client`, whatever the other flags say;
+ * - a connector user → `client` when the chat's client is not known, else `connector`;
+ * - an extranet user who is not the chat's client → `connector`: not an employee, so never an
+ *   operator (the platform refuses extranet users as transfer targets), and a message of theirs
+ *   must not count as "operator answered";
  * - anyone else (an employee) → `operator`.
  */
 export function classifyAuthor(facts: AuthorFacts): AuthorKind {
   if (facts.userId === 0) return 'system';
   if (facts.isBot) return 'bot';
-  if (facts.isConnector) return facts.clientUserId === facts.userId ? 'client' : 'connector';
+  if (facts.clientUserId === facts.userId) return 'client';
+  if (facts.isConnector) return facts.clientUserId === undefined ? 'client' : 'connector';
   if (facts.isExtranet) return 'connector';
   return 'operator';
 }

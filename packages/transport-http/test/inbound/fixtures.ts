@@ -11,6 +11,8 @@ export function v1MessageForm(
     isConnector?: 'Y' | 'N';
     isExtranet?: 'Y' | 'N';
     entityType?: string;
+    /** `CHAT_ENTITY_ID`; `null` leaves it out. */
+    entityId?: string | null;
     text?: string;
     token?: string | undefined;
     messageId?: number;
@@ -33,7 +35,9 @@ export function v1MessageForm(
         MESSAGE: overrides.text ?? 'hello',
         FROM_USER_ID: String(overrides.fromUserId ?? 211),
         CHAT_ENTITY_TYPE: overrides.entityType ?? 'LINES',
-        CHAT_ENTITY_ID: 'livechat|3|1373|211',
+        ...(overrides.entityId === null
+          ? {}
+          : { CHAT_ENTITY_ID: overrides.entityId ?? 'livechat|3|1373|211' }),
       },
       USER: {
         ID: String(overrides.fromUserId ?? 211),

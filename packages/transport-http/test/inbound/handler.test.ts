@@ -43,6 +43,14 @@ describe('createEventHandler', () => {
     [{ fromUserId: 0, isConnector: 'N', isExtranet: 'N' } as const, 'system'],
     [{ fromUserId: 300, isConnector: 'Y' } as const, 'connector'],
     [{ fromUserId: 301, isConnector: 'N', isExtranet: 'Y' } as const, 'connector'],
+    // The chat's client (named by CHAT_ENTITY_ID) is the client even without the connector flag.
+    [{ fromUserId: 211, isConnector: 'N', isExtranet: 'Y' } as const, 'client'],
+    [{ fromUserId: 211, isConnector: 'N', isExtranet: 'N' } as const, 'client'],
+    // A connector user in a chat whose client is not named is taken as the client.
+    [{ fromUserId: 212, isConnector: 'Y', entityId: null } as const, 'client'],
+    [{ fromUserId: 212, isConnector: 'Y', entityId: 'livechat|3|1373' } as const, 'client'],
+    [{ fromUserId: 213, isConnector: 'N', isExtranet: 'Y', entityId: null } as const, 'connector'],
+    [{ fromUserId: 211, isBot: 'Y', isConnector: 'N', isExtranet: 'N' } as const, 'bot'],
   ])('classifies %j as %s', async (overrides, kind) => {
     const { handler, accepted } = setup();
     await handler.handle(v1MessageForm(overrides), formHeaders);
