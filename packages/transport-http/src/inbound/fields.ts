@@ -14,7 +14,7 @@ export const positiveIdField = idField.refine((value) => value > 0, 'must be pos
 
 /** `Y`/`N` flags (v1) or `"1"`/`"0"`/`true`/`false` (v2); anything else, or nothing, is "no". */
 export const flagField = z
-  .union([z.string(), z.number(), z.boolean()])
+  .union([z.string(), z.number(), z.boolean(), z.null()])
   .optional()
   .transform(
     (value) =>
@@ -23,3 +23,13 @@ export const flagField = z
 
 /** A short text field: a string, or a number sent as one. */
 export const textField = (max: number) => z.union([z.string().max(max), z.number().transform(String)]);
+
+/** An optional field whose `null` (JSON) means "none". */
+export const optionalField = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === null ? undefined : value), schema.optional());
+
+/** An optional positive id where v2 webhooks send `""` (and JSON may send `null`) for "none". */
+export const optionalPositiveIdField = z.preprocess(
+  (value) => (value === '' || value === null ? undefined : value),
+  positiveIdField.optional(),
+);

@@ -47,6 +47,7 @@ const statusByCode: Readonly<Record<string, number>> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   NOT_ACCEPTED: 503,
+  UNEXPECTED: 503,
 };
 
 function headerValue(headers: InboundHeaders, name: string): string | undefined {

@@ -11,11 +11,17 @@ import { defaultBodyLimits, type InboundBody } from './parse-body.js';
 /** A Node `http` request listener; also the shape Express accepts as middleware. */
 export type NodeRequestHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
-/** Reads the body with a size cap; a framework that parsed it already leaves it in `request.body`. */
+/**
+ * Reads the body with a size cap. A framework that read the stream already left the body in
+ * `request.body`; a `request.body` next to an unread stream (a body parser that skipped this
+ * content type, as Express 4 does with `{}`) is not the body, so the stream is read instead.
+ */
 async function readBody(request: IncomingMessage, maxBytes: number): Promise<InboundBody> {
   const parsed = (request as IncomingMessage & { body?: unknown }).body;
-  if (typeof parsed === 'string' || parsed instanceof Uint8Array) return parsed;
-  if (typeof parsed === 'object' && parsed !== null) return parsed as Record<string, unknown>;
+  if (request.readableEnded) {
+    if (typeof parsed === 'string' || parsed instanceof Uint8Array) return parsed;
+    if (typeof parsed === 'object' && parsed !== null) return parsed as Record<string, unknown>;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {

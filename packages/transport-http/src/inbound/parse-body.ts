@@ -1,4 +1,4 @@
-import { parse } from 'qs';
+import { parse, stringify } from 'qs';
 import { BitrixError } from '../errors.js';
 
 /** Limits on an inbound body, so that a hostile payload cannot exhaust memory or CPU. */
@@ -40,6 +40,9 @@ export function parseInboundBody(
 ): Record<string, unknown> {
   if (typeof body === 'object' && !(body instanceof Uint8Array)) {
     if (body === null || Array.isArray(body)) throw invalid('The payload is not an object');
+    // A flat form parser (Express 5's `urlencoded()`, Fastify's formbody) leaves PHP-style keys
+    // as they are (`auth[member_id]`): nest them the way the platform meant, within the limits.
+    if (Object.keys(body).some((key) => key.includes('['))) return parseForm(stringify(body), limits);
     return body as Record<string, unknown>;
   }
   const size = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
@@ -70,8 +73,9 @@ function parseJson(text: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (cause) {
-    throw Object.assign(invalid('The payload is not valid JSON'), { cause });
+  } catch {
+    // No cause: a JSON syntax error quotes a piece of the body, which may hold the token.
+    throw invalid('The payload is not valid JSON');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw invalid('The payload is not a JSON object');

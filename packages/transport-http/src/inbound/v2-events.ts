@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { classifyAuthor, readChatEntityId } from './classify-author.js';
-import { flagField, idField, positiveIdField, textField } from './fields.js';
+import {
+  flagField,
+  idField,
+  optionalField,
+  optionalPositiveIdField,
+  positiveIdField,
+  textField,
+} from './fields.js';
 import type { InboundEnvelope, NormalizedEvent } from './normalized.js';
 
 // v2 data is camelCase. Fetch mode keeps real types; webhook mode sends every scalar as a
@@ -8,21 +15,21 @@ import type { InboundEnvelope, NormalizedEvent } from './normalized.js';
 const messageDataSchema = z.object({
   message: z.object({
     id: positiveIdField,
-    chatId: positiveIdField.optional(),
+    chatId: optionalPositiveIdField,
     authorId: idField,
-    text: textField(100_000).optional(),
+    text: optionalField(textField(100_000)),
   }),
   chat: z.object({
-    id: positiveIdField.optional(),
-    entityType: z.string().max(64).optional(),
-    entityId: z.string().max(255).optional(),
+    id: optionalPositiveIdField,
+    entityType: optionalField(z.string().max(64)),
+    entityId: optionalField(z.string().max(255)),
   }),
   user: z
     .object({
       bot: flagField,
       connector: flagField,
       extranet: flagField,
-      type: z.string().max(64).optional(),
+      type: optionalField(z.string().max(64)),
     })
     .optional(),
 });

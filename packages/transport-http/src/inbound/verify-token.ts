@@ -19,7 +19,8 @@ export function secretsEqual(a: string, b: string): boolean {
 /**
  * Checks an event's `auth[application_token]` against the one stored for its portal. Throws
  * `MISSING_APPLICATION_TOKEN` (401) or `INVALID_APPLICATION_TOKEN` (403); an unknown portal is
- * answered exactly like a wrong token, so that probing reveals nothing.
+ * answered exactly like a wrong token, so that probing reveals nothing. A store that throws is
+ * `UNEXPECTED` (503): the event may be genuine, it just cannot be checked now.
  */
 export async function verifyApplicationToken(
   store: ApplicationTokenStore,
@@ -32,12 +33,7 @@ export async function verifyApplicationToken(
       status: 401,
     });
   }
-  const expected =
-    typeof store === 'function'
-      ? await store(portal)
-      : Object.hasOwn(store, portal)
-        ? store[portal]
-        : undefined;
+  const expected = await lookUpToken(store, portal);
   // Compare even for an unknown portal, so that both cases take the same time.
   const matches = secretsEqual(token, expected ?? '\u0000unknown portal');
   if (expected === undefined || expected.length === 0 || !matches) {
@@ -48,6 +44,20 @@ export async function verifyApplicationToken(
         portal,
         status: 403,
       },
+    );
+  }
+}
+
+async function lookUpToken(store: ApplicationTokenStore, portal: string): Promise<string | undefined> {
+  if (typeof store !== 'function') return Object.hasOwn(store, portal) ? store[portal] : undefined;
+  try {
+    return await store(portal);
+  } catch (cause) {
+    throw new BitrixError(
+      'UNEXPECTED',
+      'The application token store failed',
+      { portal, status: 503, retryable: true },
+      cause,
     );
   }
 }

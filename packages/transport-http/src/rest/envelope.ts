@@ -80,14 +80,15 @@ export function readEnvelope(
   let json: unknown;
   try {
     json = JSON.parse(bodyText);
-  } catch (cause) {
-    const error = failure(
+  } catch {
+    // No cause: a JSON syntax error quotes a piece of the body, and an error page may echo the
+    // request URL, which holds a webhook's secret.
+    return failure(
       'INVALID_RESPONSE',
       `${context.method} on ${context.portal}: HTTP ${status} with a body that is not JSON (${bodyText.length} bytes)`,
       status,
       context,
     );
-    return Object.assign(error, { cause });
   }
   const asError = errorEnvelopeSchema.safeParse(json);
   if (asError.success) {

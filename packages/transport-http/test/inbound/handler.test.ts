@@ -1,7 +1,9 @@
+import { inspect } from 'node:util';
 import type { BatonEventInput } from '@baton/core';
 import fc from 'fast-check';
 import { stringify } from 'qs';
 import { describe, expect, it } from 'vitest';
+import type { BitrixError } from '../../src/errors.js';
 import { createEventHandler } from '../../src/inbound/handler.js';
 import { applicationToken, formHeaders, memberId, v1MessageForm } from './fixtures.js';
 
@@ -170,5 +172,68 @@ describe('createEventHandler', () => {
       { numRuns: 200 },
     );
     expect(accepted).toEqual([]);
+  });
+
+  it('answers 503 UNEXPECTED, not 400, when the application token store fails', async () => {
+    const accepted: BatonEventInput[] = [];
+    const handler = createEventHandler({
+      applicationTokens: async () => {
+        throw new Error('database unavailable');
+      },
+      accept: async (event) => {
+        accepted.push(event);
+      },
+    });
+    const result = await handler.handle(v1MessageForm(), formHeaders);
+    expect(result).toMatchObject({
+      status: 503,
+      outcome: 'rejected',
+      body: { ok: false, code: 'UNEXPECTED' },
+    });
+    expect(result.error?.retryable).toBe(true);
+    expect(accepted).toEqual([]);
+  });
+
+  it('reads v2 webhook fields sent as "" and JSON fields sent as null as absent', async () => {
+    const { handler, accepted } = setup();
+    const envelope = {
+      event: 'ONIMBOTV2MESSAGEADD',
+      auth: { member_id: memberId, application_token: applicationToken },
+    };
+    const form = stringify({
+      ...envelope,
+      data: {
+        message: { id: '78', chatId: '', authorId: '211', text: 'hi' },
+        chat: { id: '42', entityType: 'LINES', entityId: 'livechat|3|1373|211' },
+        user: { id: '211', bot: '0', connector: '1', extranet: '1', type: '' },
+      },
+    });
+    const json = JSON.stringify({
+      ...envelope,
+      data: {
+        message: { id: 79, chatId: null, authorId: 211, text: null },
+        chat: { id: 42, entityType: 'LINES', entityId: null },
+        user: { id: 211, bot: null, connector: true, extranet: true, type: null },
+      },
+    });
+    expect((await handler.handle(form, formHeaders)).status).toBe(200);
+    expect((await handler.handle(json, { 'content-type': 'application/json' })).status).toBe(200);
+    expect(accepted).toEqual([
+      expect.objectContaining({ chatId: 42, messageId: '78', author: { userId: 211, kind: 'client' } }),
+      expect.objectContaining({ chatId: 42, messageId: '79', author: { userId: 211, kind: 'client' } }),
+    ]);
+  });
+
+  it('keeps no piece of an unreadable body in the error it reports', async () => {
+    const errors: BitrixError[] = [];
+    const handler = createEventHandler({
+      applicationTokens: { [memberId]: applicationToken },
+      accept: async () => undefined,
+      onError: (error) => errors.push(error),
+    });
+    const body = `{"auth":{"application_token":${applicationToken}}}`; // unquoted: a syntax error at the token
+    const result = await handler.handle(body, { 'content-type': 'application/json' });
+    expect(result.body.code).toBe('INVALID_PAYLOAD');
+    expect(inspect(errors, { depth: 10 })).not.toContain(applicationToken.slice(0, 8));
   });
 });

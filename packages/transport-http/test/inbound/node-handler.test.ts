@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parse as parseFlat } from 'node:querystring';
 import type { BatonEventInput } from '@baton/core';
 import { parse } from 'qs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -47,5 +48,38 @@ describe('createNodeEventHandler', () => {
     const tooLarge = await fetch(raw, { method: 'POST', headers: formHeaders, body: 'x'.repeat(20_000) });
     expect(tooLarge.status).toBe(413);
     expect(accepted).toHaveLength(2);
+  });
+
+  it('nests the flat keys of a simple form parser, and reads the stream a body parser skipped', async () => {
+    const accepted: BatonEventInput[] = [];
+    const listener = createNodeEventHandler({
+      applicationTokens: { [memberId]: applicationToken },
+      accept: async (event) => {
+        accepted.push(event);
+      },
+    });
+    // Express 5's `urlencoded()` and Fastify's formbody: `{ 'auth[member_id]': … }`.
+    const flat = await serve((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        Object.assign(request, { body: { ...parseFlat(Buffer.concat(chunks).toString('utf8')) } });
+        void listener(request, response);
+      });
+    });
+    // Express 4's `json()` on a form request: `{}`, and the stream left unread.
+    const skipped = await serve((request, response) => {
+      Object.assign(request, { body: {} });
+      void listener(request, response);
+    });
+    for (const url of [flat, skipped]) {
+      const response = await fetch(url, { method: 'POST', headers: formHeaders, body: v1MessageForm() });
+      expect(await response.json()).toEqual({ ok: true });
+      expect(response.status).toBe(200);
+    }
+    expect(accepted.map((event) => event.type === 'message' && event.author.kind)).toEqual([
+      'client',
+      'client',
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { BitrixError } from '../../src/errors.js';
 import { readEnvelope } from '../../src/rest/envelope.js';
@@ -54,5 +55,12 @@ describe('readEnvelope', () => {
 
   it.each(['', 'null', '[]', '{"foo":1}', '{"result'])('treats %j as INVALID_RESPONSE', (body) => {
     expect(asError(readEnvelope(200, body, context)).code).toBe('INVALID_RESPONSE');
+  });
+
+  it('keeps no piece of a non-JSON body, which may echo the webhook URL, in the error', () => {
+    const body = 'x/rest/1/s3cr3t'; // short enough for a JSON syntax error to quote it whole
+    const error = asError(readEnvelope(404, body, context));
+    expect(error.code).toBe('INVALID_RESPONSE');
+    expect(inspect(error, { depth: 10 })).not.toContain('s3cr3t');
   });
 });
