@@ -144,4 +144,31 @@ describe('hand-over end to end over real HTTP', () => {
     expect(t.emulator.requests.some((request) => request.method === 'imbot.v2.Chat.leave')).toBe(true);
     expect(t.rejected).toEqual([]);
   });
+
+  it('with OAuth, a token that expires in the middle of a hand-over is refreshed once and the hand-over completes', async () => {
+    const t = await begin({ auth: 'oauth', engine: { confirmationPollIntervalMs: 100 } });
+    const chats = [t.newChat().chatId, t.newChat().chatId, t.newChat().chatId];
+    for (const chatId of chats) {
+      await t.requestTransfer(chatId, { target: { kind: 'user', userId: t.operatorA.userId }, leave: false });
+    }
+    await t.settle(async () => {
+      const states = await Promise.all(chats.map((chatId) => stateOf(t, chatId)));
+      return states.every((state) => state === 'awaitingOperator');
+    });
+    const before = await t.tokens?.get(t.portal.memberId);
+    t.portal.expireAccessTokens();
+    for (const chatId of chats) await t.portal.operatorAnswers(chatId, t.operatorA.userId);
+    await t.settle(async () => {
+      const states = await Promise.all(chats.map((chatId) => stateOf(t, chatId)));
+      return (
+        states.every((state) => state === 'operator') && chats.every((id) => !t.portal.chat(id).botPresent)
+      );
+    });
+    // Polls and removals of three chats hit the expired token at once: one refresh served them all.
+    expect(t.emulator.requests.filter((request) => request.method === 'oauth.token')).toHaveLength(1);
+    const after = await t.tokens?.get(t.portal.memberId);
+    expect(after?.refreshToken).toBeDefined();
+    expect(after?.refreshToken).not.toBe(before?.refreshToken);
+    expect(t.rejected).toEqual([]);
+  });
 });

@@ -108,6 +108,40 @@ describe('the transport against the emulator', () => {
     expect(t.portal.chat(t.chat.chatId).transfers).toHaveLength(1);
   });
 
+  it.each([
+    ['v1', 400, 'ACCESS_ERROR'],
+    ['v1', 400, 'BOT_ID_ERROR'],
+    ['v1', 400, 'APP_ID_ERROR'],
+    ['v2', 400, 'BOT_NOT_FOUND'],
+    ['v2', 403, 'BOT_OWNERSHIP_ERROR'],
+    ['v2', 400, 'WRONG_REQUEST'],
+    ['v1', 404, 'ERROR_METHOD_NOT_FOUND'],
+    ['v1', 400, 'TRANSFER_ID_EMPTY'],
+  ] as const)(
+    'a %s leave answered HTTP %i %s is a final failure, not "already gone"',
+    async (api, status, error) => {
+      const t = await webhookSetup();
+      const transport = createBitrixTransport({
+        portals: {
+          [t.portal.memberId]: {
+            auth: { type: 'webhook', url: t.webhook.baseUrl },
+            bot: { id: t.bot.botId, clientId: t.bot.clientId, api },
+          },
+        },
+        retry: { baseDelayMs: 1, maxDelayMs: 2, jitter: false },
+      });
+      const method = api === 'v2' ? 'imbot.v2.Chat.leave' : 'imbot.chat.leave';
+      t.emulator.faults.add({ method, kind: 'status', status, error });
+      expect(await transport.removeBot(t.key)).toMatchObject({
+        ok: false,
+        error: { code: error, status, retryable: false },
+      });
+      expect(t.emulator.requests.filter((request) => request.method === method)).toHaveLength(1);
+      expect(t.portal.chat(t.chat.chatId).botPresent).toBe(true);
+      await transport.close();
+    },
+  );
+
   it('retries OPERATOR_WRONG while another transfer holds the chat, then succeeds', async () => {
     const t = await webhookSetup(
       {},
