@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import type { LeakyBucketLimits } from './leaky-bucket.js';
-import type { OperatingLimitOptions } from './operating-limit.js';
+import {
+  defaultOperatingLimit,
+  type OperatingLimitOptions,
+  type ResolvedOperatingLimit,
+} from './operating-limit.js';
 
 /** Options of `createEmulator`. */
 export interface EmulatorOptions {
@@ -18,7 +22,8 @@ export interface EmulatorOptions {
    */
   readonly rateLimit?: LeakyBucketLimits | false;
   /**
-   * The per-method operating limit (`429 OPERATION_TIME_LIMIT`); `false` disables it.
+   * The per-method operating limit (`429 OPERATION_TIME_LIMIT`); `false` disables it. `{}` turns
+   * it on with the platform's figures (480 s of execution time per method in 10 minutes).
    * @defaultValue false
    */
   readonly operatingLimit?: OperatingLimitOptions | false;
@@ -36,7 +41,7 @@ export interface ResolvedOptions {
   readonly host: string;
   readonly port: number;
   readonly rateLimit: LeakyBucketLimits | false;
-  readonly operatingLimit: OperatingLimitOptions | false;
+  readonly operatingLimit: ResolvedOperatingLimit | false;
   readonly accessTokenTtlMs: number;
   readonly eventTimeoutMs: number;
 }
@@ -56,8 +61,8 @@ export const emulatorOptionsSchema = z.strictObject({
     .union([
       z.literal(false),
       z.strictObject({
-        windowMs: positive,
-        budgetMs: positive,
+        windowMs: positive.optional(),
+        budgetMs: positive.optional(),
         costMs: z.number().nonnegative().finite().optional(),
       }),
     ])
@@ -76,8 +81,8 @@ export function resolveOptions(parsed: z.infer<typeof emulatorOptionsSchema>): R
       operating === undefined || operating === false
         ? false
         : {
-            windowMs: operating.windowMs,
-            budgetMs: operating.budgetMs,
+            windowMs: operating.windowMs ?? defaultOperatingLimit.windowMs,
+            budgetMs: operating.budgetMs ?? defaultOperatingLimit.budgetMs,
             ...(operating.costMs === undefined ? {} : { costMs: operating.costMs }),
           },
     accessTokenTtlMs: parsed.accessTokenTtlMs ?? 3_600_000,

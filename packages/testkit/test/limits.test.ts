@@ -107,4 +107,20 @@ describe('the operating limit', () => {
     await new Promise((resolve) => setTimeout(resolve, 220));
     expect((await callForm(url)).status).toBe(200);
   });
+
+  it("uses the platform's figures when only part of the limit is given: 480 s per method in 10 minutes", async () => {
+    emulator = await createEmulator({ rateLimit: false, operatingLimit: { costMs: 100_000 } });
+    const webhook = emulator.createPortal().createWebhook();
+    const url = `${webhook.baseUrl}imopenlines.config.list.get`;
+    const answers = [];
+    for (let call = 1; call <= 5; call++) answers.push(await callForm(url));
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+    // 500 s used of 480 s: the sixth call is refused until the first leaves the 10-minute window.
+    const firstAt = (emulator.requests[0]?.at ?? 0) / 1000;
+    const resetAt = Number(answers[4]?.body.time?.operating_reset_at);
+    expect(answers[4]?.body.time?.operating).toBe(500);
+    expect(resetAt).toBeGreaterThanOrEqual(firstAt + 600);
+    expect(resetAt).toBeLessThanOrEqual(firstAt + 602);
+    expect(await callForm(url)).toMatchObject({ status: 429, body: { error: 'OPERATION_TIME_LIMIT' } });
+  });
 });
