@@ -1,5 +1,5 @@
 import type { ChatKey, Commit, CommitResult, StoredChat } from '@baton/core';
-import { parseChatKey, parseCommit } from './commit-input.js';
+import { type ParsedCommit, parseChatKey, parseCommit } from './commit-input.js';
 import { guarded, type StoreContext } from './context.js';
 import { RedisStoreError } from './errors.js';
 import { encodeRef } from './keys.js';
@@ -8,6 +8,9 @@ import { replyArray, replyNumber, replyString } from './scripts/index.js';
 const committed = 1;
 const conflict = 2;
 const duplicate = 3;
+const late = 4;
+/** A commit that keeps arriving after its deadline means a connection slower than the grace period. */
+const maxLateAttempts = 3;
 
 /**
  * The write path. The chat's own records change in one script on the chat's slot (dedupe, CAS,
@@ -20,6 +23,23 @@ export function createCommitPath(context: StoreContext) {
 
   async function commit(input: Commit): Promise<CommitResult> {
     const change = parseCommit(input);
+    return guarded('commit', async () => {
+      for (let attempt = 1; ; attempt += 1) {
+        const outcome = await commitOnce(change);
+        if (outcome !== 'late') return outcome;
+        if (attempt >= maxLateAttempts) {
+          throw new RedisStoreError(
+            'REDIS_FAILURE',
+            `Redis commit failed: it reached Redis after its deadline ${attempt} times (pendingGraceMs ${context.pendingGraceMs} ms is too short for this connection)`,
+            { context: { operation: 'batonCommit', portal: change.key.portal, chatId: change.key.chatId } },
+          );
+        }
+      }
+    });
+  }
+
+  /** One reserve → commit → settle round; `'late'` when the commit arrived after its deadline. */
+  async function commitOnce(change: ParsedCommit): Promise<CommitResult | 'late'> {
     const chat = keys.chat(change.key);
     const shard = keys.shard(keys.shardOf(change.key));
     const effectRefs = change.effects.map((effect) => encodeRef(change.key, effect.id));
@@ -27,84 +47,90 @@ export function createCommitPath(context: StoreContext) {
     const timerRefs = timerIds.map((id) => encodeRef(change.key, id));
     const touchesIndex = effectRefs.length + timerRefs.length > 0;
 
-    return guarded('commit', async () => {
-      let tentative = 0;
-      if (touchesIndex) {
-        tentative = replyNumber(
-          await connection.run(
-            'batonIndexReserve',
-            [shard.outbox, shard.timers],
-            [
-              connection.nowArgument(),
-              context.pendingGraceMs,
-              effectRefs.length,
-              ...effectRefs,
-              timerRefs.length,
-              ...timerRefs,
-            ],
-          ),
-          'batonIndexReserve',
-        );
-      }
-
-      const reply = replyArray(
+    let reserved: number[] = [];
+    let deadline = '';
+    if (touchesIndex) {
+      const reservation = replyArray(
         await connection.run(
-          'batonCommit',
-          [chat.chat, chat.dedupe, chat.outbox, chat.timers, chat.history],
+          'batonIndexReserve',
+          [shard.outbox, shard.timers],
           [
             connection.nowArgument(),
-            change.expectedVersion,
-            change.eventId,
-            context.dedupeTtlMs,
-            change.snapshotJson,
-            change.summary.state,
-            String(change.summary.stateSince),
-            context.historyLength,
-            change.effects.length,
-            ...change.effects.flatMap((effect) => [effect.id, JSON.stringify(effect.call)]),
-            change.timersToSet.length,
-            ...change.timersToSet.flatMap((timer) => [timer.id, timer.delayMs]),
-            change.timersToCancel.length,
-            ...change.timersToCancel,
+            context.pendingGraceMs,
+            effectRefs.length,
+            ...effectRefs,
+            timerRefs.length,
+            ...timerRefs,
           ],
         ),
+        'batonIndexReserve',
+      ).map((score) => replyNumber(score, 'batonIndexReserve'));
+      const tentative = reservation[0] ?? 0;
+      reserved = reservation.slice(1);
+      // Half the grace period: the refs turn claimable at `tentative` on the shard's clock, and
+      // the chat may live on another node whose clock is a little off.
+      deadline = String(tentative - Math.ceil(context.pendingGraceMs / 2));
+    }
+
+    const reply = replyArray(
+      await connection.run(
         'batonCommit',
+        [chat.chat, chat.dedupe, chat.outbox, chat.timers, chat.history],
+        [
+          connection.nowArgument(),
+          change.expectedVersion,
+          change.eventId,
+          context.dedupeTtlMs,
+          change.snapshotJson,
+          change.summary.state,
+          String(change.summary.stateSince),
+          context.historyLength,
+          deadline,
+          change.effects.length,
+          ...change.effects.flatMap((effect) => [effect.id, JSON.stringify(effect.call)]),
+          change.timersToSet.length,
+          ...change.timersToSet.flatMap((timer) => [timer.id, timer.delayMs]),
+          change.timersToCancel.length,
+          ...change.timersToCancel,
+        ],
+      ),
+      'batonCommit',
+    );
+    const status = replyNumber(reply[0], 'batonCommit');
+    // Nothing changed; the reserved refs turn up after the grace period and are dropped.
+    if (status === late) return 'late';
+    const value = replyNumber(reply[1], 'batonCommit');
+    const previousState = replyString(reply[2], 'batonCommit');
+    const scores = reply.slice(4).map((score) => replyNumber(score, 'batonCommit'));
+
+    const followUps: Promise<unknown>[] = [];
+    if (touchesIndex) {
+      const triple = (ref: string, index: number) => [ref, reserved[index] ?? -1, scores[index] ?? -1];
+      const effectTriples = effectRefs.flatMap((ref, index) => triple(ref, index));
+      const timerTriples = timerRefs.flatMap((ref, index) => triple(ref, effectRefs.length + index));
+      followUps.push(
+        connection.run(
+          'batonIndexSettle',
+          [shard.outbox, shard.timers],
+          [effectRefs.length, ...effectTriples, timerRefs.length, ...timerTriples],
+        ),
       );
-      const status = replyNumber(reply[0], 'batonCommit');
-      const value = replyNumber(reply[1], 'batonCommit');
-      const previousState = replyString(reply[2], 'batonCommit');
-      const scores = reply.slice(4).map((score) => replyNumber(score, 'batonCommit'));
+    }
+    if (status === committed && previousState !== change.summary.state) {
+      followUps.push(indexState(change.key, previousState, change.summary.state, change.summary.stateSince));
+    }
+    // A duplicate may be this very commit resent after a lost reply: its first run changed
+    // the state without this worker indexing it, so index the state the chat has now.
+    if (status === duplicate) followUps.push(reindexState(change.key));
+    // The index follow-ups are hints that claims repair (see the README): the commit's
+    // outcome stands even if they fail.
+    await Promise.allSettled(followUps);
 
-      const followUps: Promise<unknown>[] = [];
-      if (touchesIndex) {
-        const effectPairs = effectRefs.flatMap((ref, index) => [ref, scores[index] ?? -1]);
-        const timerPairs = timerRefs.flatMap((ref, index) => [ref, scores[effectRefs.length + index] ?? -1]);
-        followUps.push(
-          connection.run(
-            'batonIndexSettle',
-            [shard.outbox, shard.timers],
-            [tentative, effectRefs.length, ...effectPairs, timerRefs.length, ...timerPairs],
-          ),
-        );
-      }
-      if (status === committed && previousState !== change.summary.state) {
-        followUps.push(
-          indexState(change.key, previousState, change.summary.state, change.summary.stateSince),
-        );
-      }
-      // A duplicate may be this very commit resent after a lost reply: its first run changed
-      // the state without this worker indexing it, so index the state the chat has now.
-      if (status === duplicate) followUps.push(reindexState(change.key));
-      // The index follow-ups are hints that claims repair (see the README): the commit's
-      // outcome stands even if they fail.
-      await Promise.allSettled(followUps);
-
-      if (status === committed) return { status: 'committed', version: value };
-      if (status === conflict) return { status: 'conflict', currentVersion: value };
-      if (status === duplicate) return { status: 'duplicate' };
-      throw new RedisStoreError('UNEXPECTED_REPLY', `batonCommit answered status ${status}`, {
-        context: { operation: 'batonCommit', portal: change.key.portal, chatId: change.key.chatId },
-      });
+    if (status === committed) return { status: 'committed', version: value };
+    if (status === conflict) return { status: 'conflict', currentVersion: value };
+    if (status === duplicate) return { status: 'duplicate' };
+    throw new RedisStoreError('UNEXPECTED_REPLY', `batonCommit answered status ${status}`, {
+      context: { operation: 'batonCommit', portal: change.key.portal, chatId: change.key.chatId },
     });
   }
 

@@ -1,10 +1,7 @@
-import { createRedisStore } from '@baton/store-redis';
 import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeySpace, encodeRef } from '../src/keys.js';
-import { defineScripts } from '../src/scripts/index.js';
-import { testClock } from './helpers/clock.js';
-import { closeClient, deletePrefix, redisTargets, uniquePrefix } from './helpers/redis.js';
+import { commitSteps } from './helpers/commit-steps.js';
+import { closeClient, redisTargets } from './helpers/redis.js';
 
 // A worker can die between the steps of a commit that touches the shard indexes (reserve the
 // index refs, commit the chat, settle the refs). These tests stop a commit after each step by
@@ -21,63 +18,11 @@ for (const target of redisTargets()) {
         client = target.connect();
       });
       afterAll(async () => closeClient(client));
-
-      const setUp = () => {
-        const prefix = uniquePrefix('crash');
-        const clock = testClock();
-        const connection =
-          target.name === 'cluster' ? { cluster: client as Cluster } : { redis: client as Redis };
-        const store = createRedisStore({ ...connection, prefix, clock, shards: 4, pendingGraceMs: graceMs });
-        const keys = createKeySpace(prefix, 4);
-        const run = defineScripts(client);
-        const shard = keys.shard(keys.shardOf(chat));
-        const chatKeys = keys.chat(chat);
-        const now = () => String(clock.now());
-        const reserve = (effectIds: string[], timerIds: string[]) =>
-          run(
-            'batonIndexReserve',
-            [shard.outbox, shard.timers],
-            [
-              now(),
-              graceMs,
-              effectIds.length,
-              ...effectIds.map((id) => encodeRef(chat, id)),
-              timerIds.length,
-              ...timerIds.map((id) => encodeRef(chat, id)),
-            ],
-          );
-        const commitOnly = (eventId: string, effectId: string, timerId: string, delayMs: number) =>
-          run(
-            'batonCommit',
-            [chatKeys.chat, chatKeys.dedupe, chatKeys.outbox, chatKeys.timers, chatKeys.history],
-            [
-              now(),
-              0,
-              eventId,
-              60_000,
-              '{}',
-              'bot',
-              0,
-              5,
-              1,
-              effectId,
-              '{"kind":"removeBot"}',
-              1,
-              timerId,
-              delayMs,
-              0,
-            ],
-          );
-        const cleanUp = async () => {
-          await store.close();
-          await deletePrefix(client, prefix);
-        };
-        return { store, clock, reserve, commitOnly, cleanUp };
-      };
+      const setUp = () => commitSteps(target, client, chat, graceMs);
 
       it('dying after the reserve: the refs stay hidden for the grace period, then are dropped', async () => {
         const { store, clock, reserve, cleanUp } = setUp();
-        await reserve(['fx-never'], ['t-never']);
+        await reserve({ eventId: 'e1', expectedVersion: 0, effects: ['fx-never'], timers: [['t-never', 0]] });
         expect(await store.claimEffects({ limit: 10, leaseMs: 1_000 })).toEqual([]);
         expect(await store.backlog()).toMatchObject({ effects: 1, timers: 1 });
         clock.advance(graceMs);
@@ -88,9 +33,10 @@ for (const target of redisTargets()) {
       });
 
       it('dying after the commit, before settling: the work is found after the grace period, once', async () => {
-        const { store, clock, reserve, commitOnly, cleanUp } = setUp();
-        await reserve(['fx'], ['t']);
-        await commitOnly('e1', 'fx', 't', 0);
+        const { store, clock, reserve, commitChat, cleanUp } = setUp();
+        const commit = { eventId: 'e1', expectedVersion: 0, effects: ['fx'], timers: [['t', 0]] } as const;
+        await reserve(commit);
+        await commitChat(commit);
         expect((await store.load(chat))?.version).toBe(1);
         expect(await store.claimEffects({ limit: 10, leaseMs: 1_000 })).toEqual([]);
         clock.advance(graceMs);
@@ -106,9 +52,10 @@ for (const target of redisTargets()) {
       });
 
       it('a timer due later than the grace period keeps its due time', async () => {
-        const { store, clock, reserve, commitOnly, cleanUp } = setUp();
-        await reserve([], ['late']);
-        await commitOnly('e1', 'fx', 'late', graceMs * 3);
+        const { store, clock, reserve, commitChat, cleanUp } = setUp();
+        const commit = { eventId: 'e1', expectedVersion: 0, timers: [['late', graceMs * 3]] } as const;
+        await reserve(commit);
+        await commitChat(commit);
         clock.advance(graceMs);
         expect(await store.claimDueTimers({ limit: 10, visibilityMs: 1_000 })).toEqual([]);
         clock.advance(graceMs * 2);

@@ -117,6 +117,24 @@ for (const target of redisTargets()) {
         expect(await first.backlog()).toEqual({ effects: 0, timers: 0, dueTimers: 0 });
       });
 
+      it('an effect id recorded again replaces the entry: unclaimed, new call, old lease fenced', async () => {
+        const store = setUp();
+        await store.commit(commitFor(chat, 0, 'e1', { effects: [effectFor(chat, 'fx')] }));
+        const [old] = await store.claimEffects({ limit: 10, leaseMs: 60_000 });
+        expect(old).toMatchObject({ id: 'fx', attempt: 1, call: { kind: 'sendBotMessage' } });
+        await store.commit(
+          commitFor(chat, 1, 'e2', { effects: [effectFor(chat, 'fx', { kind: 'removeBot' })] }),
+        );
+        // Claimable at once although the old lease has most of its minute left.
+        const [fresh, ...rest] = await store.claimEffects({ limit: 10, leaseMs: 60_000 });
+        expect(rest).toEqual([]);
+        expect(fresh).toMatchObject({ id: 'fx', attempt: 1, call: { kind: 'removeBot' } });
+        expect(await store.completeEffect(old as NonNullable<typeof old>)).toBe(false);
+        expect(await store.completeEffect(fresh as NonNullable<typeof fresh>)).toBe(true);
+        clock.advance(120_000);
+        expect(await store.claimEffects({ limit: 10, leaseMs: 60_000 })).toEqual([]);
+      });
+
       it('timers fire once when due, again only after the visibility timeout, never after a cancel', async () => {
         const store = setUp();
         await store.commit(

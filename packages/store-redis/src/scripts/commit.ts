@@ -3,7 +3,9 @@ import { storeNowLua } from './time.js';
 /**
  * `batonCommit` (5 keys): one event's changes to one chat, all or nothing. All keys share the
  * chat's hash tag, so this runs on one Cluster slot. Safe to run twice: the duplicate check
- * comes first, so a resent script answers "duplicate" and changes nothing.
+ * comes first, so a resent script answers "duplicate" and changes nothing. A commit that arrives
+ * after its deadline (held up in a client's queue past the shard indexes' grace period) changes
+ * nothing either: by then a claim may already have judged its index refs, so it must not land.
  *
  *   KEYS[1] chat hash (snapshot, version, state, stateSince, createdAt, updatedAt)
  *   KEYS[2] dedupe sorted set (event id → expiry time)
@@ -19,13 +21,14 @@ import { storeNowLua } from './time.js';
  *   ARGV[6] state name
  *   ARGV[7] stateSince (ms)
  *   ARGV[8] history length to keep
- *   ARGV[9] E = number of outbox entries, then E pairs (id, call JSON)
+ *   ARGV[9] deadline (ms; '' = none): refuse to apply when now is past it
+ *   ARGV[10] E = number of outbox entries, then E pairs (id, call JSON)
  *   then T = number of timers to set, then T pairs (id, delay ms)
  *   then C = number of timers to cancel, then C ids
  *
  * Returns {status, value, previousState, now, scores…}
  *   status 1 committed (value = new version), 2 conflict (value = current version),
- *   3 duplicate (value = 0).
+ *   3 duplicate (value = 0), 4 too late (value = 0; nothing changed, nothing reported).
  *   scores: for every outbox entry, timer set and timer cancelled, in argument order, the time
  *   its shard index entry should carry (when it may next be claimed), or -1 when the chat has
  *   no such record. The caller copies these into the shard indexes.
@@ -36,8 +39,8 @@ local expected = tonumber(ARGV[2])
 local eventId = ARGV[3]
 local dedupeTtl = tonumber(ARGV[4])
 
-local effectCount = tonumber(ARGV[9])
-local timerBase = 10 + effectCount * 2
+local effectCount = tonumber(ARGV[10])
+local timerBase = 11 + effectCount * 2
 local timerCount = tonumber(ARGV[timerBase])
 local cancelBase = timerBase + 1 + timerCount * 2
 local cancelCount = tonumber(ARGV[cancelBase])
@@ -53,7 +56,7 @@ end
 local function scores()
   local out = {}
   for i = 1, effectCount do
-    out[#out + 1] = recordScore(KEYS[3], ARGV[9 + (i - 1) * 2 + 1])
+    out[#out + 1] = recordScore(KEYS[3], ARGV[10 + (i - 1) * 2 + 1])
   end
   for i = 1, timerCount do
     out[#out + 1] = recordScore(KEYS[4], ARGV[timerBase + (i - 1) * 2 + 1])
@@ -68,6 +71,10 @@ local function reply(status, value, previousState)
   local out = {status, value, previousState, now}
   for _, score in ipairs(scores()) do out[#out + 1] = score end
   return out
+end
+
+if ARGV[9] ~= '' and now > tonumber(ARGV[9]) then
+  return {4, 0, '', now}
 end
 
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
@@ -90,10 +97,10 @@ redis.call('ZADD', KEYS[2], now + dedupeTtl, eventId)
 redis.call('PEXPIRE', KEYS[2], dedupeTtl)
 
 for i = 1, effectCount do
-  local id = ARGV[9 + (i - 1) * 2 + 1]
-  local call = ARGV[9 + (i - 1) * 2 + 2]
-  -- An entry id is unique for the chat: an existing entry (maybe leased) is kept as it is.
-  redis.call('HSETNX', KEYS[3], id, cjson.encode({
+  local id = ARGV[10 + (i - 1) * 2 + 1]
+  local call = ARGV[10 + (i - 1) * 2 + 2]
+  -- A re-recorded id replaces the entry: unclaimed again, and an old lease can no longer complete it.
+  redis.call('HSET', KEYS[3], id, cjson.encode({
     call = call, at = now, ['until'] = 0, token = '', attempt = 0, seq = version * 1000 + i
   }))
 end

@@ -2,57 +2,75 @@ import { storeNowLua } from './time.js';
 
 /**
  * `batonIndexReserve` (2 keys): before a commit, adds its outbox entries and timers to their
- * shard's indexes, hidden until `now + grace` (`ZADD GT`: an entry already due later stays
- * put). If the committing worker dies before settling, a claim finds the entry after the grace
- * period and follows the chat's own records: the entry is claimed if the commit landed, dropped
- * if it did not.
+ * shard's indexes, hidden until `now + grace`. Every ref's score changes (a ref that happens to
+ * carry exactly `now + grace` already gets 1 ms more), so a claim or a completion about to
+ * correct the ref with the score it saw finds a different one and leaves the ref alone: it
+ * cannot undo this reservation. A ref scored later (a long lease, a timer due later) is brought
+ * forward; a claim then finds the record not yet claimable and puts the ref back. If the
+ * committing worker dies before settling, a claim finds the entry after the grace period and
+ * follows the chat's own records: the entry is claimed if the commit landed, dropped if it did
+ * not (the commit refuses to land once `now + grace / 2` has passed, see `batonCommit`).
  *
  *   KEYS[1] shard outbox index, KEYS[2] shard timer index
  *   ARGV[1] now override ('' = Redis TIME), ARGV[2] grace (ms)
  *   ARGV[3] E = number of outbox refs, then E refs; then T = number of timer refs, then T refs
  *
- * Returns the tentative score used (now + grace).
+ * Returns {tentative, reserved score of every ref in argument order}, tentative = now + grace.
  */
 export const indexReserveLua = `${storeNowLua}
 local tentative = storeNow(ARGV[1]) + tonumber(ARGV[2])
+local out = {tentative}
+local function reserve(key, ref)
+  local current = tonumber(redis.call('ZSCORE', key, ref) or '-1')
+  local score = tentative
+  if current == tentative then score = tentative + 1 end
+  redis.call('ZADD', key, score, ref)
+  out[#out + 1] = score
+end
 local effectCount = tonumber(ARGV[3])
 for i = 1, effectCount do
-  redis.call('ZADD', KEYS[1], 'GT', tentative, ARGV[3 + i])
+  reserve(KEYS[1], ARGV[3 + i])
 end
 local timerBase = 4 + effectCount
 for i = 1, tonumber(ARGV[timerBase]) do
-  redis.call('ZADD', KEYS[2], 'GT', tentative, ARGV[timerBase + i])
+  reserve(KEYS[2], ARGV[timerBase + i])
 end
-return tentative
+return out
 `;
 
 /**
  * `batonIndexSettle` (2 keys): after a commit, copies the chat's truth into the shard indexes.
- * A present record sets its ref's score; an absent one removes the ref only if it still carries
- * this commit's tentative score (a later commit may have re-added it).
+ * A ref still carrying the score this commit reserved gets the truth exactly (or is removed
+ * when the chat has no such record). A ref someone touched since (a later commit, a claim) is
+ * only ever moved earlier (`ZADD LT`, which also adds a missing ref): settles that arrive out of
+ * order can make a claim look early — it then corrects the ref — but never make work late.
  *
  *   KEYS[1] shard outbox index, KEYS[2] shard timer index
- *   ARGV[1] tentative score from `batonIndexReserve`
- *   ARGV[2] E, then E pairs (ref, score or -1); then T, then T pairs (ref, score or -1)
+ *   ARGV[1] E, then E triples (ref, reserved score, truth score or -1);
+ *   then T, then T triples (ref, reserved score, truth score or -1)
  *
  * Returns 1.
  */
 export const indexSettleLua = `
-local tentative = tonumber(ARGV[1])
-local function settle(key, ref, score)
-  if score >= 0 then
+local function settle(key, ref, reserved, score)
+  local current = tonumber(redis.call('ZSCORE', key, ref) or '-1')
+  if score < 0 then
+    if current == reserved then redis.call('ZREM', key, ref) end
+  elseif current == reserved then
     redis.call('ZADD', key, score, ref)
-  elseif tonumber(redis.call('ZSCORE', key, ref) or '-1') == tentative then
-    redis.call('ZREM', key, ref)
+  else
+    redis.call('ZADD', key, 'LT', score, ref)
   end
 end
-local effectCount = tonumber(ARGV[2])
+local effectCount = tonumber(ARGV[1])
 for i = 1, effectCount do
-  settle(KEYS[1], ARGV[2 + (i - 1) * 2 + 1], tonumber(ARGV[2 + (i - 1) * 2 + 2]))
+  local at = 1 + (i - 1) * 3
+  settle(KEYS[1], ARGV[at + 1], tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3]))
 end
-local timerBase = 3 + effectCount * 2
+local timerBase = 2 + effectCount * 3
 for i = 1, tonumber(ARGV[timerBase]) do
-  settle(KEYS[2], ARGV[timerBase + (i - 1) * 2 + 1], tonumber(ARGV[timerBase + (i - 1) * 2 + 2]))
+  local at = timerBase + (i - 1) * 3
+  settle(KEYS[2], ARGV[at + 1], tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3]))
 end
 return 1
 `;
