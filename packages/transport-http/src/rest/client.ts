@@ -10,6 +10,7 @@ import { createTokenRefresher } from '../auth/token-refresher.js';
 import { BitrixError } from '../errors.js';
 import { type BitrixClientOptions, type ClientSettings, resolveClientOptions } from './client-options.js';
 import { encodeParams, type RestParams } from './encode-params.js';
+import { createOperatingResets } from './operating-resets.js';
 import { takeGrant } from './rate-grant.js';
 import { type ResolvedPortal, resolvePortal } from './resolve-portal.js';
 import { decideRetry } from './retry-policy.js';
@@ -61,6 +62,7 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
   const limiter: RateLimiter =
     options.rateLimiter ?? createMemoryRateLimiter({ limit: withHeadroom(defaultRateLimit) });
   const locks: LockManager = options.lockManager ?? createMemoryLockManager();
+  const operatingResets = createOperatingResets();
   let closed = false;
 
   const grant = (portal: string, method: string, signal: AbortSignal | undefined) =>
@@ -106,9 +108,14 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
       signal,
       now: Date.now,
     });
-    return answer instanceof BitrixError
-      ? { ok: false, error: answer, accessToken: request.accessToken }
-      : { ok: true, result: answer.result };
+    if (answer instanceof BitrixError) {
+      const error = operatingResets.complete(answer, Date.now());
+      return { ok: false, error, accessToken: request.accessToken };
+    }
+    if (answer.operatingResetAtMs !== undefined) {
+      operatingResets.remember(target.portal, method, answer.operatingResetAtMs);
+    }
+    return { ok: true, result: answer.result };
   }
 
   async function call(portal: string, method: string, params: RestParams, callOptions: RestCallOptions = {}) {

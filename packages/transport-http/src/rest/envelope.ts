@@ -19,6 +19,12 @@ const successEnvelopeSchema = z.object({ result: z.unknown(), time: timeSchema }
 /** A successful answer's payload. */
 export interface RestSuccess {
   readonly result: unknown;
+  /**
+   * `time.operating_reset_at` in ms since the epoch, when the answer had one: until then the
+   * method's operating budget is partly spent. The platform's `429 OPERATION_TIME_LIMIT` itself
+   * carries no time, so this is how the transport learns when a blocked method unblocks.
+   */
+  readonly operatingResetAtMs?: number;
 }
 
 /** What the caller knows about the request, for the error's context. */
@@ -105,7 +111,10 @@ export function readEnvelope(
   }
   const asSuccess = successEnvelopeSchema.safeParse(json);
   if (asSuccess.success && status >= 200 && status < 300 && 'result' in (json as object)) {
-    return { result: asSuccess.data.result };
+    const resetAt = asSuccess.data.time?.operating_reset_at;
+    return resetAt !== undefined && Number.isFinite(resetAt) && resetAt > 0
+      ? { result: asSuccess.data.result, operatingResetAtMs: resetAt * 1000 }
+      : { result: asSuccess.data.result };
   }
   return failure(
     'INVALID_RESPONSE',

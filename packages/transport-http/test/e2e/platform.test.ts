@@ -142,6 +142,38 @@ describe('the transport against the emulator', () => {
     },
   );
 
+  it('waits for operating_reset_at after OPERATION_TIME_LIMIT, or hands the wait back when it is too long', async () => {
+    const operatingLimit = { windowMs: 300, budgetMs: 2, costMs: 1 };
+    const patient = await webhookSetup({ operatingLimit });
+    const method = 'imopenlines.dialog.get';
+    for (let call = 0; call < 3; call += 1) {
+      expect(await patient.transport.readDialogOwner(patient.key)).toEqual({
+        ok: true,
+        value: { ownerId: 0 },
+      });
+    }
+    const log = patient.emulator.requests.filter((request) => request.method === method);
+    const blocked = log.findIndex((request) => request.error === 'OPERATION_TIME_LIMIT');
+    expect(blocked).toBe(2);
+    const retry = log[blocked + 1];
+    expect(retry?.error).toBeUndefined();
+    // The retry came no earlier than the window let the method run again.
+    expect((retry?.at ?? 0) - (log[0]?.at ?? 0)).toBeGreaterThanOrEqual(operatingLimit.windowMs);
+    // …and it waited for the reset the method's last answer announced, not the blind 10 s default.
+    expect((retry?.at ?? 0) - (log[blocked]?.at ?? 0)).toBeLessThan(2_500);
+
+    const hasty = await webhookSetup({ operatingLimit }, { retry: { maxWaitMs: 1 } });
+    await hasty.transport.readDialogOwner(hasty.key);
+    await hasty.transport.readDialogOwner(hasty.key);
+    const refused = await hasty.transport.readDialogOwner(hasty.key);
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'OPERATION_TIME_LIMIT', status: 429, retryable: true },
+    });
+    expect(!refused.ok && refused.error.retryAfterMs).toBeGreaterThan(0);
+    expect(hasty.emulator.requests.filter((request) => request.method === method)).toHaveLength(3);
+  });
+
   it('retries OPERATOR_WRONG while another transfer holds the chat, then succeeds', async () => {
     const t = await webhookSetup(
       {},
