@@ -16,9 +16,10 @@ export type FaultKind = 'latency' | 'status' | 'reset' | 'hang' | 'html' | 'dupl
 /** A fault to inject. */
 export interface FaultSpec {
   /**
-   * The REST method (e.g. `imopenlines.bot.session.transfer`) or, for `duplicateEvents`, the
-   * event type (e.g. `ONIMBOTMESSAGEADD`) or `imbot.v2.Event.get`. Case-insensitive.
-   * Omitted: every method or event.
+   * The REST method (e.g. `imopenlines.bot.session.transfer`), `oauth.token` for the OAuth
+   * refresh endpoint, or, for `duplicateEvents`, the event type (e.g. `ONIMBOTMESSAGEADD`) or
+   * `imbot.v2.Event.get`. Case-insensitive. Omitted: every method, the refresh endpoint and every
+   * event.
    */
   readonly method?: string;
   /** Only requests of this portal (`memberId`). Omitted: every portal. */

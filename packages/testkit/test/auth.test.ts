@@ -174,4 +174,45 @@ describe('OAuth', () => {
     });
     expect(answer.body.error).toBe('NOT_FOUND');
   });
+
+  it('lets faults hit the refresh endpoint as oauth.token, before or after the rotation', async () => {
+    const { app } = await portalWithChat();
+    const refresh = (refreshToken: string) =>
+      fetch(
+        `${emulator.url}/oauth/token/?grant_type=refresh_token&client_id=${app.clientId}&client_secret=${app.clientSecret}&refresh_token=${refreshToken}`,
+      );
+    emulator.faults.add({ method: 'oauth.token', kind: 'status', status: 502, times: 1 });
+    const failed = await refresh(app.refreshToken);
+    expect(failed.status).toBe(502);
+    expect(await failed.json()).toMatchObject({ error: 'BAD_GATEWAY' });
+    // Refused before the rotation: the refresh token still works.
+    const rotated = await refresh(app.refreshToken);
+    expect(rotated.status).toBe(200);
+    const tokens = (await rotated.json()) as { refresh_token: string };
+
+    emulator.faults.add({ method: 'oauth.token', kind: 'reset', when: 'after', times: 1 });
+    await expect(refresh(tokens.refresh_token)).rejects.toThrow();
+    // The rotation happened, the answer was lost: the client's refresh token is spent.
+    const spent = await refresh(tokens.refresh_token);
+    expect(spent.status).toBe(400);
+    expect(await spent.json()).toMatchObject({ error: 'invalid_grant' });
+    expect(emulator.requests.map((entry) => [entry.method, entry.status, entry.fault])).toEqual([
+      ['oauth.token', 502, 'status'],
+      ['oauth.token', 200, undefined],
+      ['oauth.token', 0, 'reset'],
+      ['oauth.token', 400, undefined],
+    ]);
+  });
+
+  it('lets a latency fault slow the refresh endpoint down', async () => {
+    const { app } = await portalWithChat();
+    emulator.faults.add({ method: 'oauth.token', kind: 'latency', ms: 80, times: 1 });
+    const started = performance.now();
+    const answer = await fetch(
+      `${emulator.url}/oauth/token/?grant_type=refresh_token&client_id=${app.clientId}&client_secret=${app.clientSecret}&refresh_token=${app.refreshToken}`,
+    );
+    expect(answer.status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(75);
+    expect(emulator.requests.at(-1)).toMatchObject({ method: 'oauth.token', status: 200, fault: 'latency' });
+  });
 });

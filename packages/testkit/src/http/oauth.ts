@@ -1,7 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Fault } from '../faults.js';
 import { parseParams, readBody } from './body.js';
 import type { ServerDeps } from './deps.js';
 import { sendJson } from './envelope.js';
+import { applyFailureFault, failureKinds } from './faulting.js';
+
+/** The name the refresh endpoint has in the request log and in fault specs. */
+export const oauthTokenMethod = 'oauth.token';
 
 function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
@@ -11,6 +16,9 @@ function text(value: unknown): string {
  * The OAuth server's refresh: `grant_type=refresh_token` with the app's `client_id`,
  * `client_secret` and a `refresh_token`, by GET or POST. The refresh token rotates: the answer
  * carries a new one and the used one is refused (`400 invalid_grant`) from then on.
+ *
+ * Faults apply as to a REST method named `oauth.token`; an `'after'` fault rotates the tokens and
+ * then loses the answer, so the client's refresh token is spent without it learning the new one.
  */
 export async function handleOAuthToken(
   deps: ServerDeps,
@@ -20,18 +28,34 @@ export async function handleOAuthToken(
   arrivedAt: number,
 ): Promise<void> {
   let portal = '';
-  const answer = (status: number, body: Record<string, unknown>) => {
-    sendJson(response, status, body);
-    const error = typeof body.error === 'string' ? body.error : undefined;
+  const log = (status: number, error: string | undefined, fault?: Fault) => {
     deps.log({
       at: arrivedAt,
       portal,
-      method: 'oauth.token',
+      method: oauthTokenMethod,
       status,
       auth: 'none',
       ...(error === undefined ? {} : { error }),
+      ...(fault === undefined ? {} : { fault: fault.kind }),
     });
   };
+  /** Applies a failure fault of the given phase; `true` when it took the answer's place. */
+  const failed = (when: 'before' | 'after'): boolean => {
+    const fault = deps.faults.take(failureKinds, oauthTokenMethod, portal, when);
+    if (fault === undefined) return false;
+    const outcome = applyFailureFault(fault, request, response);
+    log(outcome.status, outcome.error, fault);
+    return true;
+  };
+  let latency: Fault | undefined;
+  let checkedBefore = false;
+  const answer = (status: number, body: Record<string, unknown>) => {
+    // Once past the `before` faults, every answer may still be lost by an `after` fault.
+    if (checkedBefore && failed('after')) return;
+    sendJson(response, status, body);
+    log(status, typeof body.error === 'string' ? body.error : undefined, latency);
+  };
+
   let params: Record<string, unknown>;
   try {
     params = parseParams(query, await readBody(request), request.headers['content-type']);
@@ -39,13 +63,19 @@ export async function handleOAuthToken(
     answer(400, { error: 'invalid_request', error_description: 'Unreadable request' });
     return;
   }
+  const grant = deps.runtime.credentials.peekRefresh(text(params.refresh_token));
+  const state = grant === undefined ? undefined : deps.runtime.portal(grant.memberId);
+  portal = state?.memberId ?? '';
+
+  latency = deps.faults.take(['latency'], oauthTokenMethod, portal);
+  if (latency !== undefined) await deps.sleep(latency.ms ?? 0);
+  if (failed('before')) return;
+  checkedBefore = true;
+
   if (text(params.grant_type) !== 'refresh_token') {
     answer(400, { error: 'unsupported_grant_type', error_description: 'Only refresh_token is supported' });
     return;
   }
-  const grant = deps.runtime.credentials.peekRefresh(text(params.refresh_token));
-  const state = grant === undefined ? undefined : deps.runtime.portal(grant.memberId);
-  portal = state?.memberId ?? '';
   const app = grant === undefined ? undefined : state?.apps.get(grant.clientId);
   if (
     grant !== undefined &&
@@ -62,7 +92,6 @@ export async function handleOAuthToken(
     return;
   }
   const tokens = deps.runtime.credentials.issueTokens(state.memberId, app.clientId);
-  const clientEndpoint = `${deps.runtime.url()}/rest/`;
   answer(200, {
     access_token: tokens.accessToken,
     refresh_token: tokens.refreshToken,
@@ -72,7 +101,7 @@ export async function handleOAuthToken(
     domain: state.domain,
     server_endpoint: `${deps.runtime.url()}/oauth/`,
     status: 'L',
-    client_endpoint: clientEndpoint,
+    client_endpoint: `${deps.runtime.url()}/rest/`,
     member_id: state.memberId,
     user_id: app.userId,
   });
