@@ -41,7 +41,7 @@ export interface BotOptions {
   readonly appClientId?: string;
 }
 
-/** Options of `portal.createOperator`. */
+/** Options of `portal.createOperator` and `portal.createExtranetUser`. */
 export interface OperatorOptions {
   /** @defaultValue `Operator <userId>` */
   readonly name?: string;

@@ -93,6 +93,11 @@ export interface Portal {
   unregisterBot(botId: number): Promise<void>;
   /** Creates an employee who can be put in line queues. */
   createOperator(options?: OperatorOptions): { readonly userId: number };
+  /**
+   * Creates an extranet user: someone outside the company, who cannot take a chat (a transfer to
+   * them answers `WRONG_CHAT`) nor be put in a line's queue.
+   */
+  createExtranetUser(options?: OperatorOptions): { readonly userId: number };
   /** Creates an open line (its id is also the `QUEUE_ID` of a queue transfer). */
   createLine(options: LineOptions): { readonly lineId: number };
   /** Opens a client chat on a line; the bot is a member and holds the session. */

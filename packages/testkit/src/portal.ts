@@ -140,6 +140,13 @@ export function createPortal(runtime: Runtime, state: PortalState): Portal {
       return { userId };
     },
 
+    createExtranetUser(options = {}) {
+      const parsed = parseInput(operatorOptionsSchema, options, 'extranet user options');
+      const userId = state.ids.user.next();
+      state.users.set(userId, { id: userId, kind: 'extranet', name: parsed.name ?? `Extranet ${userId}` });
+      return { userId };
+    },
+
     createLine(options) {
       const parsed = parseInput(lineOptionsSchema, options, 'line options');
       for (const userId of parsed.queue) {

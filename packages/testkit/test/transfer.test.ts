@@ -51,6 +51,9 @@ describe('imopenlines.bot.session.transfer', () => {
       waitingOperatorId: s.carol,
       transfers: [{ to: { queueId: s.otherLineId }, leave: true }],
     });
+    // The bot stays after the queue's operator answers, too.
+    await s.asUser(s.carol, 'imopenlines.operator.answer', { CHAT_ID: s.chatId });
+    expect(s.portal.chat(s.chatId)).toMatchObject({ botPresent: true, state: 'answered', ownerId: s.carol });
   });
 
   it('takes USER_ID over QUEUE_ID over TRANSFER_ID', async () => {
@@ -104,10 +107,19 @@ describe('imopenlines.bot.session.transfer', () => {
     expect(wrongClient.body.error).toBe('BOT_ID_ERROR');
   });
 
-  it('answers WRONG_CHAT for a bot, an unknown user, an unknown chat or a chat the bot left', async () => {
+  it('answers WRONG_CHAT for a bot, an extranet user, an unknown user, an unknown chat or a chat the bot left', async () => {
     s = await scenario();
     const otherBot = s.portal.registerBot().botId;
     expect((await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: otherBot })).body.error).toBe('WRONG_CHAT');
+    const guest = s.portal.createExtranetUser({ name: 'Guest' }).userId;
+    expect(await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: guest, LEAVE: 'Y' })).toMatchObject({
+      status: 400,
+      body: { error: 'WRONG_CHAT' },
+    });
+    expect(s.portal.chat(s.chatId)).toMatchObject({ state: 'bot', botPresent: true, transfers: [] });
+    expect(() => s.portal.createLine({ queue: [guest] })).toThrow(
+      expect.objectContaining({ code: 'NOT_FOUND' }),
+    );
     expect((await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: 999 })).body.error).toBe('WRONG_CHAT');
     expect((await s.asBot(transfer, { CHAT_ID: 999, USER_ID: s.alice })).body.error).toBe('WRONG_CHAT');
     s.portal.kickBot(s.chatId);
@@ -146,6 +158,15 @@ describe('imopenlines.bot.session.transfer', () => {
     expect(response.status).toBe(403);
     expect(await response.json()).toMatchObject({ error: 'WRONG_AUTH_TYPE' });
     expect(s.portal.chat(s.chatId).state).toBe('bot');
+    const bySessid = await fetch(`${s.emulator.url}/rest/${transfer}.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `sessid=abc&CHAT_ID=${s.chatId}&USER_ID=${s.alice}&LEAVE=Y`,
+    });
+    expect(bySessid.status).toBe(403);
+    expect(await bySessid.json()).toMatchObject({ error: 'WRONG_AUTH_TYPE' });
+    expect(s.portal.chat(s.chatId)).toMatchObject({ state: 'bot', botPresent: true });
+    expect(s.emulator.requests.slice(-2).map((entry) => entry.auth)).toEqual(['session', 'session']);
   });
 
   it('acts for the first bot of the calling OAuth app, without CLIENT_ID', async () => {
