@@ -1,4 +1,4 @@
-import type { ClaimEffectsOptions, ClaimedEffect, EffectCall } from '@baton/core';
+import { type ClaimEffectsOptions, type ClaimedEffect, type EffectCall, effectCallSchema } from '@baton/core';
 import { z } from 'zod';
 import { completeRecord, createShardClaimer, type RecordVerdict } from './claims.js';
 import { claimOptionsSchema, parseChatKey } from './commit-input.js';
@@ -75,13 +75,10 @@ export function createOutbox(context: StoreContext) {
   return { claimEffects, completeEffect };
 }
 
+/** Reads a recorded call back, checked with the same schema the commit was (refusing foreign data). */
 function parseCall(json: string, key: { portal: string; chatId: number }): EffectCall {
   try {
-    const call: unknown = JSON.parse(json);
-    if (typeof call === 'object' && call !== null && typeof (call as { kind?: unknown }).kind === 'string') {
-      return call as EffectCall;
-    }
-    throw new Error('not an effect call');
+    return effectCallSchema.parse(JSON.parse(json));
   } catch (cause) {
     throw new RedisStoreError('CORRUPT_RECORD', 'An outbox entry cannot be read', {
       context: { portal: key.portal, chatId: key.chatId, operation: 'claimEffects' },

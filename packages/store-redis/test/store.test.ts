@@ -2,6 +2,7 @@ import { commitFor, effectFor, timerFor } from '@baton/core/testing';
 import { createRedisStore, isRedisStoreError, type RedisStore } from '@baton/store-redis';
 import type { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createKeySpace } from '../src/keys.js';
 import { type TestClock, testClock } from './helpers/clock.js';
 import { closeClient, deletePrefix, redisTargets, uniquePrefix } from './helpers/redis.js';
 
@@ -133,6 +134,18 @@ for (const target of redisTargets()) {
         expect(await store.completeEffect(fresh as NonNullable<typeof fresh>)).toBe(true);
         clock.advance(120_000);
         expect(await store.claimEffects({ limit: 10, leaseMs: 60_000 })).toEqual([]);
+      });
+
+      it('refuses an outbox entry whose recorded call is not one it could have written', async () => {
+        const store = setUp();
+        await store.commit(commitFor(chat, 0, 'e1', { effects: [effectFor(chat, 'fx')] }));
+        const outboxKey = createKeySpace(prefix, 4).chat(chat).outbox;
+        const record = JSON.parse((await client.hget(outboxKey, 'fx')) as string) as Record<string, unknown>;
+        await client.hset(outboxKey, 'fx', JSON.stringify({ ...record, call: '{"kind":"dropDatabase"}' }));
+        const error = await store
+          .claimEffects({ limit: 10, leaseMs: 1_000 })
+          .catch((caught: unknown) => caught);
+        expect(isRedisStoreError(error, 'CORRUPT_RECORD')).toBe(true);
       });
 
       it('timers fire once when due, again only after the visibility timeout, never after a cancel', async () => {
