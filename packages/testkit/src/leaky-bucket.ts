@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { parseInput } from './errors.js';
+
 /** The platform's request limit: a bucket that drains at a steady rate and holds a burst. */
 export interface LeakyBucketLimits {
   /**
@@ -40,7 +43,18 @@ export interface LeakyBucket {
   level(nowMs: number): number;
 }
 
-export function createLeakyBucket(limits: LeakyBucketLimits): LeakyBucket {
+/** What `LeakyBucketLimits` accepts: a positive finite rate, a positive whole burst. */
+export const leakyBucketLimitsSchema = z.strictObject({
+  ratePerSecond: z.number().positive().finite(),
+  burst: z.number().int().positive(),
+});
+
+/**
+ * The bucket the emulator keeps per portal, for a test that replays the request log against it.
+ * Throws `INVALID_INPUT` for limits that are not positive numbers (a whole `burst`).
+ */
+export function createLeakyBucket(input: LeakyBucketLimits): LeakyBucket {
+  const limits = parseInput(leakyBucketLimitsSchema, input, 'leaky bucket limits');
   let level = 0;
   let updatedAt = Number.NEGATIVE_INFINITY;
   const drainTo = (nowMs: number): number => {

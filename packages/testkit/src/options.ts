@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { LeakyBucketLimits } from './leaky-bucket.js';
+import { type LeakyBucketLimits, leakyBucketLimitsSchema } from './leaky-bucket.js';
 import {
   defaultOperatingLimit,
   type OperatingLimitOptions,
@@ -51,12 +51,7 @@ const positive = z.number().positive().finite();
 export const emulatorOptionsSchema = z.strictObject({
   host: z.string().min(1).optional(),
   port: z.number().int().min(0).max(65_535).optional(),
-  rateLimit: z
-    .union([
-      z.literal(false),
-      z.strictObject({ ratePerSecond: positive, burst: z.number().int().positive() }),
-    ])
-    .optional(),
+  rateLimit: z.union([z.literal(false), leakyBucketLimitsSchema]).optional(),
   operatingLimit: z
     .union([
       z.literal(false),

@@ -1,4 +1,4 @@
-import { createLeakyBucket } from '@baton/testkit';
+import { createLeakyBucket, isTestkitError } from '@baton/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -35,6 +35,18 @@ describe('createLeakyBucket', () => {
         }
         return accepted <= 10 + (2 * now) / 1000 + 1e-9;
       }),
+    );
+  });
+
+  it.each([
+    { ratePerSecond: 0, burst: 50 },
+    { ratePerSecond: Number.POSITIVE_INFINITY, burst: 50 },
+    { ratePerSecond: 2, burst: 0 },
+    { ratePerSecond: 2, burst: 2.5 },
+    { ratePerSecond: 2, burst: 50, extra: 1 },
+  ])('refuses the limits %j with INVALID_INPUT', (limits) => {
+    expect(() => createLeakyBucket(limits)).toThrow(
+      expect.toSatisfy((error: unknown) => isTestkitError(error, 'INVALID_INPUT')),
     );
   });
 });
