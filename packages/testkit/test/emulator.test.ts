@@ -124,4 +124,28 @@ describe('baton-emulator', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
+
+  it('exits with 1 and the usage on a bad argument, without leaving a server behind', async () => {
+    const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+    for (const args of [
+      ['--events-version', '3'],
+      ['--bot-handler', 'not a url'],
+    ]) {
+      const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr).toContain('Usage: baton-emulator');
+    }
+  });
 });
