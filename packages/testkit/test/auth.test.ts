@@ -56,6 +56,10 @@ describe('incoming webhooks', () => {
     });
     expect(broken.status).toBe(400);
     expect(await broken.json()).toMatchObject({ error: 'INVALID_REQUEST' });
+    const badEscape = await fetch(`${emulator.url}/rest/1/%E0%A4%A/imopenlines.dialog.get`);
+    expect(badEscape.status).toBe(400);
+    expect(await badEscape.json()).toMatchObject({ error: 'INVALID_REQUEST' });
+    expect(emulator.requests.at(-1)).toMatchObject({ status: 400, error: 'INVALID_REQUEST' });
   });
 });
 

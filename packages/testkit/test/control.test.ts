@@ -43,6 +43,15 @@ describe('the /_emulator control API', () => {
     const missing = await callJson(`${emulator.url}/_emulator/portals/acme/chats/999/answer`, { userId: 1 });
     expect(missing).toMatchObject({ status: 404, body: { error: 'NOT_FOUND' } });
     expect((await callJson(`${emulator.url}/_emulator/portals/nobody/chats`, {})).status).toBe(404);
+    for (const body of ['null', '[1]', '"text"', '{broken']) {
+      const answer = await fetch(`${emulator.url}/_emulator/portals/acme/chats/101/client-messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect(answer.status).toBe(400);
+      expect(await answer.json()).toMatchObject({ error: 'INVALID_INPUT' });
+    }
     expect(emulator.requests).toEqual([]);
   });
 });

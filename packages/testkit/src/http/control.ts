@@ -67,9 +67,11 @@ export async function handleControl(
   let body: Body = {};
   try {
     const text = await readBody(request);
-    if (text.trim() !== '') body = JSON.parse(text) as Body;
+    const parsed: unknown = text.trim() === '' ? {} : JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new TypeError();
+    body = parsed as Body;
   } catch {
-    sendError(response, 400, 'INVALID_INPUT', 'The body must be JSON');
+    sendError(response, 400, 'INVALID_INPUT', 'The body must be a JSON object');
     return;
   }
   try {

@@ -20,10 +20,26 @@ async function route(deps: ServerDeps, request: IncomingMessage, response: Serve
   const queryStart = raw.indexOf('?');
   const path = queryStart < 0 ? raw : raw.slice(0, queryStart);
   const query = queryStart < 0 ? '' : raw.slice(queryStart + 1);
-  const segments = path
-    .split('/')
-    .filter((segment) => segment !== '')
-    .map(decodeURIComponent);
+  let segments: string[];
+  try {
+    segments = path
+      .split('/')
+      .filter((segment) => segment !== '')
+      .map(decodeURIComponent);
+  } catch {
+    // A broken %-escape names no method: refused and logged like any unknown path.
+    request.resume();
+    sendError(response, 400, 'INVALID_REQUEST', 'The request path is not valid');
+    deps.log({
+      at: arrivedAt,
+      portal: '',
+      method: path,
+      status: 400,
+      error: 'INVALID_REQUEST',
+      auth: 'none',
+    });
+    return;
+  }
   if (segments[0] === 'rest') {
     await handleRest(deps, request, response, segments.slice(1), query, arrivedAt);
     return;
