@@ -126,6 +126,19 @@ describe('v1 events', () => {
     expect(delivery).toEqual([expect.objectContaining({ status: 500, mode: 'webhook', duplicate: false })]);
   });
 
+  it('gives up on a handler slower than eventTimeoutMs, records TIMEOUT, and never retries', async () => {
+    receiver = await startEventReceiver(() => new Promise((resolve) => setTimeout(resolve, 200)));
+    s = await scenario({ rateLimit: false, eventTimeoutMs: 50 }, { eventHandlerUrl: receiver.url });
+    const started = performance.now();
+    await s.portal.clientWrites(s.chatId, 'Slow?');
+    expect(performance.now() - started).toBeLessThan(190);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(messages(receiver)).toHaveLength(1);
+    const delivery = s.emulator.deliveries.filter((entry) => entry.event === 'ONIMBOTMESSAGEADD');
+    expect(delivery).toEqual([expect.objectContaining({ error: 'TIMEOUT', mode: 'webhook' })]);
+    expect(delivery[0]?.status).toBeUndefined();
+  });
+
   it('records an unreachable handler as a failed delivery and goes on', async () => {
     receiver = await startEventReceiver();
     const url = receiver.url;
@@ -160,6 +173,16 @@ describe('v1 events', () => {
 });
 
 describe('v2 events', () => {
+  it('webhook mode sends ONIMBOTV2DELETE when the bot is deleted', async () => {
+    receiver = await startEventReceiver();
+    s = await scenario({ rateLimit: false }, { eventHandlerUrl: receiver.url, eventsVersion: 2 });
+    await s.portal.unregisterBot(s.botId);
+    const event = receiver.events.at(-1);
+    expect(event?.form.event).toBe('ONIMBOTV2DELETE');
+    expect(get(event?.form, 'data', 'bot', 'id')).toBe(String(s.botId));
+    expect(get(event?.form, 'auth', 'application_token')).toBe(s.portal.applicationToken);
+  });
+
   it('webhook mode sends camelCase fields with every scalar a string', async () => {
     receiver = await startEventReceiver();
     s = await scenario({ rateLimit: false }, { eventHandlerUrl: receiver.url, eventsVersion: 2 });
@@ -229,6 +252,18 @@ describe('v2 events', () => {
     const repeated = await fetchEvents(first.nextOffset);
     expect(repeated.events.map((event) => event.eventId)).toEqual(first.events.map((event) => event.eventId));
     expect((await fetchEvents(first.nextOffset)).events).toEqual([]);
+  });
+
+  it('fetch mode checks limit: 1..1000', async () => {
+    receiver = await startEventReceiver();
+    s = await scenario({ rateLimit: false }, { eventsVersion: 2 });
+    const fetchEvents = (limit: number) =>
+      s.asBot('imbot.v2.Event.get', { botId: s.botId, botToken: s.botClientId, limit });
+    expect(await fetchEvents(0)).toMatchObject({ status: 400, body: { error: 'INVALID_LIMIT' } });
+    expect(await fetchEvents(1001)).toMatchObject({ status: 400, body: { error: 'INVALID_LIMIT' } });
+    const one = (await fetchEvents(1)).body.result as { events: unknown[]; hasMore: boolean };
+    expect(one).toMatchObject({ events: [expect.anything()], hasMore: false });
+    expect((await fetchEvents(1000)).status).toBe(200);
   });
 
   it('checks botId and botToken', async () => {

@@ -26,6 +26,12 @@ describe('imbot.chat.leave', () => {
     expect((await s.asBot('imbot.chat.leave', { CHAT_ID: s.chatId, BOT_ID: 999 })).body.error).toBe(
       'BOT_ID_ERROR',
     );
+    const otherBot = s.portal.registerBot({ clientId: 'someone-else' }).botId;
+    expect(await s.asBot('imbot.chat.leave', { CHAT_ID: s.chatId, BOT_ID: otherBot })).toMatchObject({
+      status: 400,
+      body: { error: 'APP_ID_ERROR' },
+    });
+    expect(s.portal.chat(s.chatId).botPresent).toBe(true);
     expect((await s.asBot('imbot.chat.leave', { CHAT_ID: s.chatId, BOT_ID: s.botId })).body.result).toBe(
       true,
     );

@@ -34,7 +34,21 @@ describe('imopenlines.dialog.get', () => {
       entity_id: `livechat|${s.lineId}|${s.chatId + 1000}|${s.clientUserId}`,
       owner: 0,
     });
-    expect(body.time).toMatchObject({ start: expect.any(Number), date_start: expect.any(String) });
+    expect(Object.keys(body.time ?? {}).sort()).toEqual([
+      'date_finish',
+      'date_start',
+      'duration',
+      'finish',
+      'operating',
+      'operating_reset_at',
+      'processing',
+      'start',
+    ]);
+    const time = body.time as Record<string, number | string>;
+    expect(time.start).toEqual(expect.any(Number));
+    expect(Number(time.finish)).toBeGreaterThanOrEqual(Number(time.start));
+    expect(time.duration).toBeCloseTo(Number(time.finish) - Number(time.start), 5);
+    expect(Math.abs(Date.parse(String(time.date_start)) - Number(time.start) * 1000)).toBeLessThan(2);
   });
 
   it('refuses a missing or unknown dialog', async () => {
@@ -69,6 +83,21 @@ describe('the operator side', () => {
     expect(skipped.body.result).toBe(true);
     expect(s.portal.chat(s.chatId)).toMatchObject({ state: 'waiting', waitingOperatorId: s.bob, ownerId: 0 });
     expect(s.portal.chat(s.chatId).members).not.toContain(s.alice);
+  });
+
+  it('lets a test skip and finish as the operator through the programmatic API', async () => {
+    s = await scenario();
+    await s.asBot(transfer, { CHAT_ID: s.chatId, QUEUE_ID: s.lineId, LEAVE: 'N' });
+    await s.portal.operatorSkips(s.chatId, s.alice);
+    expect(s.portal.chat(s.chatId)).toMatchObject({ state: 'waiting', waitingOperatorId: s.bob });
+    await expect(s.portal.operatorSkips(s.chatId, s.alice)).rejects.toMatchObject({
+      code: 'PLATFORM_REFUSED',
+      context: { platformCode: 'ACCESS_DENIED' },
+    });
+    await s.portal.operatorAnswers(s.chatId, s.bob);
+    await s.portal.operatorFinishes(s.chatId, s.bob);
+    expect(s.portal.chat(s.chatId)).toMatchObject({ state: 'finished', waitingOperatorId: null });
+    expect(s.portal.chat(s.chatId).members).not.toContain(s.bob);
   });
 
   it('refuses an answer by someone who is not offered the chat', async () => {
