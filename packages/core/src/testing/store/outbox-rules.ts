@@ -89,6 +89,19 @@ export function registerOutboxRules(get: GetStore): void {
     expect(await subject.claimEffects({ limit: 10, leaseMs })).toMatchObject([{ id: 'fx1', attempt: 2 }]);
   });
 
+  it('an effect id recorded again replaces the entry: unclaimed, with the new call, and the old lease is fenced', async () => {
+    const { subject } = get();
+    await commitOk(subject, commitFor(chatA, 0, 'e1', { effects: [effectFor(chatA, 'fx1')] }));
+    const [old] = (await subject.claimEffects({ limit: 10, leaseMs: longLeaseMs })) as [ClaimedEffect];
+    const replacement = effectFor(chatA, 'fx1', { kind: 'removeBot' });
+    await commitOk(subject, commitFor(chatA, 1, 'e2', { effects: [replacement] }));
+    // Claimable at once although the old lease has not expired: the entry is new.
+    const [fresh] = (await subject.claimEffects({ limit: 10, leaseMs })) as [ClaimedEffect];
+    expect(fresh).toMatchObject({ id: 'fx1', key: chatA, call: { kind: 'removeBot' }, attempt: 1 });
+    expect(await subject.completeEffect(old)).toBe(false);
+    expect(await subject.completeEffect(fresh)).toBe(true);
+  });
+
   it('a claim returns at most `limit` entries and never the same one twice', async () => {
     const { subject } = get();
     const ids = ['fx1', 'fx2', 'fx3', 'fx4', 'fx5'];
