@@ -77,7 +77,20 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   let url = '';
   let closed = false;
 
+  /** A delay that `close()` cuts short. */
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (closed) return resolve();
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.set(timer, resolve);
+    });
+
   const runtime: Runtime = {
+    sleep,
+    transferDurationMs: resolved.transferDurationMs,
     credentials,
     faults,
     deliveries,
@@ -120,15 +133,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       }
       return meter;
     },
-    sleep: (ms) =>
-      new Promise<void>((resolve) => {
-        if (closed) return resolve();
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          resolve();
-        }, ms);
-        timers.set(timer, resolve);
-      }),
+    sleep,
   };
 
   const server = await listen(deps, resolved.host, resolved.port);

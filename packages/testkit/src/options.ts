@@ -35,6 +35,13 @@ export interface EmulatorOptions {
    * @defaultValue 10_000
    */
   readonly eventTimeoutMs?: number;
+  /**
+   * How long `imopenlines.bot.session.transfer` takes. Meanwhile it holds the chat's transfer
+   * lock, so a concurrent transfer of the same chat answers `OPERATOR_WRONG`, as on the platform
+   * (how long the platform really holds it is not documented). 0: transfers are instant.
+   * @defaultValue 0
+   */
+  readonly transferDurationMs?: number;
 }
 
 export interface ResolvedOptions {
@@ -44,6 +51,7 @@ export interface ResolvedOptions {
   readonly operatingLimit: ResolvedOperatingLimit | false;
   readonly accessTokenTtlMs: number;
   readonly eventTimeoutMs: number;
+  readonly transferDurationMs: number;
 }
 
 const positive = z.number().positive().finite();
@@ -64,6 +72,7 @@ export const emulatorOptionsSchema = z.strictObject({
     .optional(),
   accessTokenTtlMs: positive.optional(),
   eventTimeoutMs: positive.optional(),
+  transferDurationMs: z.number().int().nonnegative().max(60_000).optional(),
 });
 
 export function resolveOptions(parsed: z.infer<typeof emulatorOptionsSchema>): ResolvedOptions {
@@ -82,5 +91,6 @@ export function resolveOptions(parsed: z.infer<typeof emulatorOptionsSchema>): R
           },
     accessTokenTtlMs: parsed.accessTokenTtlMs ?? 3_600_000,
     eventTimeoutMs: parsed.eventTimeoutMs ?? 10_000,
+    transferDurationMs: parsed.transferDurationMs ?? 0,
   };
 }

@@ -197,6 +197,7 @@ export function createPortal(runtime: Runtime, state: PortalState): Portal {
         transfers: [],
         messages: [],
         transferLockUntil: 0,
+        transferInProgress: false,
         deliveries: Promise.resolve(),
       };
       state.chats.set(chatId, chat);

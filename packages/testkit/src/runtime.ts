@@ -12,4 +12,8 @@ export interface Runtime extends EventSink {
   portal(memberId: string): PortalState | undefined;
   /** Emulator-wide options the session rules need. */
   readonly now: () => number;
+  /** How long a transfer runs while holding the chat's lock (`EmulatorOptions.transferDurationMs`). */
+  readonly transferDurationMs: number;
+  /** A delay that `close()` cuts short. */
+  sleep(ms: number): Promise<void>;
 }

@@ -148,6 +148,27 @@ describe('imopenlines.bot.session.transfer', () => {
     expect(retried.body.result).toBe(true);
   });
 
+  it('with transferDurationMs, a concurrent transfer of the same chat answers OPERATOR_WRONG', async () => {
+    s = await scenario({ rateLimit: false, transferDurationMs: 100 });
+    const other = s.portal.createClientChat({ lineId: s.lineId, botId: s.botId, announceJoin: false }).chatId;
+    const first = s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: s.alice, LEAVE: 'N' });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Still running: nothing has changed yet, and the chat's lock is held.
+    expect(s.portal.chat(s.chatId)).toMatchObject({ state: 'bot', botPresent: true });
+    const [second, elsewhere] = await Promise.all([
+      s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: s.bob }),
+      s.asBot(transfer, { CHAT_ID: other, USER_ID: s.bob }),
+    ]);
+    expect(second).toMatchObject({ status: 400, body: { error: 'OPERATOR_WRONG' } });
+    expect(elsewhere.body.result).toBe(true);
+    expect((await first).body.result).toBe(true);
+    expect(s.portal.chat(s.chatId)).toMatchObject({ botPresent: true, waitingOperatorId: s.alice });
+    expect(s.portal.chat(s.chatId).transfers).toHaveLength(1);
+    // Once the first transfer is done, the lock is free again.
+    expect((await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: s.bob })).body.result).toBe(true);
+    expect(s.portal.chat(s.chatId)).toMatchObject({ waitingOperatorId: s.bob });
+  });
+
   it('refuses browser-session auth with 403 WRONG_AUTH_TYPE', async () => {
     s = await scenario();
     const response = await fetch(`${s.emulator.url}/rest/${transfer}.json`, {

@@ -1,5 +1,6 @@
 import { methodError } from '../http/platform-error.js';
 import {
+  assertTransferUnlocked,
   finishSession,
   handToLineQueue,
   isBotPresent,
@@ -46,15 +47,28 @@ function transferTarget(params: Params): TransferTarget {
   throw methodError('USER_ID_EMPTY', 'User ID can not be empty');
 }
 
-/** `imopenlines.bot.session.transfer`: keys are read exactly as sent (UPPERCASE), as the platform does. */
-export const sessionTransfer: MethodHandler = (context) => {
-  const { params } = context;
+/**
+ * `imopenlines.bot.session.transfer`: keys are read exactly as sent (UPPERCASE), as the platform
+ * does. With `transferDurationMs` the transfer takes that long and holds the chat's lock meanwhile,
+ * so a concurrent transfer of the same chat answers `OPERATOR_WRONG`.
+ */
+export const sessionTransfer: MethodHandler = async (context) => {
+  const { params, runtime } = context;
   const chatId = requireChatId(params);
   const target = transferTarget(params);
   const bot = callingBot(context, params.CLIENT_ID);
   const chat = chatOfBot(context, chatId, bot.botId);
+  if (runtime.transferDurationMs > 0) {
+    assertTransferUnlocked(chat, context.nowMs);
+    chat.transferInProgress = true;
+    try {
+      await runtime.sleep(runtime.transferDurationMs);
+    } finally {
+      chat.transferInProgress = false;
+    }
+  }
   // Anything but `Y` counts as `N`.
-  transferChat(context.portal, chat, target, text(params.LEAVE) === 'Y', context.nowMs);
+  transferChat(context.portal, chat, target, text(params.LEAVE) === 'Y', runtime.now());
   return true;
 };
 

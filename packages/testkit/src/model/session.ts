@@ -53,6 +53,13 @@ function requireLine(portal: PortalState, lineId: number): LineRecord {
   return line;
 }
 
+/** `OPERATOR_WRONG` while another transfer holds the chat's lock, as the platform answers. */
+export function assertTransferUnlocked(chat: ChatRecord, nowMs: number): void {
+  if (chat.transferInProgress || chat.transferLockUntil > nowMs) {
+    throw methodError('OPERATOR_WRONG', 'Another transfer of this chat is in progress');
+  }
+}
+
 /** `imopenlines.bot.session.transfer` after parameter checks. */
 export function transferChat(
   portal: PortalState,
@@ -63,9 +70,7 @@ export function transferChat(
 ): void {
   if (!isBotPresent(chat)) throw methodError('WRONG_CHAT', 'The bot is not a member of this chat');
   if (chat.state === 'finished') throw methodError('OPERATOR_WRONG', 'The chat has no open session');
-  if (chat.transferLockUntil > nowMs) {
-    throw methodError('OPERATOR_WRONG', 'Another transfer of this chat is in progress');
-  }
+  assertTransferUnlocked(chat, nowMs);
   if ('userId' in target) {
     const user = portal.users.get(target.userId);
     if (user === undefined || user.kind === 'bot' || user.kind === 'extranet') {

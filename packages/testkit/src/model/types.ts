@@ -80,6 +80,8 @@ export interface ChatRecord {
   readonly messages: MessageRecord[];
   /** Epoch milliseconds until which another transfer holds the per-chat lock. */
   transferLockUntil: number;
+  /** A transfer of this chat is running (see `transferDurationMs`): it holds the lock too. */
+  transferInProgress: boolean;
   /** The chat's last event delivery: the next one waits for it, so a bot hears a chat in order. */
   deliveries: Promise<void>;
 }
