@@ -27,11 +27,15 @@ export interface InstalledApp {
   readonly expiresAt: number;
 }
 
+/** A chat bot registered on a portal. */
 export interface RegisteredBot {
+  /** The bot's user id: `BOT_ID` in v1 calls and events, `botId` in v2. */
   readonly botId: number;
+  /** What a webhook call names the bot with: `CLIENT_ID` (v1) or `botToken` (v2). */
   readonly clientId: string;
 }
 
+/** A client's chat on an open line, opened by `createClientChat`. */
 export interface ClientChat {
   readonly chatId: number;
   /** `chat<chatId>` */

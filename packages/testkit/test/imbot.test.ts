@@ -74,6 +74,10 @@ describe('bot messages', () => {
       authorId: s.botId,
       text: 'One moment…',
     });
+    s.portal.kickBot(s.chatId);
+    const gone = await s.asBot('imbot.message.add', { DIALOG_ID: `chat${s.chatId}`, MESSAGE: 'Still here?' });
+    expect(gone).toMatchObject({ status: 400, body: { error: 'ACCESS_ERROR' } });
+    expect(s.portal.messages(s.chatId).at(-1)?.text).toBe('One moment…');
   });
 
   it('imbot.v2.Chat.Message.send writes as the bot', async () => {

@@ -164,7 +164,12 @@ describe('the other bot session methods', () => {
     s = await scenario();
     const handed = await s.asBot('imopenlines.bot.session.operator', { CHAT_ID: s.chatId });
     expect(handed.body.result).toBe(true);
-    expect(s.portal.chat(s.chatId)).toMatchObject({ state: 'waiting', waitingOperatorId: s.alice });
+    expect(s.portal.chat(s.chatId)).toMatchObject({
+      state: 'waiting',
+      waitingOperatorId: s.alice,
+      ownerId: 0,
+      botPresent: false,
+    });
     const again = await s.asBot('imopenlines.bot.session.operator', { CHAT_ID: s.chatId });
     expect(again).toMatchObject({ status: 400, body: { error: 'WRONG_CHAT' } });
   });
@@ -190,5 +195,16 @@ describe('the other bot session methods', () => {
       authorId: s.botId,
       text: 'Connecting you to an operator',
     });
+    // `result: true` does not prove a message was created: not once the bot has left.
+    await s.asBot(transfer, { CHAT_ID: s.chatId, QUEUE_ID: s.lineId });
+    s.portal.kickBot(s.chatId);
+    const count = s.portal.messages(s.chatId).length;
+    const unseen = await s.asBot('imopenlines.bot.session.message.send', {
+      CHAT_ID: s.chatId,
+      NAME: 'DEFAULT',
+      MESSAGE: 'Nobody hears this',
+    });
+    expect(unseen.body.result).toBe(true);
+    expect(s.portal.messages(s.chatId)).toHaveLength(count);
   });
 });
