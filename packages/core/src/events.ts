@@ -132,11 +132,19 @@ export const batonEventSchema = z.discriminatedUnion('type', [
 export type BatonEvent = z.output<typeof batonEventSchema>;
 /** An event as a caller may write it (defaults not yet applied). */
 export type BatonEventInput = z.input<typeof batonEventSchema>;
+/** A message in the chat. */
 export type MessageEvent = z.output<typeof messageEventSchema>;
+/** A request for a hand-over. */
 export type TransferRequestEvent = z.output<typeof transferRequestEventSchema>;
+/** An operator answered. */
 export type OperatorAnsweredEvent = z.output<typeof operatorAnsweredEventSchema>;
+/** The operator skipped the chat. */
 export type OperatorSkippedEvent = z.output<typeof operatorSkippedEventSchema>;
+/** The bot left the chat without the engine asking. */
 export type BotRemovedEvent = z.output<typeof botRemovedEventSchema>;
+/** The platform session finished. */
 export type SessionFinishedEvent = z.output<typeof sessionFinishedEventSchema>;
+/** A platform call's outcome (produced by the engine). */
 export type EffectResultEvent = z.output<typeof effectResultEventSchema>;
+/** A durable timer came due (produced by the engine). */
 export type TimerFiredEvent = z.output<typeof timerFiredEventSchema>;
