@@ -12,7 +12,7 @@ import { EventEmitter } from 'eventemitter3';
 import { Redis } from 'ioredis';
 import type { PortalAccess } from './demo-portal.js';
 import { createDemoTransport } from './demo-transport.js';
-import { engineEventNames, type ForwardedEvent } from './engine-events.js';
+import { type ForwardedEvent, forwardedEventNames } from './engine-events.js';
 
 /** Where the demo's chats live and who runs their outbox and timers. */
 export interface Deployment {
@@ -67,7 +67,7 @@ export async function startRedisDeployment(
   const transport = createDemoTransport(access, rateLimiter);
   const engine = createEngine({ transport, store });
   const hub = new EventEmitter<EngineEvents>();
-  for (const name of engineEventNames) {
+  for (const name of forwardedEventNames) {
     engine.on(name, (...args: unknown[]) => hub.emit(name, ...(args as [never])));
   }
 

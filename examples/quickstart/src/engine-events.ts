@@ -1,20 +1,12 @@
-import type { EngineEvents } from '@baton/core';
+import { engineEventNames } from '@baton/core';
 
-/** Every engine event's name, for forwarding them between processes. */
-export const engineEventNames = [
-  'transition',
-  'transfer.requested',
-  'transfer.succeeded',
-  'transfer.failed',
-  'operator.answered',
-  'bot.left',
-  'bot.removalFailed',
-  'handoff.failed',
-  'timer.fired',
-] as const satisfies ReadonlyArray<keyof EngineEvents>;
+/** The engine events a worker forwards to the demo's timeline (errors it logs itself). */
+export const forwardedEventNames = engineEventNames.filter(
+  (name): name is Exclude<(typeof engineEventNames)[number], 'error'> => name !== 'error',
+);
 
 /** An engine event as sent from a worker process to the demo's timeline. */
 export interface ForwardedEvent {
-  readonly name: (typeof engineEventNames)[number];
+  readonly name: (typeof forwardedEventNames)[number];
   readonly payload: unknown;
 }

@@ -6,7 +6,7 @@ import { createEngine, withHeadroom } from '@baton/core';
 import { createRedisRateLimiter, createRedisStore } from '@baton/store-redis';
 import { createDemoTransport } from './demo-transport.js';
 import type { WorkerConfig } from './deployment.js';
-import { engineEventNames, type ForwardedEvent } from './engine-events.js';
+import { type ForwardedEvent, forwardedEventNames } from './engine-events.js';
 
 const config = JSON.parse(process.env.BATON_DEMO_WORKER ?? '{}') as WorkerConfig;
 const store = createRedisStore({ url: config.redisUrl, prefix: config.prefix });
@@ -18,7 +18,7 @@ const rateLimiter = createRedisRateLimiter({
 const transport = createDemoTransport(config.access, rateLimiter);
 const engine = createEngine({ transport, store, worker: { pollIntervalMs: 20 } });
 
-for (const name of engineEventNames) {
+for (const name of forwardedEventNames) {
   engine.on(name, (payload: unknown) => process.send?.({ name, payload } satisfies ForwardedEvent));
 }
 engine.on('error', (error, context) => console.error(`[${config.name}] ${context.stage}: ${String(error)}`));

@@ -48,3 +48,17 @@ export interface EngineEvents {
   'timer.fired': (payload: TimerFiredPayload) => void;
   error: (error: unknown, context: EngineErrorContext) => void;
 }
+
+/** Every event name of `EngineEvents`, for code that subscribes to or forwards all of them. */
+export const engineEventNames = [
+  'transition',
+  'transfer.requested',
+  'transfer.succeeded',
+  'transfer.failed',
+  'operator.answered',
+  'bot.left',
+  'bot.removalFailed',
+  'handoff.failed',
+  'timer.fired',
+  'error',
+] as const satisfies ReadonlyArray<keyof EngineEvents>;

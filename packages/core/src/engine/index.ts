@@ -8,5 +8,6 @@ export type {
   TimerFiredPayload,
   TransitionPayload,
 } from './engine-events.js';
+export { engineEventNames } from './engine-events.js';
 export type { MessageRoute, MessageRoutingPolicy } from './message-route.js';
 export type { EngineOptions, WorkerOptions } from './options.js';

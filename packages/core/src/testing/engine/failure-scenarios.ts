@@ -46,10 +46,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
 
     it('a skip moves to the next step; a skip on the last step fails the hand-over', async () => {
       const f = fixture();
-      const key = f.chat();
-      const ev = f.events(key);
-      await f.engine.dispatch(ev.transferTo([toUser(7), toUser(8)]));
-      await f.engine.drain();
+      const { key, ev } = await f.handOver([toUser(7), toUser(8)]);
       await f.engine.dispatch(ev.skipped());
       await f.engine.drain();
       let chat = await f.engine.getChat(key);
@@ -69,9 +66,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
     it('retries a retryable transfer error after a backoff, then succeeds', async () => {
       const f = fixture();
       f.transport.respondOnce('transfer', transportFailure('OPERATOR_WRONG', { retryable: true }));
-      const key = f.chat();
-      await f.engine.dispatch(f.events(key).transferTo(toUser(7)));
-      await f.engine.drain();
+      const { key } = await f.handOver(toUser(7));
       let chat = await f.engine.getChat(key);
       expect(chat?.state).toBe('transferring');
       expect(chat?.context.lastError).toEqual({ code: 'OPERATOR_WRONG', retryable: true });
@@ -98,9 +93,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
         'transfer',
         transportFailure('QUERY_LIMIT_EXCEEDED', { retryable: true, retryAfterMs: 5_000 }),
       );
-      const key = f.chat();
-      await f.engine.dispatch(f.events(key).transferTo(toUser(7)));
-      await f.engine.drain();
+      await f.handOver(toUser(7));
       f.clock.advance(4_999);
       await f.engine.drain();
       expect(f.transport.callsOf('transfer')).toHaveLength(1);
@@ -116,9 +109,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
           ? transportFailure('OPERATOR_WRONG', { retryable: true })
           : { ok: true, value: undefined },
       );
-      const key = f.chat();
-      await f.engine.dispatch(f.events(key).transferTo([toUser(7), toQueue(3)]));
-      await f.engine.drain();
+      const { key } = await f.handOver([toUser(7), toQueue(3)]);
       f.clock.advance(1_000); // retry 1 → attempt 2
       await f.engine.drain();
       f.clock.advance(2_000); // retry 2 → attempt 3, which fails for good
@@ -134,9 +125,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
     it('a fatal transfer error skips retries and goes to the next step; exhausted, the chat returns to the bot', async () => {
       const f = fixture();
       f.transport.respondAlways('transfer', transportFailure('WRONG_CHAT', { retryable: false }));
-      const key = f.chat();
-      await f.engine.dispatch(f.events(key).transferTo([toUser(7), toUser(8)]));
-      await f.engine.drain();
+      const { key } = await f.handOver([toUser(7), toUser(8)]);
       const chat = await f.engine.getChat(key);
       expect(f.transport.callsOf('transfer')).toHaveLength(2);
       expect(chat?.state).toBe('bot');
@@ -149,10 +138,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
     it('retries a failed bot removal, bounded', async () => {
       const f = fixture();
       f.transport.respondOnce('removeBot', transportFailure('NETWORK', { retryable: true }));
-      const key = f.chat();
-      const ev = f.events(key);
-      await f.engine.dispatch(ev.transferTo(toUser(7)));
-      await f.engine.drain();
+      const { key, ev } = await f.handOver(toUser(7));
       await f.engine.dispatch(ev.operatorSays(7));
       await f.engine.drain();
       expect((await f.engine.getChat(key))?.context.botPresent).toBe(true);
@@ -203,10 +189,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
 
     it('kicked while awaiting an operator: the answer does not trigger a removal', async () => {
       const f = fixture();
-      const key = f.chat();
-      const ev = f.events(key);
-      await f.engine.dispatch(ev.transferTo(toUser(7, false, 5_000)));
-      await f.engine.drain();
+      const { key, ev } = await f.handOver(toUser(7, false, 5_000));
       await f.engine.dispatch(ev.botRemoved('kicked'));
       await f.engine.dispatch(ev.operatorSays(7));
       f.clock.advance(10_000);
@@ -221,10 +204,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
     it('removed after the operator answered, before the removal call: the late result changes nothing', async () => {
       const f = fixture();
       f.transport.respondAlways('removeBot', { ok: true, value: { alreadyGone: true } });
-      const key = f.chat();
-      const ev = f.events(key);
-      await f.engine.dispatch(ev.transferTo(toUser(7)));
-      await f.engine.drain();
+      const { key, ev } = await f.handOver(toUser(7));
       await f.engine.dispatch(ev.operatorSays(7));
       await f.engine.dispatch(ev.botRemoved('clientLeftBot'));
       await f.engine.drain();
@@ -289,10 +269,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
 
     it('a stale timer (of a state already left) does nothing', async () => {
       const f = fixture();
-      const key = f.chat();
-      const ev = f.events(key);
-      await f.engine.dispatch(ev.transferTo(toUser(7, false, 5_000)));
-      await f.engine.drain();
+      const { key, ev } = await f.handOver(toUser(7, false, 5_000));
       const timerId = (await f.engine.getChat(key))?.context.confirmationTimer;
       expect(timerId).toBeTruthy();
       await f.engine.dispatch(ev.operatorSays(7));

@@ -5,7 +5,7 @@ import type { RoutingCounters } from '../../contracts/routing-counters.js';
 import type { Scheduler } from '../../contracts/scheduler.js';
 import type { Store } from '../../contracts/store.js';
 import { createEngine, type Engine } from '../../engine/engine.js';
-import type { EngineEvents } from '../../engine/engine-events.js';
+import { type EngineEvents, engineEventNames } from '../../engine/engine-events.js';
 import type { EngineOptions } from '../../engine/options.js';
 import type { BatonEventInput, PlanStep } from '../../events.js';
 import { createFakeTransport, type FakeTransport } from '../fake-transport.js';
@@ -27,6 +27,8 @@ export interface EngineFixture {
   chat(chatId?: number): ChatKey;
   /** Builds events for one chat with unique ids. */
   events(key: ChatKey): EventFactory;
+  /** Requests a hand-over for a new chat and runs the outbox: the chat is then awaiting or holding an operator. */
+  handOver(plan: PlanStep[] | PlanStep, chatId?: number): Promise<{ key: ChatKey; ev: EventFactory }>;
   /** Creates another engine on the same store and clock (a second worker). */
   anotherEngine(options?: Partial<EngineOptions>): Engine;
   dispose(): Promise<void>;
@@ -77,22 +79,38 @@ export async function createEngineFixture(
     return engine;
   };
   const engine = build({});
-  for (const name of [
-    'transition',
-    'transfer.requested',
-    'transfer.succeeded',
-    'transfer.failed',
-    'operator.answered',
-    'bot.left',
-    'bot.removalFailed',
-    'handoff.failed',
-    'timer.fired',
-    'error',
-  ] as const) {
+  for (const name of engineEventNames) {
     engine.on(name, (...args: unknown[]) => {
       seen.push([name, args[0]]);
     });
   }
+
+  const eventsFor = (key: ChatKey): EventFactory => {
+    const base = () => ({ id: `ev-${++eventSeq}`, portal: key.portal, chatId: key.chatId });
+    return {
+      clientSays: (text) => ({ ...base(), type: 'message', author: { userId: 900, kind: 'client' }, text }),
+      operatorSays: (operatorId, text = 'Hello, I am here') => ({
+        ...base(),
+        type: 'message',
+        author: { userId: operatorId, kind: 'operator' },
+        text,
+      }),
+      transferTo: (plan) => ({
+        ...base(),
+        type: 'transfer.request',
+        plan: Array.isArray(plan) ? plan : [plan],
+      }),
+      answered: (operatorId) => ({
+        ...base(),
+        type: 'operator.answered',
+        source: 'explicit',
+        ...(operatorId === undefined ? {} : { operatorId }),
+      }),
+      skipped: () => ({ ...base(), type: 'operator.skipped' }),
+      botRemoved: (reason) => ({ ...base(), type: 'bot.removed', reason }),
+      finished: () => ({ ...base(), type: 'session.finished' }),
+    };
+  };
 
   return {
     engine,
@@ -101,31 +119,13 @@ export async function createEngineFixture(
     store,
     seen,
     chat: (chatId = 1) => ({ portal, chatId }),
-    events(key) {
-      const base = () => ({ id: `ev-${++eventSeq}`, portal: key.portal, chatId: key.chatId });
-      return {
-        clientSays: (text) => ({ ...base(), type: 'message', author: { userId: 900, kind: 'client' }, text }),
-        operatorSays: (operatorId, text = 'Hello, I am here') => ({
-          ...base(),
-          type: 'message',
-          author: { userId: operatorId, kind: 'operator' },
-          text,
-        }),
-        transferTo: (plan) => ({
-          ...base(),
-          type: 'transfer.request',
-          plan: Array.isArray(plan) ? plan : [plan],
-        }),
-        answered: (operatorId) => ({
-          ...base(),
-          type: 'operator.answered',
-          source: 'explicit',
-          ...(operatorId === undefined ? {} : { operatorId }),
-        }),
-        skipped: () => ({ ...base(), type: 'operator.skipped' }),
-        botRemoved: (reason) => ({ ...base(), type: 'bot.removed', reason }),
-        finished: () => ({ ...base(), type: 'session.finished' }),
-      };
+    events: eventsFor,
+    async handOver(plan, chatId = 1) {
+      const key = { portal, chatId };
+      const ev = eventsFor(key);
+      await engine.dispatch(ev.transferTo(plan));
+      await engine.drain();
+      return { key, ev };
     },
     anotherEngine: (extra = {}) => build(extra),
     async dispose() {

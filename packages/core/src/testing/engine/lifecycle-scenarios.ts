@@ -38,10 +38,7 @@ export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): vo
 
     it('LEAVE=N to a user: waits with the bot present, then removes the bot once the operator writes', async () => {
       const f = fixture();
-      const key = f.chat();
-      const ev = f.events(key);
-      await f.engine.dispatch(ev.transferTo(toUser(7, false)));
-      await f.engine.drain();
+      const { key, ev } = await f.handOver(toUser(7, false));
       let chat = await f.engine.getChat(key);
       expect(chat?.state).toBe('awaitingOperator');
       expect(chat?.context.botPresent).toBe(true);
@@ -66,10 +63,7 @@ export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): vo
 
     it('a queue transfer keeps the bot whatever LEAVE says, and removes it after the answer', async () => {
       const f = fixture();
-      const key = f.chat();
-      const ev = f.events(key);
-      await f.engine.dispatch(ev.transferTo(toQueue(3, true)));
-      await f.engine.drain();
+      const { key, ev } = await f.handOver(toQueue(3, true));
       expect((await f.engine.getChat(key))?.state).toBe('awaitingOperator');
       expect(f.transport.callsOf('removeBot')).toHaveLength(0);
       await f.engine.dispatch(ev.operatorSays(11));
@@ -81,10 +75,7 @@ export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): vo
     it('treats "bot already gone" on removal as success, without retrying', async () => {
       const f = fixture();
       f.transport.respondAlways('removeBot', { ok: true, value: { alreadyGone: true } });
-      const key = f.chat();
-      const ev = f.events(key);
-      await f.engine.dispatch(ev.transferTo(toUser(7)));
-      await f.engine.drain();
+      const { key, ev } = await f.handOver(toUser(7));
       await f.engine.dispatch(ev.answered(7));
       await f.engine.drain();
       f.clock.advance(120_000);
@@ -96,9 +87,7 @@ export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): vo
 
     it('recognises an explicit operatorAnswered call', async () => {
       const f = fixture();
-      const key = f.chat();
-      await f.engine.dispatch(f.events(key).transferTo(toUser(7)));
-      await f.engine.drain();
+      const { key } = await f.handOver(toUser(7));
       const result = await f.engine.operatorAnswered({ ...key, operatorId: 7 });
       expect(result.state).toBe('operator');
       expect(f.seen.find(([name]) => name === 'operator.answered')?.[1]).toMatchObject({
@@ -109,10 +98,7 @@ export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): vo
 
     it('ignores messages from the client, connector users, bots and the system as answers', async () => {
       const f = fixture();
-      const key = f.chat();
-      const ev = f.events(key);
-      await f.engine.dispatch(ev.transferTo(toUser(7)));
-      await f.engine.drain();
+      const { key } = await f.handOver(toUser(7));
       for (const kind of ['client', 'connector', 'bot', 'system'] as const) {
         await f.engine.dispatch({
           id: `not-an-answer-${kind}`,
@@ -127,10 +113,7 @@ export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): vo
 
     it('after the session finishes, the next client message opens a new session with the bot', async () => {
       const f = fixture();
-      const key = f.chat();
-      const ev = f.events(key);
-      await f.engine.dispatch(ev.transferTo(toUser(7, true)));
-      await f.engine.drain();
+      const { key, ev } = await f.handOver(toUser(7, true));
       expect((await f.engine.dispatch(ev.finished())).state).toBe('closed');
       expect((await f.engine.dispatch(ev.operatorSays(7))).state).toBe('closed');
       const reopened = await f.engine.dispatch(ev.clientSays('me again'));
@@ -141,10 +124,7 @@ export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): vo
 
     it('finishing a session while awaiting cancels the confirmation deadline', async () => {
       const f = fixture();
-      const key = f.chat();
-      const ev = f.events(key);
-      await f.engine.dispatch(ev.transferTo(toUser(7, false, 1_000)));
-      await f.engine.drain();
+      const { key, ev } = await f.handOver(toUser(7, false, 1_000));
       await f.engine.dispatch(ev.finished());
       f.clock.advance(5_000);
       await f.engine.drain();
@@ -158,9 +138,7 @@ export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): vo
 
     it('polls the dialog owner while awaiting, and an owner turning non-zero is an answer', async () => {
       const f = fixture();
-      const key = f.chat();
-      await f.engine.dispatch(f.events(key).transferTo(toUser(7)));
-      await f.engine.drain();
+      const { key } = await f.handOver(toUser(7));
       f.clock.advance(1_000);
       await f.engine.drain();
       expect(f.transport.callsOf('readDialogOwner')).toHaveLength(1);
