@@ -90,19 +90,24 @@ export function leaseUntilOf(token: string): number | undefined {
 }
 
 /**
- * Completes an entry: the chat's script removes the record if the token still holds it; then
+ * Completes an entry: the chat's script removes the record if the token still holds it (and,
+ * when that was the chat's last pending record, lets a resting chat expire); then
  * the index ref goes too (if still carrying the claim's score — a hint, repaired by claims).
  */
 export async function completeRecord(
   context: StoreContext,
   script: Extract<ScriptName, 'batonCompleteEffect' | 'batonCompleteTimer'>,
-  recordKey: string,
   index: 'outbox' | 'timers',
   entry: { key: ChatKey; id: string; leaseToken: string },
 ): Promise<boolean> {
   const { connection, keys } = context;
+  const chat = keys.chat(entry.key);
   const removed = replyNumber(
-    await connection.run(script, [recordKey], [entry.id, entry.leaseToken]),
+    await connection.run(
+      script,
+      [chat.chat, chat.dedupe, chat.outbox, chat.timers, chat.history],
+      [entry.id, entry.leaseToken, context.retentionJson],
+    ),
     script,
   );
   if (removed !== 1) return false;

@@ -86,6 +86,7 @@ export function createCommitPath(context: StoreContext) {
           String(change.summary.stateSince),
           context.historyLength,
           deadline,
+          context.retention.get(change.summary.state) ?? 0,
           change.effects.length,
           ...change.effects.flatMap((effect) => [effect.id, JSON.stringify(effect.call)]),
           change.timersToSet.length,

@@ -9,6 +9,10 @@ export interface StoreContext {
   readonly dedupeTtlMs: number;
   readonly pendingGraceMs: number;
   readonly historyLength: number;
+  /** Lifecycle state name → how long (ms) a chat resting in it is kept; empty = forever. */
+  readonly retention: ReadonlyMap<string, number>;
+  /** `retention` as JSON, for the scripts that read it (`{}` when empty). */
+  readonly retentionJson: string;
 }
 
 /** Runs a Redis operation, turning any failure into a coded `RedisStoreError`. */

@@ -42,8 +42,9 @@ const filterSchema = z.object({
 const pageSize = 200;
 
 /**
- * Read-only views for operators and dashboards. Listing reads the state indexes and checks
- * every candidate against the chat's own record, so a stale index entry never shows.
+ * Views for operators and dashboards. Listing reads the state indexes and checks every
+ * candidate against the chat's own record, so a stale index entry never shows; entries of chats
+ * that expired (retention) or left that state are removed on the way.
  */
 export function createInspection(context: StoreContext) {
   const { connection, keys } = context;
@@ -60,26 +61,42 @@ export function createInspection(context: StoreContext) {
       const states = options.state === undefined ? await client.smembers(keys.states) : [options.state];
       const found: ChatListing[] = [];
       for (const state of states) {
+        const stale: (string | number)[] = [];
         for (let offset = 0; ; offset += pageSize) {
-          const members = await client.zrangebyscore(
+          const page = await client.zrangebyscore(
             keys.stateIndex(state),
             '-inf',
             cutoff,
+            'WITHSCORES',
             'LIMIT',
             offset,
             pageSize,
           );
-          const candidates = members.flatMap((member) => {
-            const [portal, chatId] = JSON.parse(member) as [string, number];
-            return options.portal === undefined || portal === options.portal ? [{ portal, chatId }] : [];
-          });
-          const chats = await Promise.all(candidates.map((key) => readSummary(key)));
-          for (const chat of chats) {
-            if (chat === undefined || chat.state !== state) continue;
-            if (cutoff !== '+inf' && chat.stateSince > cutoff) continue;
-            found.push(chat);
+          const entries: { member: string; score: string; key: ChatKey }[] = [];
+          for (let at = 0; at + 1 < page.length; at += 2) {
+            const member = page[at] as string;
+            const key = decodeStateMember(member);
+            if (key === undefined) continue;
+            if (options.portal !== undefined && key.portal !== options.portal) continue;
+            entries.push({ member, score: page[at + 1] as string, key });
           }
-          if (members.length < pageSize) break;
+          const chats = await Promise.all(entries.map((entry) => readSummary(entry.key)));
+          chats.forEach((chat, at) => {
+            const entry = entries[at] as (typeof entries)[number];
+            // The chat expired (retention) or moved on to another state: the entry is stale.
+            if (chat === undefined || chat.state !== state) {
+              stale.push(entry.member, entry.score, -1);
+              return;
+            }
+            if (cutoff !== '+inf' && chat.stateSince > cutoff) return;
+            found.push(chat);
+          });
+          if (page.length < pageSize * 2) break;
+        }
+        // Removed after paging (so no page shifts under the loop), and only where the entry still
+        // has the score read here: a commit that re-indexed the chat meanwhile keeps its entry.
+        if (stale.length > 0) {
+          await connection.run('batonIndexFix', [keys.stateIndex(state)], stale).catch(() => undefined);
         }
       }
       // The longest in their state first, as the memory store lists them.
@@ -104,12 +121,19 @@ export function createInspection(context: StoreContext) {
     connection.assertOpen('readChat');
     return guarded('readChat', async () => {
       const chatKeys = keys.chat(key);
-      const [fields, history, outbox, timers] = await Promise.all([
-        client.hmget(chatKeys.chat, 'snapshot', 'version', 'state', 'stateSince'),
-        client.lrange(chatKeys.history, 0, -1),
-        client.hgetall(chatKeys.outbox),
-        client.hgetall(chatKeys.timers),
-      ]);
+      // One transaction on the chat's slot: a chat expiring (retention) is seen whole or not at all.
+      const replies = await client
+        .multi()
+        .hmget(chatKeys.chat, 'snapshot', 'version', 'state', 'stateSince')
+        .lrange(chatKeys.history, 0, -1)
+        .hgetall(chatKeys.outbox)
+        .hgetall(chatKeys.timers)
+        .exec();
+      const [fields, history, outbox, timers] = (replies ?? []).map(([error, value]) => {
+        if (error) throw error;
+        return value;
+      }) as [(string | null)[], string[], Record<string, string>, Record<string, string>];
+      if (fields === undefined) return undefined;
       const chat = decodeChat(key, fields);
       if (chat === undefined) return undefined;
       return {
@@ -156,4 +180,17 @@ export function createInspection(context: StoreContext) {
   }
 
   return { listChats, readChat, backlog };
+}
+
+/** A state index member back as a chat key; `undefined` when it is not one of ours. */
+function decodeStateMember(member: string): ChatKey | undefined {
+  try {
+    const value: unknown = JSON.parse(member);
+    if (!Array.isArray(value) || value.length !== 2) return undefined;
+    const [portal, chatId] = value as unknown[];
+    if (typeof portal !== 'string' || typeof chatId !== 'number') return undefined;
+    return { portal, chatId };
+  } catch {
+    return undefined;
+  }
 }

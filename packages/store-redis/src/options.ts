@@ -90,3 +90,29 @@ export function parseOptions<T>(schema: z.ZodType<T>, options: unknown, what: st
   if (!parsed.success) throw fromZodError('INVALID_OPTIONS', what, parsed.error);
   return parsed.data;
 }
+
+/** The longest retention accepted: 100 years (a chat that should stay for good is simply not listed). */
+const maxRetentionMs = 100 * 365 * 24 * 60 * 60 * 1000;
+
+/** By default closed chats are kept for 30 days after they came to rest, then expire. */
+export const defaultRetention: Readonly<Record<string, number>> = { closed: 30 * 24 * 60 * 60 * 1000 };
+
+/**
+ * The store's `retention` option: lifecycle state name → how long (ms) a chat resting in that
+ * state is kept; `false` (or `{}`) keeps every chat for good. Parsed into a `Map`, so that no
+ * state name can collide with an object's own properties.
+ */
+export const retentionSchema = z
+  .union([
+    z.literal(false),
+    z.record(
+      z.string().min(1, 'a retention state name must not be empty').max(255),
+      z
+        .number()
+        .int('a retention must be a whole number of milliseconds')
+        .positive('a retention must be positive')
+        .max(maxRetentionMs, 'a retention must be at most 100 years'),
+    ),
+  ])
+  .default(defaultRetention)
+  .transform((value): ReadonlyMap<string, number> => new Map(value === false ? [] : Object.entries(value)));

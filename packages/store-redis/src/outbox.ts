@@ -64,7 +64,7 @@ export function createOutbox(context: StoreContext) {
     if (!parsed.success) throw fromZodError('INVALID_INPUT', 'effect completion', parsed.error);
     connection.assertOpen('completeEffect');
     return guarded('completeEffect', () =>
-      completeRecord(context, 'batonCompleteEffect', keys.chat(key).outbox, 'outbox', {
+      completeRecord(context, 'batonCompleteEffect', 'outbox', {
         key,
         id: parsed.data.id,
         leaseToken: parsed.data.leaseToken,

@@ -11,6 +11,7 @@ import {
   oneConnectionMessage,
   parseOptions,
   type RedisConnectionOptions,
+  retentionSchema,
 } from './options.js';
 import { createOutbox } from './outbox.js';
 import { createRoutingCounters } from './routing-counters.js';
@@ -47,6 +48,19 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
    * @defaultValue 20
    */
   readonly historyLength?: number;
+  /**
+   * How long a chat that rests in a lifecycle state is kept: state name → ms. A chat rests when
+   * its last commit put it in a listed state and it has no pending outbox entries and no timers;
+   * then all of its keys (chat, dedupe, outbox, timers, history) expire together after that
+   * duration, and the chat is gone (`load` answers `undefined`; a later event starts it afresh
+   * at version 1). A commit into a state not listed, or one that adds outbox entries or timers,
+   * removes the expiry. `false` or `{}` keeps every chat for good.
+   *
+   * The expiry runs on the Redis server's clock, even when a `clock` is given.
+   *
+   * @defaultValue `{ closed: 2_592_000_000 }` (closed chats are kept 30 days)
+   */
+  readonly retention?: false | Readonly<Record<string, number>>;
 }
 
 /** The Redis store: `Store`, `Scheduler` and `RoutingCounters` in one object, plus inspection. */
@@ -68,6 +82,7 @@ const storeOptionsSchema = z
       .default(7 * 24 * 60 * 60 * 1000),
     pendingGraceMs: z.number().int().positive().default(60_000),
     historyLength: z.number().int().min(1).max(1000).default(20),
+    retention: retentionSchema,
   })
   .refine(exactlyOneConnection, oneConnectionMessage);
 
@@ -93,6 +108,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     dedupeTtlMs: parsed.dedupeTtlMs,
     pendingGraceMs: parsed.pendingGraceMs,
     historyLength: parsed.historyLength,
+    retention: parsed.retention,
+    retentionJson: JSON.stringify(Object.fromEntries(parsed.retention)),
   };
   const { commit, load } = createCommitPath(context);
   const { claimEffects, completeEffect } = createOutbox(context);

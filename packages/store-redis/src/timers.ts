@@ -63,7 +63,7 @@ export function createTimers(context: StoreContext) {
     if (!parsed.success) throw fromZodError('INVALID_INPUT', 'timer completion', parsed.error);
     connection.assertOpen('completeTimer');
     return guarded('completeTimer', () =>
-      completeRecord(context, 'batonCompleteTimer', keys.chat(key).timers, 'timers', {
+      completeRecord(context, 'batonCompleteTimer', 'timers', {
         key,
         id: parsed.data.id,
         leaseToken: parsed.data.leaseToken,

@@ -1,3 +1,4 @@
+import { chatRetentionLua } from './retention.js';
 import { storeNowLua } from './time.js';
 
 /**
@@ -22,7 +23,11 @@ import { storeNowLua } from './time.js';
  *   ARGV[7] stateSince (ms)
  *   ARGV[8] history length to keep
  *   ARGV[9] deadline (ms; '' = none): refuse to apply when now is past it
- *   ARGV[10] E = number of outbox entries, then E pairs (id, call JSON)
+ *   ARGV[10] retention of the new state (ms; 0 = the state is not listed): when the chat then has
+ *            no outbox entries and no timers, all five keys expire together after it (on the
+ *            Redis server's clock); otherwise the expiry is removed (the dedupe set keeps its
+ *            own, which is never earlier than its newest entry's)
+ *   ARGV[11] E = number of outbox entries, then E pairs (id, call JSON)
  *   then T = number of timers to set, then T pairs (id, delay ms)
  *   then C = number of timers to cancel, then C ids
  *
@@ -33,14 +38,16 @@ import { storeNowLua } from './time.js';
  *   its shard index entry should carry (when it may next be claimed), or -1 when the chat has
  *   no such record. The caller copies these into the shard indexes.
  */
-export const commitLua = `${storeNowLua}
+export const commitLua = `${storeNowLua}${chatRetentionLua}
 local now = storeNow(ARGV[1])
 local expected = tonumber(ARGV[2])
 local eventId = ARGV[3]
 local dedupeTtl = tonumber(ARGV[4])
 
-local effectCount = tonumber(ARGV[10])
-local timerBase = 11 + effectCount * 2
+local retention = tonumber(ARGV[10])
+local effectBase = 11
+local effectCount = tonumber(ARGV[effectBase])
+local timerBase = effectBase + 1 + effectCount * 2
 local timerCount = tonumber(ARGV[timerBase])
 local cancelBase = timerBase + 1 + timerCount * 2
 local cancelCount = tonumber(ARGV[cancelBase])
@@ -56,7 +63,7 @@ end
 local function scores()
   local out = {}
   for i = 1, effectCount do
-    out[#out + 1] = recordScore(KEYS[3], ARGV[10 + (i - 1) * 2 + 1])
+    out[#out + 1] = recordScore(KEYS[3], ARGV[effectBase + (i - 1) * 2 + 1])
   end
   for i = 1, timerCount do
     out[#out + 1] = recordScore(KEYS[4], ARGV[timerBase + (i - 1) * 2 + 1])
@@ -97,8 +104,8 @@ redis.call('ZADD', KEYS[2], now + dedupeTtl, eventId)
 redis.call('PEXPIRE', KEYS[2], dedupeTtl)
 
 for i = 1, effectCount do
-  local id = ARGV[10 + (i - 1) * 2 + 1]
-  local call = ARGV[10 + (i - 1) * 2 + 2]
+  local id = ARGV[effectBase + (i - 1) * 2 + 1]
+  local call = ARGV[effectBase + (i - 1) * 2 + 2]
   -- A re-recorded id replaces the entry: unclaimed again, and an old lease can no longer complete it.
   redis.call('HSET', KEYS[3], id, cjson.encode({
     call = call, at = now, ['until'] = 0, token = '', attempt = 0, seq = version * 1000 + i
@@ -120,6 +127,14 @@ redis.call('LPUSH', KEYS[5], cjson.encode({
   version = version, eventId = eventId, state = ARGV[6], at = now
 }))
 redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[8]) - 1)
+
+-- At rest in a listed state: everything of the chat expires together. Otherwise it stays.
+if not restChat(KEYS, retention) then
+  redis.call('PERSIST', KEYS[1])
+  redis.call('PERSIST', KEYS[3])
+  redis.call('PERSIST', KEYS[4])
+  redis.call('PERSIST', KEYS[5])
+end
 
 return reply(1, version, previousState)
 `;

@@ -1,3 +1,5 @@
+import { chatRetentionLua } from './retention.js';
+
 /**
  * `batonClaimEffect` (1 key): leases one outbox entry of one chat if it is unclaimed or its
  * lease has expired. The chat's record is the truth; the shard index only pointed here.
@@ -21,21 +23,38 @@ return {1, record.attempt, record.call, record.seq, record.at}
 `;
 
 /**
- * `batonCompleteEffect` (1 key): removes an outbox entry if it is still leased with this token
- * (fencing: a worker whose lease expired and was taken over cannot complete it).
+ * The completion of an outbox entry or a timer: removes the record if it is still leased with
+ * this token (fencing: a worker whose lease expired and was taken over cannot complete it).
+ * When that was the chat's last outbox entry and timer and the chat rests in a state with a
+ * retention, all of the chat's keys expire together after it (see `batonCommit`).
  *
- *   KEYS[1] chat outbox hash
- *   ARGV[1] entry id, ARGV[2] lease token
+ *   KEYS[1] chat hash, KEYS[2] dedupe, KEYS[3] outbox hash, KEYS[4] timers hash, KEYS[5] history
+ *   ARGV[1] entry id, ARGV[2] lease token,
+ *   ARGV[3] retention JSON (state name → ms; {} = none)
  *
  * Returns 1 removed, 0 refused (stale token or no such entry).
  */
-export const completeEffectLua = `
-local raw = redis.call('HGET', KEYS[1], ARGV[1])
+function completeLua(recordKey: 3 | 4): string {
+  return `${chatRetentionLua}
+local raw = redis.call('HGET', KEYS[${recordKey}], ARGV[1])
 if not raw then return 0 end
 if cjson.decode(raw).token ~= ARGV[2] then return 0 end
-redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[${recordKey}], ARGV[1])
+local state = redis.call('HGET', KEYS[1], 'state')
+if state then restChat(KEYS, cjson.decode(ARGV[3])[state]) end
 return 1
 `;
+}
+
+/**
+ * `batonCompleteEffect` (5 keys): removes a leased outbox entry (KEYS[3]); see `completeLua`.
+ *
+ *   KEYS[1] chat hash, KEYS[2] dedupe, KEYS[3] outbox hash, KEYS[4] timers hash, KEYS[5] history
+ *   ARGV[1] entry id, ARGV[2] lease token, ARGV[3] retention JSON (state name → ms)
+ *
+ * Returns 1 removed, 0 refused.
+ */
+export const completeEffectLua = completeLua(3);
 
 /**
  * `batonClaimTimer` (1 key): leases one timer of one chat if it is due and not held by a live
@@ -62,12 +81,13 @@ return {1, record.due}
 `;
 
 /**
- * `batonCompleteTimer` (1 key): removes a fired timer if it is still leased with this token. A
- * timer replaced or cancelled since the claim has no such token any more.
+ * `batonCompleteTimer` (5 keys): removes a fired timer (KEYS[4]) if it is still leased with
+ * this token; a timer replaced or cancelled since the claim has no such token any more. See
+ * `completeLua`.
  *
- *   KEYS[1] chat timers hash
- *   ARGV[1] timer id, ARGV[2] lease token
+ *   KEYS[1] chat hash, KEYS[2] dedupe, KEYS[3] outbox hash, KEYS[4] timers hash, KEYS[5] history
+ *   ARGV[1] timer id, ARGV[2] lease token, ARGV[3] retention JSON (state name → ms)
  *
  * Returns 1 removed, 0 refused.
  */
-export const completeTimerLua = completeEffectLua;
+export const completeTimerLua = completeLua(4);

@@ -79,6 +79,7 @@ export function commitSteps(target: RedisTarget, client: Redis | Cluster, chat: 
         0,
         5,
         commit.deadline ?? '',
+        0,
         effects.length,
         ...effects.flatMap((id) => [id, '{"kind":"removeBot"}']),
         timers.length,
