@@ -11,6 +11,7 @@ export { createRedisLockManager } from './lock-manager.js';
 export type { RedisConnectionOptions } from './options.js';
 export type { RedisRateLimiterOptions } from './rate-limiter.js';
 export { createRedisRateLimiter } from './rate-limiter.js';
+export type { IndexRepairReport } from './repair.js';
 export type { ScriptName } from './scripts/index.js';
 export { scriptSources } from './scripts/index.js';
 export type { RedisStore, RedisStoreOptions } from './store.js';

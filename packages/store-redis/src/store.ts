@@ -14,6 +14,7 @@ import {
   retentionSchema,
 } from './options.js';
 import { createOutbox } from './outbox.js';
+import { createIndexRepair, type IndexRepairReport } from './repair.js';
 import { createRoutingCounters } from './routing-counters.js';
 import { createTimers } from './timers.js';
 
@@ -67,6 +68,15 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
 export interface RedisStore extends Store, Scheduler, RoutingCounters, StoreInspection {
   /** One chat with its recent history, pending outbox entries and timers. */
   readChat(key: { portal: string; chatId: number }): Promise<ChatDetails | undefined>;
+  /**
+   * Rebuilds the outbox and timer shard indexes from the chats' own records: scans every
+   * primary (each master of a Cluster) for this prefix's chat outbox and timer hashes and adds
+   * back any ref missing from its shard index, with the time its record says it may next be
+   * claimed (a ref already there is only moved earlier, never later). Run it after a failover
+   * that may have lost writes; safe at any time, alongside running workers. Cost: one `SCAN`
+   * over each primary's keyspace plus one `HGETALL` per pending chat.
+   */
+  repairIndexes(): Promise<IndexRepairReport>;
   /** Releases the connection if the store opened it (never a client you passed in). Idempotent. */
   close(): Promise<void>;
 }
@@ -116,6 +126,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const { claimDueTimers, completeTimer } = createTimers(context);
   const counters = createRoutingCounters(context);
   const { listChats, readChat, backlog } = createInspection(context);
+  const { repairIndexes } = createIndexRepair(context);
 
   return {
     load,
@@ -130,6 +141,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     listChats,
     readChat,
     backlog,
+    repairIndexes,
     close: () => connection.close(),
   };
 }

@@ -5,7 +5,13 @@ import { adjustBusyLua } from './counters.js';
 import { lockAcquireLua, lockExtendLua, lockReleaseLua } from './lock.js';
 import { rateAcquireLua, ratePenalizeLua } from './rate-limit.js';
 import { claimEffectLua, claimTimerLua, completeEffectLua, completeTimerLua } from './records.js';
-import { indexClaimLua, indexFixLua, indexReserveLua, indexSettleLua } from './shard-index.js';
+import {
+  indexClaimLua,
+  indexFixLua,
+  indexRepairLua,
+  indexReserveLua,
+  indexSettleLua,
+} from './shard-index.js';
 
 /** Every script, with its key count. Names carry a `baton` prefix so as not to clash with a user's own commands. */
 const definitions = {
@@ -14,6 +20,7 @@ const definitions = {
   batonIndexSettle: { numberOfKeys: 2, lua: indexSettleLua },
   batonIndexClaim: { numberOfKeys: 1, lua: indexClaimLua },
   batonIndexFix: { numberOfKeys: 1, lua: indexFixLua },
+  batonIndexRepair: { numberOfKeys: 1, lua: indexRepairLua },
   batonClaimEffect: { numberOfKeys: 1, lua: claimEffectLua },
   batonCompleteEffect: { numberOfKeys: 5, lua: completeEffectLua },
   batonClaimTimer: { numberOfKeys: 1, lua: claimTimerLua },

@@ -119,3 +119,31 @@ for i = 1, #ARGV, 3 do
 end
 return changed
 `;
+
+/**
+ * `batonIndexRepair` (1 key): puts refs back into a shard index from the chats' own records. A
+ * missing ref is added with the record's score; a ref already there is only ever moved earlier
+ * (never later: a reservation, lease or settle newer than the record that was read stands, and
+ * an early ref only makes a claim look, find the record not claimable yet and put it back).
+ *
+ *   KEYS[1] shard index (outbox or timers)
+ *   ARGV: pairs (ref, score from the chat's record)
+ *
+ * Returns {added, moved earlier}.
+ */
+export const indexRepairLua = `
+local added, moved = 0, 0
+for i = 1, #ARGV, 2 do
+  local ref = ARGV[i]
+  local score = tonumber(ARGV[i + 1])
+  local current = redis.call('ZSCORE', KEYS[1], ref)
+  if not current then
+    redis.call('ZADD', KEYS[1], score, ref)
+    added = added + 1
+  elseif score < tonumber(current) then
+    redis.call('ZADD', KEYS[1], score, ref)
+    moved = moved + 1
+  end
+end
+return {added, moved}
+`;

@@ -1,0 +1,131 @@
+import type { ChatKey } from '@baton/core';
+import { commitFor, effectFor, timerFor } from '@baton/core/testing';
+import { createRedisStore, type RedisStore } from '@baton/store-redis';
+import type { Cluster, Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createKeySpace, encodeRef } from '../src/keys.js';
+import { type TestClock, testClock } from './helpers/clock.js';
+import { closeClient, deletePrefix, redisTargets, uniquePrefix } from './helpers/redis.js';
+
+const chatA: ChatKey = { portal: 'portal-a', chatId: 1 };
+/** A portal that needs encoding in keys, to show the scan reads chat keys back correctly. */
+const chatB: ChatKey = { portal: 'b:{x} y%', chatId: 2 };
+/** Claimed entries as sorted `portal#chat/id` labels. */
+const labels = (entries: readonly { key: ChatKey; id: string }[]) =>
+  entries.map((entry) => `${entry.key.portal}#${entry.key.chatId}/${entry.id}`).sort();
+
+for (const target of redisTargets()) {
+  describe.skipIf(target.skipReason !== undefined)(
+    `repairIndexes on ${target.name}${target.skipReason ? ` (not run: ${target.skipReason})` : ''}`,
+    () => {
+      let client: Redis | Cluster;
+      let prefix: string;
+      let clock: TestClock;
+      const stores: RedisStore[] = [];
+      const prefixes: string[] = [];
+      const open = (storePrefix: string) => {
+        prefixes.push(storePrefix);
+        const store = createRedisStore({
+          ...(target.name === 'cluster' ? { cluster: client as Cluster } : { redis: client as Redis }),
+          prefix: storePrefix,
+          clock,
+          shards: 4,
+        });
+        stores.push(store);
+        return store;
+      };
+      const setUp = () => {
+        prefix = uniquePrefix('rep');
+        clock = testClock();
+        return open(prefix);
+      };
+      const shardOf = (chat: ChatKey) => {
+        const keys = createKeySpace(prefix, 4);
+        return keys.shard(keys.shardOf(chat));
+      };
+
+      beforeAll(() => {
+        client = target.connect();
+      });
+      afterAll(async () => closeClient(client));
+      afterEach(async () => {
+        await Promise.all(stores.splice(0).map((store) => store.close()));
+        await Promise.all(prefixes.splice(0).map((storePrefix) => deletePrefix(client, storePrefix)));
+      });
+
+      it('puts back refs deleted by hand, which are then claimed', async () => {
+        const store = setUp();
+        await store.commit(
+          commitFor(chatA, 0, 'a1', {
+            effects: [effectFor(chatA, 'fx1'), effectFor(chatA, 'fx2')],
+            timersToSet: [timerFor(chatA, 't1', 100)],
+          }),
+        );
+        await store.commit(commitFor(chatB, 0, 'b1', { effects: [effectFor(chatB, 'fx3')] }));
+        // Another deployment's records under a longer prefix must not be touched.
+        const other = open(`${prefix}x`);
+        await other.commit(commitFor(chatA, 0, 'o1', { effects: [effectFor(chatA, 'fx-other')] }));
+
+        for (const chat of [chatA, chatB]) {
+          const shard = shardOf(chat);
+          await client.del(shard.outbox);
+          await client.del(shard.timers);
+        }
+        expect(await store.claimEffects({ limit: 10, leaseMs: 1_000 })).toEqual([]);
+        expect(await store.backlog()).toEqual({ effects: 0, timers: 0, dueTimers: 0 });
+
+        expect(await store.repairIndexes()).toEqual({ records: 3, effects: 3, timers: 1, movedEarlier: 0 });
+        expect(await store.backlog()).toEqual({ effects: 3, timers: 1, dueTimers: 0 });
+        // A second run finds nothing missing.
+        expect(await store.repairIndexes()).toEqual({ records: 3, effects: 0, timers: 0, movedEarlier: 0 });
+
+        expect(labels(await store.claimEffects({ limit: 10, leaseMs: 1_000 }))).toEqual(
+          ['portal-a#1/fx1', 'portal-a#1/fx2', 'b:{x} y%#2/fx3'].sort(),
+        );
+        expect(await store.claimDueTimers({ limit: 10, visibilityMs: 1_000 })).toEqual([]);
+        clock.advance(100);
+        expect(labels(await store.claimDueTimers({ limit: 10, visibilityMs: 1_000 }))).toEqual([
+          'portal-a#1/t1',
+        ]);
+        // The other prefix's entry is still only in its own index.
+        expect(labels(await other.claimEffects({ limit: 10, leaseMs: 1_000 }))).toEqual([
+          'portal-a#1/fx-other',
+        ]);
+      });
+
+      it('keeps a lease: a claimed entry is put back at its lease expiry, not earlier', async () => {
+        const store = setUp();
+        await store.commit(commitFor(chatA, 0, 'a1', { effects: [effectFor(chatA, 'fx1')] }));
+        const [claimed] = await store.claimEffects({ limit: 10, leaseMs: 5_000 });
+        expect(claimed?.attempt).toBe(1);
+        await client.zrem(shardOf(chatA).outbox, encodeRef(chatA, 'fx1'));
+
+        expect((await store.repairIndexes()).effects).toBe(1);
+        expect(Number(await client.zscore(shardOf(chatA).outbox, encodeRef(chatA, 'fx1')))).toBe(
+          clock.now() + 5_000,
+        );
+        expect(await store.claimEffects({ limit: 10, leaseMs: 5_000 })).toEqual([]);
+        clock.advance(5_000);
+        const [reclaimed] = await store.claimEffects({ limit: 10, leaseMs: 5_000 });
+        expect(reclaimed?.attempt).toBe(2);
+      });
+
+      it('never moves an existing ref later, only earlier', async () => {
+        const store = setUp();
+        await store.commit(
+          commitFor(chatA, 0, 'a1', {
+            effects: [effectFor(chatA, 'early'), effectFor(chatA, 'late')],
+          }),
+        );
+        const shard = shardOf(chatA);
+        const truth = Number(await client.zscore(shard.outbox, encodeRef(chatA, 'early')));
+        await client.zadd(shard.outbox, truth - 10, encodeRef(chatA, 'early'));
+        await client.zadd(shard.outbox, truth + 1_000_000, encodeRef(chatA, 'late'));
+
+        expect(await store.repairIndexes()).toEqual({ records: 1, effects: 0, timers: 0, movedEarlier: 1 });
+        expect(Number(await client.zscore(shard.outbox, encodeRef(chatA, 'early')))).toBe(truth - 10);
+        expect(Number(await client.zscore(shard.outbox, encodeRef(chatA, 'late')))).toBe(truth);
+      });
+    },
+  );
+}
