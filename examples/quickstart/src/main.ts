@@ -31,7 +31,12 @@ async function onPortalEvent(event: BatonEventInput): Promise<unknown> {
     const plan = plans.get(event.chatId);
     if (plan && /human|operator|person/i.test(event.text ?? '')) {
       plans.delete(event.chatId);
-      const handover = { type: 'transfer.request', id: `handover-${event.chatId}`, plan } as const;
+      const handover = {
+        type: 'transfer.request',
+        id: `handover-${event.chatId}`,
+        plan,
+        announcement: 'Connecting you to an operator…',
+      } as const;
       await engine.dispatch({ ...handover, portal: event.portal, chatId: event.chatId });
     }
   }

@@ -62,6 +62,8 @@ export async function runScenarios(context: ScenarioContext): Promise<void> {
   const c1 = newChat('leave=N', [toUser(anna, false)]);
   await portal.clientWrites(c1, 'Hello! I need a human, please');
   await until(c1, 'awaitingOperator');
+  const announced = portal.messages(c1).find((message) => message.authorId === demo.access.botId);
+  if (announced) timeline.line(c1, `  bot said "${announced.text}" before the transfer`);
   showPortal(c1);
   await portal.clientWrites(c1, 'Are you still there?');
   await portal.operatorWrites(c1, anna, 'Hi, Anna here. How can I help?');

@@ -59,6 +59,11 @@ export const transferRequestEventSchema = z.object({
   leave: leaveSchema.optional(),
   confirmationTimeoutMs: planStepSchema.shape.confirmationTimeoutMs.optional(),
   reason: z.string().max(1_000).optional(),
+  /**
+   * A message the bot sends into the chat before the first transfer call, e.g. "Connecting you to
+   * an operator…". Sent once per hand-over; if it fails, the transfer goes ahead anyway.
+   */
+  announcement: z.string().min(1).max(4_000).optional(),
   lineId: z.number().int().positive().optional(),
 });
 

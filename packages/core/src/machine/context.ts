@@ -35,6 +35,8 @@ export const chatContextSchema = z.object({
   retryTimer: timerIdSchema,
   pollTimer: timerIdSchema,
   reason: z.string().nullable(),
+  /** A message still to be sent before the transfer call of this hand-over. */
+  announcement: z.string().nullable().default(null),
 });
 
 /** Everything the machine remembers about one chat. */
@@ -59,5 +61,6 @@ export function initialChatContext(portal: string, chatId: number): ChatContext 
     retryTimer: null,
     pollTimer: null,
     reason: null,
+    announcement: null,
   };
 }

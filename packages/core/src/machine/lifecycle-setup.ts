@@ -2,6 +2,7 @@ import { assign, enqueueActions, setup } from 'xstate';
 import type { ChatContext } from './context.js';
 import {
   canRetry,
+  currentStep,
   failureOf,
   firedTimer,
   hasNextStep,
@@ -12,6 +13,7 @@ import {
 } from './decisions.js';
 import type { CancelInstruction, EffectInstruction, Notice, ScheduleInstruction } from './instructions.js';
 import { isClientLeavingBot, isOperatorMessage, type MachineEvent } from './machine-events.js';
+import { stepNotice } from './notices.js';
 import { type ResolvedLifecycleOptions, retryDelayMs } from './options.js';
 
 /** Input of a new chat's machine. */
@@ -90,6 +92,29 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
         const delayMs = retryDelayMs(config, context.removalAttempt, failureOf(event).retryAfterMs);
         enqueue({ type: 'schedule', params: { id, delayMs } });
       }),
+      /** Sends the hand-over's announcement first, if any; otherwise calls the platform for the current step. */
+      requestTransfer: enqueueActions(({ context, enqueue }) => {
+        if (context.announcement !== null) {
+          const id = nextId(context, 'announce');
+          enqueue.assign({ awaitedEffect: id, seq: context.seq + 1 });
+          enqueue({
+            type: 'effect',
+            params: { id, call: { kind: 'sendBotMessage', text: context.announcement } },
+          });
+          return;
+        }
+        const id = nextId(context, 'transfer');
+        const step = currentStep(context);
+        enqueue.assign({ awaitedEffect: id, seq: context.seq + 1 });
+        enqueue({
+          type: 'effect',
+          params: { id, call: { kind: 'transfer', target: step.target, leave: step.leave } },
+        });
+        enqueue({
+          type: 'notify',
+          params: { type: 'transfer.requested', ...stepNotice(context), attempt: context.attempt },
+        });
+      }),
       schedulePoll: enqueueActions(({ context, enqueue }) => {
         if (config.confirmationPollIntervalMs === false) return;
         const id = nextId(context, 'poll');
@@ -99,6 +124,7 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
     },
     guards: {
       isAwaitedResult: (args: Args) => isAwaitedResult(args),
+      isAnnouncementResult: (args: Args) => isAwaitedResult(args) && args.context.announcement !== null,
       isAwaitedSuccess: (args: Args) => isAwaitedSuccess(args),
       transferLeftBot: (args: Args) => isAwaitedSuccess(args) && leavesOnTransfer(args.context),
       canRetryTransfer: (args: Args) => canRetry(args, args.context.attempt, config.maxTransferAttempts),

@@ -10,7 +10,14 @@ export function botState(s: LifecycleSetup) {
         target: 'transferring',
         actions: assign(({ event }) =>
           event.type === 'transfer.request'
-            ? { plan: event.plan, step: 0, attempt: 1, lastError: null, reason: event.reason ?? null }
+            ? {
+                plan: event.plan,
+                step: 0,
+                attempt: 1,
+                lastError: null,
+                reason: event.reason ?? null,
+                announcement: event.announcement ?? null,
+              }
             : {},
         ),
       },

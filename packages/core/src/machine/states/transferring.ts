@@ -1,39 +1,22 @@
 import { assign } from 'xstate';
-import { currentStep, nextId } from '../decisions.js';
-import type { EffectInstruction } from '../instructions.js';
 import type { LifecycleSetup } from '../lifecycle-setup.js';
 import { stepNotice, transferFailed } from '../notices.js';
 
 /** `transferring`: the platform call for the current plan step is in flight, maybe retrying. */
 export function transferringState(s: LifecycleSetup) {
   return s.createStateConfig({
-    entry: [
-      assign(({ context }) => ({ awaitedEffect: nextId(context, 'transfer'), seq: context.seq + 1 })),
-      {
-        type: 'effect',
-        params: ({ context }) => {
-          const step = currentStep(context);
-          return {
-            id: context.awaitedEffect ?? '',
-            call: { kind: 'transfer', target: step.target, leave: step.leave },
-          } satisfies EffectInstruction;
-        },
-      },
-      {
-        type: 'notify',
-        params: ({ context }) => ({
-          type: 'transfer.requested',
-          ...stepNotice(context),
-          attempt: context.attempt,
-        }),
-      },
-    ],
+    entry: 'requestTransfer',
     exit: [
       { type: 'cancel', params: ({ context }) => ({ id: context.retryTimer }) },
       assign({ retryTimer: null, awaitedEffect: null }),
     ],
     on: {
       'effect.result': [
+        {
+          // The announcement went out (or could not): now the transfer itself.
+          guard: 'isAnnouncementResult',
+          actions: [assign({ announcement: null }), 'requestTransfer'],
+        },
         {
           guard: 'transferLeftBot',
           target: 'operator',

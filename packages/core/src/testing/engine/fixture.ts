@@ -37,7 +37,7 @@ export interface EngineFixture {
 export interface EventFactory {
   clientSays(text: string): BatonEventInput;
   operatorSays(operatorId: number, text?: string): BatonEventInput;
-  transferTo(plan: PlanStep[] | PlanStep): BatonEventInput;
+  transferTo(plan: PlanStep[] | PlanStep, extra?: { readonly announcement?: string }): BatonEventInput;
   answered(operatorId?: number): BatonEventInput;
   skipped(): BatonEventInput;
   botRemoved(reason: 'clientLeftBot' | 'kicked' | 'unknown'): BatonEventInput;
@@ -95,10 +95,11 @@ export async function createEngineFixture(
         author: { userId: operatorId, kind: 'operator' },
         text,
       }),
-      transferTo: (plan) => ({
+      transferTo: (plan, extra = {}) => ({
         ...base(),
         type: 'transfer.request',
         plan: Array.isArray(plan) ? plan : [plan],
+        ...extra,
       }),
       answered: (operatorId) => ({
         ...base(),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { transportFailure } from '../fake-transport.js';
 import type { ConformanceHarness } from '../harness.js';
 import { type EngineStore, namesOf, toQueue, toUser, useEngineFixture } from './fixture.js';
 
@@ -70,6 +71,27 @@ export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): vo
       await f.engine.drain();
       expect(f.transport.callsOf('removeBot')).toHaveLength(1);
       expect((await f.engine.getChat(key))?.context).toMatchObject({ botPresent: false, operatorId: 11 });
+    });
+
+    it('sends the announcement before the first transfer call, once, and goes ahead if it fails', async () => {
+      const f = fixture();
+      f.transport.respondOnce('sendBotMessage', transportFailure('ACCESS_ERROR', { retryable: false }));
+      const key = f.chat();
+      const announcement = 'Connecting you to an operator…';
+      await f.engine.dispatch(
+        f.events(key).transferTo([toUser(7, false, 1_000), toUser(8)], { announcement }),
+      );
+      await f.engine.drain();
+      expect(f.transport.calls.map((call) => call.method)).toEqual(['sendBotMessage', 'transfer']);
+      expect(f.transport.callsOf('sendBotMessage')[0]?.request).toMatchObject({ ...key, text: announcement });
+      expect((await f.engine.getChat(key))?.state).toBe('awaitingOperator');
+      f.clock.advance(1_000); // the deadline passes: the next step is tried without a second announcement
+      await f.engine.drain();
+      expect(f.transport.calls.map((call) => call.method)).toEqual([
+        'sendBotMessage',
+        'transfer',
+        'transfer',
+      ]);
     });
 
     it('treats "bot already gone" on removal as success, without retrying', async () => {
