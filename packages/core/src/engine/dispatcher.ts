@@ -3,8 +3,8 @@ import type { ChatKey } from '../chat-key.js';
 import type { Clock } from '../contracts/clock.js';
 import type { RoutingCounters } from '../contracts/routing-counters.js';
 import type { Store, StoredChat } from '../contracts/store.js';
-import { BatonError } from '../errors.js';
-import type { BatonEvent, PlanStep, TransferRequestEvent } from '../events.js';
+import { BatonError, invalidInput } from '../errors.js';
+import { type BatonEvent, type PlanStep, planStepSchema, type TransferRequestEvent } from '../events.js';
 import type { ChatState } from '../machine/context.js';
 import type { Notice } from '../machine/instructions.js';
 import type { MachineEvent } from '../machine/machine-events.js';
@@ -18,6 +18,8 @@ import {
 } from '../machine/snapshot.js';
 import type { Router, StepDefaults } from '../routing/types.js';
 import { type MessageRoute, type MessageRoutingPolicy, routeMessage } from './message-route.js';
+
+const routedPlanSchema = planStepSchema.array().min(1).max(32);
 
 /** What `engine.dispatch` tells the caller. */
 export interface DispatchResult {
@@ -81,7 +83,23 @@ export function createDispatcher(deps: DispatcherDeps): (event: BatonEvent) => P
         context: { portal: key.portal, chatId: key.chatId, eventId: event.id },
       });
     }
-    return deps.router.resolve({ key, event }, { counters: deps.counters, defaults: deps.defaults });
+    const plan = await deps.router.resolve(
+      { key, event },
+      { counters: deps.counters, defaults: deps.defaults },
+    );
+    // A router is the user's code: what it returns is checked like any other input.
+    const parsed = routedPlanSchema.safeParse(plan);
+    if (parsed.success) return parsed.data;
+    if (Array.isArray(plan) && plan.length === 0) {
+      throw new BatonError('NO_ROUTE', 'The router returned an empty plan', {
+        context: { portal: key.portal, chatId: key.chatId, eventId: event.id },
+      });
+    }
+    throw invalidInput('plan from the router', parsed.error, {
+      portal: key.portal,
+      chatId: key.chatId,
+      eventId: event.id,
+    });
   }
 
   function restore(stored: StoredChat | undefined, key: ChatKey): LifecycleSnapshot {
@@ -99,8 +117,9 @@ export function createDispatcher(deps: DispatcherDeps): (event: BatonEvent) => P
       let machineEvent: MachineEvent;
       if (event.type === 'transfer.request') {
         // Only a chat the bot holds can be handed over; don't spend a rotation on a request the machine ignores.
-        plan ??= stateOf(before) === 'bot' ? await resolvePlan(event, key) : [];
-        machineEvent = { ...event, plan };
+        // Resolved once, and only if needed; an ignored request after a conflict may apply on retry.
+        if (plan === undefined && stateOf(before) === 'bot') plan = await resolvePlan(event, key);
+        machineEvent = { ...event, plan: plan ?? [] };
       } else {
         machineEvent = event;
       }

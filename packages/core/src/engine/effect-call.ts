@@ -5,15 +5,30 @@ import type { EffectResultEvent } from '../events.js';
 /** The outcome part of an `effect.result` event. */
 export type EffectOutcome = EffectResultEvent['outcome'];
 
+const maxRetryAfterMs = 86_400_000;
+
+/**
+ * Turns a transport's answer into an outcome the engine can always commit: a transport is third-party
+ * code, and an outcome that fails the event schema would leave the call to be repeated forever.
+ */
 function toOutcome<T>(
   result: TransportResult<T>,
   value: (v: T) => Omit<Extract<EffectOutcome, { ok: true }>, 'ok'>,
 ): EffectOutcome {
-  if (result.ok) return { ok: true, ...value(result.value) };
-  const { code, retryable, retryAfterMs } = result.error;
-  return retryAfterMs === undefined
-    ? { ok: false, code, retryable }
-    : { ok: false, code, retryable, retryAfterMs };
+  if (result.ok) {
+    const fields = value(result.value);
+    const { ownerId } = fields;
+    if (ownerId !== undefined && !(Number.isSafeInteger(ownerId) && ownerId >= 0)) {
+      return { ok: false, code: 'INVALID_RESPONSE', retryable: true };
+    }
+    return { ok: true, ...fields };
+  }
+  const { retryable, retryAfterMs } = result.error;
+  const code =
+    typeof result.error.code === 'string' && result.error.code.length > 0 ? result.error.code : 'UNKNOWN';
+  const failure = { ok: false as const, code, retryable: retryable === true };
+  if (typeof retryAfterMs !== 'number' || !Number.isFinite(retryAfterMs)) return failure;
+  return { ...failure, retryAfterMs: Math.min(maxRetryAfterMs, Math.max(0, Math.ceil(retryAfterMs))) };
 }
 
 /** Makes the platform call an outbox entry describes and reports its outcome as data. */

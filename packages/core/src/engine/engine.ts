@@ -90,14 +90,7 @@ export function createEngine(options: EngineOptions): Engine {
     transport.rateLimiting === 'self'
       ? undefined
       : (options.rateLimiter ?? createMemoryRateLimiter({ limit: withHeadroom(defaultRateLimit) }));
-  const machine =
-    options.machine ??
-    createLifecycleMachine({
-      ...options.lifecycle,
-      ...(options.confirmationPollIntervalMs === undefined
-        ? {}
-        : { confirmationPollIntervalMs: options.confirmationPollIntervalMs }),
-    });
+  const machine = options.machine ?? buildMachine(options);
   const defaults: StepDefaults = {
     leave: options.defaults?.leave === true || options.defaults?.leave === 'Y',
     confirmationTimeoutMs: options.defaults?.confirmationTimeoutMs ?? 120_000,
@@ -119,11 +112,16 @@ export function createEngine(options: EngineOptions): Engine {
     }
   }
 
+  /** Calls every listener; one that throws, or returns a promise that rejects, is reported as `error`. */
   function safeEmit<E extends keyof EngineEvents>(name: E, ...args: Parameters<EngineEvents[E]>): void {
-    try {
-      (emitter.emit as (name: E, ...args: Parameters<EngineEvents[E]>) => boolean)(name, ...args);
-    } catch (error) {
-      reportError(error, { stage: 'listener' });
+    for (const listener of emitter.listeners(name)) {
+      try {
+        const returned: unknown = (listener as (...a: unknown[]) => unknown)(...args);
+        if (returned instanceof Promise)
+          returned.catch((error: unknown) => reportError(error, { stage: 'listener' }));
+      } catch (error) {
+        reportError(error, { stage: 'listener' });
+      }
     }
   }
 
@@ -148,8 +146,13 @@ export function createEngine(options: EngineOptions): Engine {
   function trackBusy({ key, before, after, notices }: CommittedDispatch): void {
     const adjustments: Array<[number, number]> = [];
     for (const notice of notices) {
-      if (notice.type === 'operator.answered' && notice.operatorId !== null)
+      if (notice.type === 'operator.answered' && notice.operatorId !== null) {
         adjustments.push([notice.operatorId, 1]);
+      }
+      // With LEAVE=Y to a user the hand-over is done when the platform accepts: that user holds the chat.
+      if (notice.type === 'transfer.succeeded' && notice.leave && notice.target.kind === 'user') {
+        adjustments.push([notice.target.userId, 1]);
+      }
     }
     const released = before?.context.operatorId;
     if (before && stateOf(before) === 'operator' && stateOf(after) === 'closed' && released) {
@@ -209,6 +212,11 @@ export function createEngine(options: EngineOptions): Engine {
       batchSize: worker.batchSize,
       leaseMs: worker.effectLeaseMs,
       signal: stopSignal.signal,
+      isAwaited: async (effect) => {
+        const stored = await store.load(effect.key);
+        if (!stored) return false;
+        return restoreSnapshot(machine, stored.snapshot, effect.key).context.awaitedEffect === effect.id;
+      },
       feedBack: (event) => dispatchValid(parseEvent(event)),
       reportError,
     });
@@ -225,7 +233,7 @@ export function createEngine(options: EngineOptions): Engine {
   const loop = createWorkerLoop({
     intervalMs: worker.pollIntervalMs,
     round: async () => (await track(runOutbox())) + (await track(runTimers())),
-    reportError: (error) => reportError(error, { stage: 'outbox' }),
+    reportError: (error) => reportError(error, { stage: 'worker' }),
   });
 
   const engine = emitter as Engine;
@@ -255,7 +263,7 @@ export function createEngine(options: EngineOptions): Engine {
       };
     },
     async drain({ maxRounds = 1_000 }: { maxRounds?: number } = {}): Promise<void> {
-      for (let round = 0; round < maxRounds; round += 1) {
+      for (let round = 0; round < maxRounds && !stopped; round += 1) {
         const work = (await track(runOutbox())) + (await track(runTimers()));
         if (work === 0) return;
       }
@@ -271,4 +279,15 @@ export function createEngine(options: EngineOptions): Engine {
       stopSignal.abort();
     },
   });
+}
+
+/** The default machine from the engine's options (bad lifecycle options are `INVALID_INPUT`). */
+function buildMachine(options: EngineOptions) {
+  const lifecycle = {
+    ...options.lifecycle,
+    ...(options.confirmationPollIntervalMs === undefined
+      ? {}
+      : { confirmationPollIntervalMs: options.confirmationPollIntervalMs }),
+  };
+  return createLifecycleMachine(lifecycle);
 }

@@ -90,9 +90,15 @@ const engineOptionsSchema = z.object({
   rateLimiter: objectWith('acquire', 'penalize').optional(),
   router: objectWith('resolve').optional(),
   clock: objectWith('now').optional(),
-  machine: z.custom<object>((value) => typeof value === 'object' && value !== null).optional(),
+  machine: z
+    .custom<object>((value) => typeof value === 'object' && value !== null && 'resolveState' in value, {
+      message: 'expected a machine from createLifecycleMachine',
+    })
+    .optional(),
   lifecycle: z.record(z.string(), z.unknown()).optional(),
-  confirmationPollIntervalMs: z.union([z.number().int().min(100), z.literal(false)]).optional(),
+  confirmationPollIntervalMs: z
+    .union([z.number().int().min(100).max(3_600_000), z.literal(false)])
+    .optional(),
   defaults: z
     .object({
       leave: leaveSchema.optional(),
@@ -113,7 +119,18 @@ const engineOptionsSchema = z.object({
 
 /** Checks `createEngine`'s options; a mistake is an `INVALID_INPUT` error naming every problem. */
 export function validateEngineOptions(options: EngineOptions): void {
-  const parsed = engineOptionsSchema.safeParse(options);
+  const parsed = engineOptionsSchema
+    .refine(
+      (value) =>
+        value.machine === undefined ||
+        (value.lifecycle === undefined && value.confirmationPollIntervalMs === undefined),
+      {
+        message:
+          'give either a prebuilt `machine` or `lifecycle`/`confirmationPollIntervalMs` to build one, not both',
+        path: ['machine'],
+      },
+    )
+    .safeParse(options);
   if (!parsed.success) throw invalidInput('engine options', parsed.error);
 }
 

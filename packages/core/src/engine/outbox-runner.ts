@@ -6,8 +6,14 @@ import type { BatonEventInput } from '../events.js';
 import { callTransport, type EffectOutcome } from './effect-call.js';
 import type { EngineErrorContext } from './engine-events.js';
 
-/** The part of an entry's lease a platform call may take before it is aborted. */
+/** Until this part of the lease has passed, the worker may still wait for rate-limit budget. */
+const grantShareOfLease = 0.5;
+/** The part of an entry's lease (from its claim) by which a platform call must have ended. */
 const callShareOfLease = 0.8;
+/** A call started with less than this part of the lease left is not started at all. */
+const minimumCallShareOfLease = 0.2;
+/** Claims after which an entry that never got its outcome committed is given up. */
+const maxClaims = 10;
 
 export interface OutboxRunnerDeps {
   readonly store: Store;
@@ -17,6 +23,8 @@ export interface OutboxRunnerDeps {
   readonly batchSize: number;
   readonly leaseMs: number;
   readonly signal: AbortSignal;
+  /** Whether the chat still waits for this entry's outcome (it may have moved on since the commit). */
+  readonly isAwaited: (effect: ClaimedEffect) => Promise<boolean>;
   readonly feedBack: (event: BatonEventInput) => Promise<unknown>;
   readonly reportError: (error: unknown, context: EngineErrorContext) => void;
 }
@@ -29,51 +37,82 @@ export interface OutboxRunnerDeps {
  * dies mid-call leaves it to be reclaimed when the lease expires, and the call is made again
  * (at least once). The repeated outcome is deduplicated by its event id. Transfers and removals
  * are safe to repeat (a second removal reports "already gone"); a bot message may be sent twice.
- * A call still running at 80% of its lease is aborted and reported as a retryable `CALL_TIMEOUT`,
- * so that no call outlives its lease in normal operation.
+ * An entry whose chat no longer waits for it (the chat moved on: answered, timed out, finished)
+ * is completed without a call. A call must end within 80% of the lease counted from the claim:
+ * it is aborted then and reported as a retryable `CALL_TIMEOUT`, so that in normal operation no
+ * call outlives its lease. An entry claimed ten times without an outcome is given up
+ * (`EFFECT_ABANDONED`, not retryable) and reported.
  *
  * @returns how many entries were claimed.
  */
 export async function runOutboxRound(deps: OutboxRunnerDeps): Promise<number> {
+  const claimedAt = Date.now();
   const claimed = await deps.store.claimEffects({ limit: deps.batchSize, leaseMs: deps.leaseMs });
-  await Promise.all(claimed.map((effect) => runEffect(deps, effect)));
+  await Promise.all(claimed.map((effect) => runEffect(deps, effect, claimedAt)));
   return claimed.length;
 }
 
-async function runEffect(deps: OutboxRunnerDeps, effect: ClaimedEffect): Promise<void> {
+async function runEffect(deps: OutboxRunnerDeps, effect: ClaimedEffect, claimedAt: number): Promise<void> {
   try {
-    const deadline = Date.now() + deps.leaseMs / 2;
-    if (
-      deps.rateLimiter &&
-      !(await waitForGrant(deps.rateLimiter, effect.key.portal, deadline, deps.signal))
-    ) {
+    if (!(await deps.isAwaited(effect))) {
+      await deps.store.completeEffect(effect);
+      return;
+    }
+    if (effect.attempt > maxClaims) {
+      await abandon(deps, effect);
+      return;
+    }
+    const grantDeadline = claimedAt + deps.leaseMs * grantShareOfLease;
+    const portal = effect.key.portal;
+    if (deps.rateLimiter && !(await waitForGrant(deps.rateLimiter, portal, grantDeadline, deps.signal))) {
       return; // no budget within the lease: leave the entry to be reclaimed later
     }
-    // A call must not outlive its lease: past it, another worker may already be making it again.
-    const leaseSignal = AbortSignal.timeout(Math.max(1, Math.floor(deps.leaseMs * callShareOfLease)));
+    const callDeadline = claimedAt + deps.leaseMs * callShareOfLease;
+    if (callDeadline - Date.now() < deps.leaseMs * minimumCallShareOfLease || deps.signal.aborted) return;
+    const leaseSignal = AbortSignal.timeout(callDeadline - Date.now());
     let outcome: EffectOutcome;
     try {
       outcome = await callTransport(deps.transport, effect, AbortSignal.any([deps.signal, leaseSignal]));
-      if (!outcome.ok && leaseSignal.aborted && !deps.signal.aborted) {
-        outcome = { ok: false, code: 'CALL_TIMEOUT', retryable: true };
-      }
     } catch (error) {
       // A transport must report failures as data; one that throws is a bug worth surfacing, and
       // the call is retried like any transient failure.
       deps.reportError(error, { stage: 'transport', key: effect.key });
       outcome = { ok: false, code: 'TRANSPORT_THREW', retryable: true };
     }
-    await deps.feedBack({
-      type: 'effect.result',
-      id: `result:${effect.id}`,
-      portal: effect.key.portal,
-      chatId: effect.key.chatId,
-      effectId: effect.id,
-      outcome,
-    });
+    // Stopping is not the platform's answer: leave the entry to be made again after a restart.
+    if (deps.signal.aborted) return;
+    if (!outcome.ok && leaseSignal.aborted) outcome = { ok: false, code: 'CALL_TIMEOUT', retryable: true };
+    if (!outcome.ok && outcome.code === 'QUERY_LIMIT_EXCEEDED' && deps.rateLimiter) {
+      await deps.rateLimiter.penalize(portal, outcome.retryAfterMs ?? 1_000);
+    }
+    await deps.feedBack(resultEvent(effect, outcome));
     await deps.store.completeEffect(effect);
   } catch (error) {
     deps.reportError(error, { stage: 'outbox', key: effect.key });
+  }
+}
+
+function resultEvent(effect: ClaimedEffect, outcome: EffectOutcome): BatonEventInput {
+  return {
+    type: 'effect.result',
+    id: `result:${effect.id}`,
+    portal: effect.key.portal,
+    chatId: effect.key.chatId,
+    effectId: effect.id,
+    outcome,
+  };
+}
+
+/** Tells the chat the call was given up, and removes the entry whatever happens. */
+async function abandon(deps: OutboxRunnerDeps, effect: ClaimedEffect): Promise<void> {
+  deps.reportError(new Error(`Outbox entry ${effect.id} gave no committed outcome in ${maxClaims} claims`), {
+    stage: 'outbox',
+    key: effect.key,
+  });
+  try {
+    await deps.feedBack(resultEvent(effect, { ok: false, code: 'EFFECT_ABANDONED', retryable: false }));
+  } finally {
+    await deps.store.completeEffect(effect);
   }
 }
 
@@ -88,6 +127,18 @@ async function waitForGrant(
     if (decision.granted) return true;
     const wait = Math.max(1, decision.retryAfterMs);
     if (signal.aborted || Date.now() + wait > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, wait));
+    await abortableSleep(wait, signal);
   }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }

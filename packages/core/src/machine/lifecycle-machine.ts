@@ -1,3 +1,4 @@
+import { invalidInput } from '../errors.js';
 import { initialChatContext } from './context.js';
 import { createLifecycleSetup } from './lifecycle-setup.js';
 import { type LifecycleOptions, lifecycleOptionsSchema } from './options.js';
@@ -26,7 +27,9 @@ export type { LifecycleInput } from './lifecycle-setup.js';
  * ```
  */
 export function createLifecycleMachine(options: LifecycleOptions = {}) {
-  const s = createLifecycleSetup(lifecycleOptionsSchema.parse(options));
+  const parsed = lifecycleOptionsSchema.safeParse(options);
+  if (!parsed.success) throw invalidInput('lifecycle options', parsed.error);
+  const s = createLifecycleSetup(parsed.data);
   return s.createMachine({
     id: 'baton.chat',
     context: ({ input }) => initialChatContext(input.portal, input.chatId),

@@ -1,5 +1,5 @@
 import { assign, enqueueActions, setup } from 'xstate';
-import type { ChatContext } from './context.js';
+import { type ChatContext, initialChatContext } from './context.js';
 import {
   canRetry,
   currentStep,
@@ -58,7 +58,8 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
         });
         enqueue.assign({ plan: [], step: 0, attempt: 0 });
       }),
-      botGoneByClient: enqueueActions(({ enqueue }) => {
+      botGoneByClient: enqueueActions(({ context, enqueue }) => {
+        if (!context.botPresent) return;
         enqueue.assign({ botPresent: false });
         enqueue({ type: 'notify', params: { type: 'bot.left', reason: 'clientLeftBot' } });
       }),
@@ -91,6 +92,17 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
         enqueue.assign({ retryTimer: id, seq: context.seq + 1 });
         const delayMs = retryDelayMs(config, context.removalAttempt, failureOf(event).retryAfterMs);
         enqueue({ type: 'schedule', params: { id, delayMs } });
+      }),
+      /** A new session: a fresh context that keeps the chat's id sequence. */
+      reopenSession: assign(({ context }: Args) => ({
+        ...initialChatContext(context.portal, context.chatId),
+        session: context.session + 1,
+        seq: context.seq,
+      })),
+      /** Forgets a pending bot removal: its retry timer is cancelled and a late result is stale. */
+      dropRemoval: enqueueActions(({ context, enqueue }) => {
+        enqueue({ type: 'cancel', params: { id: context.retryTimer } });
+        enqueue.assign({ retryTimer: null, awaitedEffect: null });
       }),
       /** Sends the hand-over's announcement first, if any; otherwise calls the platform for the current step. */
       requestTransfer: enqueueActions(({ context, enqueue }) => {
@@ -128,7 +140,9 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
       isAwaitedSuccess: (args: Args) => isAwaitedSuccess(args),
       transferLeftBot: (args: Args) => isAwaitedSuccess(args) && leavesOnTransfer(args.context),
       canRetryTransfer: (args: Args) => canRetry(args, args.context.attempt, config.maxTransferAttempts),
-      canRetryRemoval: (args: Args) => canRetry(args, args.context.removalAttempt, config.maxRemovalAttempts),
+      // A bot that left meanwhile needs no further removal call.
+      canRetryRemoval: (args: Args) =>
+        args.context.botPresent && canRetry(args, args.context.removalAttempt, config.maxRemovalAttempts),
       hasNextStep: (args: Args) => hasNextStep(args),
       awaitedFailureWithNextStep: (args: Args) => isAwaitedResult(args) && hasNextStep(args),
       isRetryTimer: (args: Args) =>

@@ -1,20 +1,25 @@
 import { z } from 'zod';
 
 /** How the lifecycle machine retries and polls. All durations in milliseconds. */
-export const lifecycleOptionsSchema = z.object({
-  /** Transfer calls per plan step before the step counts as failed (retryable errors only). */
-  maxTransferAttempts: z.number().int().min(1).max(20).default(3),
-  /** Removal calls before the engine gives up removing the bot (retryable errors only). */
-  maxRemovalAttempts: z.number().int().min(1).max(20).default(5),
-  /** First retry delay; doubles with every attempt. */
-  retryBaseDelayMs: z.number().int().min(1).max(3_600_000).default(1_000),
-  /** Upper bound of a retry delay. */
-  retryMaxDelayMs: z.number().int().min(1).max(3_600_000).default(30_000),
-  /** Poll `imopenlines.dialog.get` this often while awaiting an operator; `false` turns polling off. */
-  confirmationPollIntervalMs: z
-    .union([z.number().int().min(100).max(3_600_000), z.literal(false)])
-    .default(false),
-});
+export const lifecycleOptionsSchema = z
+  .object({
+    /** Transfer calls per plan step before the step counts as failed (retryable errors only). */
+    maxTransferAttempts: z.number().int().min(1).max(20).default(3),
+    /** Removal calls before the engine gives up removing the bot (retryable errors only). */
+    maxRemovalAttempts: z.number().int().min(1).max(20).default(5),
+    /** First retry delay; doubles with every attempt. */
+    retryBaseDelayMs: z.number().int().min(1).max(3_600_000).default(1_000),
+    /** Upper bound of a retry delay. */
+    retryMaxDelayMs: z.number().int().min(1).max(3_600_000).default(30_000),
+    /** Poll `imopenlines.dialog.get` this often while awaiting an operator; `false` turns polling off. */
+    confirmationPollIntervalMs: z
+      .union([z.number().int().min(100).max(3_600_000), z.literal(false)])
+      .default(false),
+  })
+  .refine((options) => options.retryBaseDelayMs <= options.retryMaxDelayMs, {
+    message: 'retryBaseDelayMs must not exceed retryMaxDelayMs',
+    path: ['retryBaseDelayMs'],
+  });
 
 /** Options of `createLifecycleMachine`, as a caller writes them. */
 export type LifecycleOptions = z.input<typeof lifecycleOptionsSchema>;

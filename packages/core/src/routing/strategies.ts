@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { TransferTarget } from '../contracts/effects.js';
 import { invalidInput } from '../errors.js';
@@ -72,7 +73,7 @@ export function roundRobin(operatorIds: readonly number[], options: PoolOptions 
   const pool = parse(poolSchema, operatorIds, 'roundRobin pool');
   const checked = parse(poolOptionsSchema, options, 'roundRobin options') as CheckedStepOptions &
     Pick<PoolOptions, 'attempts' | 'rotation'>;
-  const rotation = checked.rotation ?? `pool:${pool.join(',')}`;
+  const rotation = checked.rotation ?? defaultRotationName(pool);
   const attempts = Math.min(checked.attempts ?? pool.length, pool.length);
   return {
     name: `roundRobin(${rotation})`,
@@ -105,4 +106,9 @@ export function leastBusy(
       return ranked.slice(0, attempts).map(({ userId }) => step({ kind: 'user', userId }, checked, defaults));
     },
   };
+}
+
+/** A short, stable name for a pool's rotation: the same ids in the same order share one rotation. */
+function defaultRotationName(pool: readonly number[]): string {
+  return `pool:${createHash('sha256').update(pool.join(',')).digest('hex').slice(0, 32)}`;
 }

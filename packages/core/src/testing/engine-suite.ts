@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import { concurrencyScenarios } from './engine/concurrency-scenarios.js';
+import { edgeScenarios } from './engine/edge-scenarios.js';
 import { failureScenarios } from './engine/failure-scenarios.js';
 import type { EngineStore } from './engine/fixture.js';
 import { lifecycleScenarios } from './engine/lifecycle-scenarios.js';
@@ -26,5 +27,6 @@ export function engineConformanceSuite(label: string, harness: ConformanceHarnes
     lifecycleScenarios(harness);
     failureScenarios(harness);
     concurrencyScenarios(harness);
+    edgeScenarios(harness);
   });
 }

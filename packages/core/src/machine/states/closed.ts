@@ -1,20 +1,18 @@
-import { assign } from 'xstate';
-import { initialChatContext } from '../context.js';
 import type { LifecycleSetup } from '../lifecycle-setup.js';
 
 /** `closed`: the session finished; the next client message opens a new one in `bot`. */
 export function closedState(s: LifecycleSetup) {
   return s.createStateConfig({
     on: {
-      message: {
-        guard: 'isClientMessage',
-        target: 'bot',
-        actions: assign(({ context }) => ({
-          ...initialChatContext(context.portal, context.chatId),
-          session: context.session + 1,
-          seq: context.seq,
-        })),
-      },
+      message: [
+        {
+          // A new session whose first message is the client's `0`: the platform takes the bot out at once.
+          guard: 'isClientLeavingBot',
+          target: 'operator',
+          actions: ['reopenSession', 'botGoneByClient'],
+        },
+        { guard: 'isClientMessage', target: 'bot', actions: 'reopenSession' },
+      ],
     },
   });
 }

@@ -59,8 +59,9 @@ export function operatorState(s: LifecycleSetup) {
           enqueue({ type: 'effect', params: { id, call: { kind: 'removeBot' } } });
         }),
       },
-      message: { guard: 'isClientLeavingBot', actions: 'botGoneByClient' },
-      'bot.removed': { actions: 'botGoneFromOutside' },
+      // Gone from outside: a removal in flight or waiting to be retried is no longer needed.
+      message: { guard: 'isClientLeavingBot', actions: ['botGoneByClient', 'dropRemoval'] },
+      'bot.removed': { actions: ['botGoneFromOutside', 'dropRemoval'] },
     },
   });
 }

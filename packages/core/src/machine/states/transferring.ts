@@ -1,4 +1,5 @@
 import { assign } from 'xstate';
+import { currentStep } from '../decisions.js';
 import type { LifecycleSetup } from '../lifecycle-setup.js';
 import { stepNotice, transferFailed } from '../notices.js';
 
@@ -25,7 +26,11 @@ export function transferringState(s: LifecycleSetup) {
               type: 'notify',
               params: ({ context }) => ({ type: 'transfer.succeeded', ...stepNotice(context) }),
             },
-            assign({ botPresent: false }),
+            assign(({ context }) => {
+              // With LEAVE=Y to a user, that user holds the chat from now on.
+              const { target } = currentStep(context);
+              return { botPresent: false, operatorId: target.kind === 'user' ? target.userId : null };
+            }),
             { type: 'notify', params: { type: 'bot.left', reason: 'leaveOnTransfer' } },
           ],
         },
