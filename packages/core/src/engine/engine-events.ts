@@ -28,7 +28,7 @@ export interface TimerFiredPayload {
 
 /** Where background work failed; the engine keeps running. */
 export interface EngineErrorContext {
-  readonly stage: 'outbox' | 'timers' | 'worker' | 'counters' | 'listener' | 'transport';
+  readonly stage: 'outbox' | 'timers' | 'counters' | 'listener' | 'transport';
   readonly key?: ChatKey;
 }
 

@@ -98,7 +98,7 @@ export function createEngine(options: EngineOptions): Engine {
   const worker = resolveWorkerOptions(options.worker);
   const emitter = new EventEmitter<EngineEvents>();
   const stopSignal = new AbortController();
-  // Every in-flight platform call listens to this one signal.
+  // Every wait for rate budget listens to this one signal.
   setMaxListeners(0, stopSignal.signal);
   const inFlight = new Set<Promise<unknown>>();
   let stopped = false;
@@ -139,7 +139,7 @@ export function createEngine(options: EngineOptions): Engine {
       safeEmit(notice.type, { ...notice, key } as never);
     }
     trackBusy(committed);
-    if (committed.effectCount > 0) loop.wake();
+    if (committed.effectCount > 0) outboxLoop.wake();
   }
 
   /** Busy counts feed least-busy routing; they are advisory, so a failure is reported, not thrown. */
@@ -211,7 +211,7 @@ export function createEngine(options: EngineOptions): Engine {
       rateLimiter,
       batchSize: worker.batchSize,
       leaseMs: worker.effectLeaseMs,
-      signal: stopSignal.signal,
+      stopping: stopSignal.signal,
       isAwaited: async (effect) => {
         const stored = await store.load(effect.key);
         if (!stored) return false;
@@ -230,10 +230,17 @@ export function createEngine(options: EngineOptions): Engine {
       reportError,
     });
 
-  const loop = createWorkerLoop({
+  // Two loops, so that an outbox round waiting for one portal's rate budget never holds back
+  // another chat's deadline.
+  const outboxLoop = createWorkerLoop({
     intervalMs: worker.pollIntervalMs,
-    round: async () => (await track(runOutbox())) + (await track(runTimers())),
-    reportError: (error) => reportError(error, { stage: 'worker' }),
+    round: () => track(runOutbox()),
+    reportError: (error) => reportError(error, { stage: 'outbox' }),
+  });
+  const timerLoop = createWorkerLoop({
+    intervalMs: worker.pollIntervalMs,
+    round: () => track(runTimers()),
+    reportError: (error) => reportError(error, { stage: 'timers' }),
   });
 
   const engine = emitter as Engine;
@@ -270,13 +277,14 @@ export function createEngine(options: EngineOptions): Engine {
     },
     start(): void {
       if (stopped) throw new BatonError('ENGINE_STOPPED', 'A stopped engine cannot be started again');
-      loop.start();
+      outboxLoop.start();
+      timerLoop.start();
     },
     async stop(): Promise<void> {
       stopped = true;
-      await loop.stop();
+      stopSignal.abort(); // no new calls, no more waiting for rate budget; calls in flight finish
+      await Promise.all([outboxLoop.stop(), timerLoop.stop()]);
       await Promise.allSettled([...inFlight]);
-      stopSignal.abort();
     },
   });
 }

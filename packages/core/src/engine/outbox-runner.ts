@@ -22,7 +22,8 @@ export interface OutboxRunnerDeps {
   readonly rateLimiter: RateLimiter | undefined;
   readonly batchSize: number;
   readonly leaseMs: number;
-  readonly signal: AbortSignal;
+  /** Aborted when the engine stops: no new call starts and waits for rate budget end, calls in flight finish. */
+  readonly stopping: AbortSignal;
   /** Whether the chat still waits for this entry's outcome (it may have moved on since the commit). */
   readonly isAwaited: (effect: ClaimedEffect) => Promise<boolean>;
   readonly feedBack: (event: BatonEventInput) => Promise<unknown>;
@@ -64,23 +65,21 @@ async function runEffect(deps: OutboxRunnerDeps, effect: ClaimedEffect, claimedA
     }
     const grantDeadline = claimedAt + deps.leaseMs * grantShareOfLease;
     const portal = effect.key.portal;
-    if (deps.rateLimiter && !(await waitForGrant(deps.rateLimiter, portal, grantDeadline, deps.signal))) {
+    if (deps.rateLimiter && !(await waitForGrant(deps.rateLimiter, portal, grantDeadline, deps.stopping))) {
       return; // no budget within the lease: leave the entry to be reclaimed later
     }
     const callDeadline = claimedAt + deps.leaseMs * callShareOfLease;
-    if (callDeadline - Date.now() < deps.leaseMs * minimumCallShareOfLease || deps.signal.aborted) return;
+    if (callDeadline - Date.now() < deps.leaseMs * minimumCallShareOfLease || deps.stopping.aborted) return;
     const leaseSignal = AbortSignal.timeout(callDeadline - Date.now());
     let outcome: EffectOutcome;
     try {
-      outcome = await callTransport(deps.transport, effect, AbortSignal.any([deps.signal, leaseSignal]));
+      outcome = await callTransport(deps.transport, effect, leaseSignal);
     } catch (error) {
       // A transport must report failures as data; one that throws is a bug worth surfacing, and
       // the call is retried like any transient failure.
       deps.reportError(error, { stage: 'transport', key: effect.key });
       outcome = { ok: false, code: 'TRANSPORT_THREW', retryable: true };
     }
-    // Stopping is not the platform's answer: leave the entry to be made again after a restart.
-    if (deps.signal.aborted) return;
     if (!outcome.ok && leaseSignal.aborted) outcome = { ok: false, code: 'CALL_TIMEOUT', retryable: true };
     if (!outcome.ok && outcome.code === 'QUERY_LIMIT_EXCEEDED' && deps.rateLimiter) {
       await deps.rateLimiter.penalize(portal, outcome.retryAfterMs ?? 1_000);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RateLimiter } from '../../contracts/rate-limiter.js';
 import { isBatonError } from '../../errors.js';
 import { createRouter } from '../../routing/router.js';
 import { leastBusy, roundRobin } from '../../routing/strategies.js';
@@ -155,6 +156,33 @@ export function edgeScenarios(harness: ConformanceHarness<EngineStore>): void {
         userId: 8,
       });
       await f.dispose();
+    });
+
+    it("a portal waiting for rate budget does not hold back another chat's deadline", async () => {
+      const starved: RateLimiter = {
+        acquire: async () => ({ granted: false, retryAfterMs: 50 }),
+        penalize: async () => {},
+        close: async () => {},
+      };
+      // Chat B waits for an operator: its transfer went out before the budget ran dry.
+      const other = await createEngineFixture(harness);
+      const b = await other.handOver(toUser(7, false, 1_000), 2);
+      const engine = other.anotherEngine({
+        rateLimiter: starved,
+        worker: { pollIntervalMs: 5, effectLeaseMs: 60_000 },
+      });
+      engine.start();
+      // Chat A's transfer now waits for budget that never comes (up to half its lease).
+      await engine.dispatch(other.events(other.chat(1)).transferTo(toUser(8)));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      other.clock.advance(1_000);
+      const deadline = Date.now() + 10_000;
+      while ((await engine.getChat(b.key))?.state !== 'bot' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect((await engine.getChat(b.key))?.state).toBe('bot');
+      expect((await engine.getChat(other.chat(1)))?.state).toBe('transferring');
+      await other.dispose();
     });
 
     it('drain() after stop() does nothing', async () => {
