@@ -22,6 +22,8 @@ export const chatContextSchema = z.object({
   step: z.number().int().nonnegative(),
   /** Transfer attempts on the current step (1 for the first call). */
   attempt: z.number().int().nonnegative(),
+  /** Of those attempts, how many failed for infrastructure reasons (`infrastructureFailureCodes`). */
+  infrastructureFailures: z.number().int().nonnegative().default(0),
   /** Whether the bot is still a member of the chat. */
   botPresent: z.boolean(),
   /** Removal calls made since the operator answered. */
@@ -52,6 +54,7 @@ export function initialChatContext(portal: string, chatId: number): ChatContext 
     plan: [],
     step: 0,
     attempt: 0,
+    infrastructureFailures: 0,
     botPresent: true,
     removalAttempt: 0,
     operatorId: null,

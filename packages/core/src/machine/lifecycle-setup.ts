@@ -14,7 +14,7 @@ import {
 import type { CancelInstruction, EffectInstruction, Notice, ScheduleInstruction } from './instructions.js';
 import { isClientLeavingBot, isOperatorMessage, type MachineEvent } from './machine-events.js';
 import { stepNotice } from './notices.js';
-import { type ResolvedLifecycleOptions, retryDelayMs } from './options.js';
+import { infrastructureFailureCodes, type ResolvedLifecycleOptions, retryDelayMs } from './options.js';
 
 /** Input of a new chat's machine. */
 export interface LifecycleInput {
@@ -46,7 +46,16 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
       }),
       recordSkip: assign({ lastError: { code: 'OPERATOR_SKIPPED', retryable: false } }),
       recordTimeout: assign({ lastError: { code: 'CONFIRMATION_TIMEOUT', retryable: false } }),
-      nextStep: assign(({ context }: Args) => ({ step: context.step + 1, attempt: 1 })),
+      nextStep: assign(({ context }: Args) => ({
+        step: context.step + 1,
+        attempt: 1,
+        infrastructureFailures: 0,
+      })),
+      countInfrastructureFailure: assign(({ context, event }: Args) =>
+        infrastructureFailureCodes.has(failureOf(event).code)
+          ? { infrastructureFailures: context.infrastructureFailures + 1 }
+          : {},
+      ),
       handoffFailed: enqueueActions(({ context, enqueue }) => {
         enqueue({
           type: 'notify',
@@ -139,7 +148,15 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
       isAnnouncementResult: (args: Args) => isAwaitedResult(args) && args.context.announcement !== null,
       isAwaitedSuccess: (args: Args) => isAwaitedSuccess(args),
       transferLeftBot: (args: Args) => isAwaitedSuccess(args) && leavesOnTransfer(args.context),
-      canRetryTransfer: (args: Args) => canRetry(args, args.context.attempt, config.maxTransferAttempts),
+      // Failures of the way to the platform have their own budget; the target's failures use up its attempts.
+      canRetryTransfer: (args: Args) =>
+        infrastructureFailureCodes.has(failureOf(args.event).code)
+          ? canRetry(args, args.context.infrastructureFailures, config.maxInfrastructureRetries)
+          : canRetry(
+              args,
+              args.context.attempt - args.context.infrastructureFailures,
+              config.maxTransferAttempts,
+            ),
       // A bot that left meanwhile needs no further removal call.
       canRetryRemoval: (args: Args) =>
         args.context.botPresent && canRetry(args, args.context.removalAttempt, config.maxRemovalAttempts),

@@ -5,6 +5,12 @@ export const lifecycleOptionsSchema = z
   .object({
     /** Transfer calls per plan step before the step counts as failed (retryable errors only). */
     maxTransferAttempts: z.number().int().min(1).max(20).default(3),
+    /**
+     * Retries per plan step for failures of the way to the platform rather than of the target
+     * (`QUERY_LIMIT_EXCEEDED`, timeouts, network errors: see `infrastructureFailureCodes`). They do
+     * not use up `maxTransferAttempts`, so rate limits alone never skip an operator.
+     */
+    maxInfrastructureRetries: z.number().int().min(0).max(100).default(8),
     /** Removal calls before the engine gives up removing the bot (retryable errors only). */
     maxRemovalAttempts: z.number().int().min(1).max(20).default(5),
     /** First retry delay; doubles with every attempt. */
@@ -38,3 +44,19 @@ export function retryDelayMs(
   );
   return Math.max(exponential, retryAfterMs ?? 0);
 }
+
+/**
+ * Failure codes that say nothing about the transfer's target: the platform or the way to it was
+ * busy or unreachable. Retrying them does not count against `maxTransferAttempts`.
+ */
+export const infrastructureFailureCodes: ReadonlySet<string> = new Set([
+  'QUERY_LIMIT_EXCEEDED',
+  'OPERATION_TIME_LIMIT',
+  'RATE_LIMITED',
+  'CALL_TIMEOUT',
+  'TIMEOUT',
+  'NETWORK',
+  'INVALID_RESPONSE',
+  'INTERNAL_SERVER_ERROR',
+  'TRANSPORT_THREW',
+]);

@@ -14,6 +14,7 @@ export function botState(s: LifecycleSetup) {
                 plan: event.plan,
                 step: 0,
                 attempt: 1,
+                infrastructureFailures: 0,
                 lastError: null,
                 reason: event.reason ?? null,
                 announcement: event.announcement ?? null,

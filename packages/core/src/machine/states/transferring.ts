@@ -46,6 +46,7 @@ export function transferringState(s: LifecycleSetup) {
           guard: 'canRetryTransfer',
           actions: [
             'recordFailure',
+            'countInfrastructureFailure',
             { type: 'notify', params: (args) => transferFailed(args, true) },
             'scheduleTransferRetry',
           ],

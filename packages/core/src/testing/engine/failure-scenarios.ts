@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { isBatonError } from '../../errors.js';
 import { transportFailure } from '../fake-transport.js';
 import type { ConformanceHarness } from '../harness.js';
-import { type EngineStore, namesOf, toQueue, toUser, useEngineFixture } from './fixture.js';
+import {
+  createEngineFixture,
+  type EngineStore,
+  namesOf,
+  toQueue,
+  toUser,
+  useEngineFixture,
+} from './fixture.js';
 
 /** Hand-overs that do not go as planned: deadlines, skips, platform errors, the bot leaving on its own. */
 export function failureScenarios(harness: ConformanceHarness<EngineStore>): void {
@@ -100,6 +107,49 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
       f.clock.advance(1);
       await f.engine.drain();
       expect(f.transport.callsOf('transfer')).toHaveLength(2);
+    });
+
+    it('rate limits and timeouts alone never skip an operator: they have their own retry budget', async () => {
+      const f = fixture();
+      for (const code of ['QUERY_LIMIT_EXCEEDED', 'CALL_TIMEOUT', 'NETWORK', 'QUERY_LIMIT_EXCEEDED']) {
+        f.transport.respondOnce('transfer', transportFailure(code, { retryable: true }));
+      }
+      const { key } = await f.handOver([toUser(7), toQueue(3)]);
+      for (let round = 0; round < 4; round += 1) {
+        f.clock.advance(30_000);
+        await f.engine.drain();
+      }
+      const targets = f.transport
+        .callsOf('transfer')
+        .map((call) => (call.request as { target: unknown }).target);
+      expect(targets).toEqual(Array.from({ length: 5 }, () => ({ kind: 'user', userId: 7 })));
+      expect((await f.engine.getChat(key))?.context).toMatchObject({
+        step: 0,
+        attempt: 5,
+        infrastructureFailures: 4,
+      });
+      expect((await f.engine.getChat(key))?.state).toBe('awaitingOperator');
+    });
+
+    it('when the infrastructure budget is spent too, the step fails and the plan moves on', async () => {
+      const f = await createEngineFixture(harness, { lifecycle: { maxInfrastructureRetries: 1 } });
+      f.transport.respondAlways('transfer', (request) =>
+        (request as { target: { kind: string } }).target.kind === 'user'
+          ? transportFailure('QUERY_LIMIT_EXCEEDED', { retryable: true })
+          : { ok: true, value: undefined },
+      );
+      const { key } = await f.handOver([toUser(7), toQueue(3)]);
+      f.clock.advance(30_000);
+      await f.engine.drain();
+      const kinds = f.transport
+        .callsOf('transfer')
+        .map((call) => (call.request as { target: { kind: string } }).target.kind);
+      expect(kinds).toEqual(['user', 'user', 'queue']);
+      expect((await f.engine.getChat(key))?.context).toMatchObject({
+        step: 1,
+        lastError: { code: 'QUERY_LIMIT_EXCEEDED' },
+      });
+      await f.dispose();
     });
 
     it('after the bounded retries, moves to the next step keeping the error code', async () => {
