@@ -9,6 +9,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@baton\/core\/testing$/, replacement: src('core/src/testing/index.ts') },
+      { find: /^@baton\/core\/fakes$/, replacement: src('core/src/testing/fakes.ts') },
       { find: /^@baton\/core$/, replacement: src('core/src/index.ts') },
       { find: /^@baton\/transport-http$/, replacement: src('transport-http/src/index.ts') },
       { find: /^@baton\/store-redis$/, replacement: src('store-redis/src/index.ts') },

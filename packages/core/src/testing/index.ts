@@ -6,20 +6,9 @@ export {
   toUser,
   useEngineFixture,
 } from './engine-suite.js';
-export type {
-  FakeAnswer,
-  FakeCall,
-  FakeMethod,
-  FakeRequests,
-  FakeTransport,
-  FakeTransportOptions,
-  FakeValues,
-} from './fake-transport.js';
-export { createFakeTransport, transportFailure, transportSuccess } from './fake-transport.js';
+export * from './fakes.js';
 export type { ConformanceHarness, HarnessContext } from './harness.js';
 export { lockManagerConformanceSuite } from './lock-manager-suite.js';
-export type { ManualClock } from './manual-clock.js';
-export { createManualClock } from './manual-clock.js';
 export { rateLimiterConformanceSuite } from './rate-limiter-suite.js';
 export { routingCountersConformanceSuite } from './routing-counters-suite.js';
 export { commitFor, effectFor, timerFor } from './store/fixtures.js';
