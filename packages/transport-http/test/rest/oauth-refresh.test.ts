@@ -1,7 +1,7 @@
 import { createMemoryLockManager } from '@baton/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryTokenStore } from '../../src/auth/token-store.js';
-import { createBitrixTransport } from '../../src/transport.js';
+import { createMemoryTokenStore, type OAuthTokenStore } from '../../src/auth/token-store.js';
+import { type BitrixTransportOptions, createBitrixTransport } from '../../src/transport.js';
 import { json, type SeenRequest, startScriptedServer } from '../helpers/http-server.js';
 
 const portal = 'member-1';
@@ -40,25 +40,32 @@ async function startOAuthPortal(refreshDelayMs = 30) {
   return { server, refreshes };
 }
 
+/** The portal's tokens: an expired access token and the given refresh token. */
+function tokensFor(serverUrl: string, refreshToken = 'refresh-1'): OAuthTokenStore {
+  return createMemoryTokenStore({
+    [portal]: { accessToken: 'access-0', refreshToken, clientEndpoint: `${serverUrl}/rest/` },
+  });
+}
+
+/** A transport of `portal` through the OAuth app `app`, with `extra` options. */
+function oauthTransport(
+  serverUrl: string,
+  tokens: OAuthTokenStore,
+  extra: Partial<BitrixTransportOptions> = {},
+) {
+  return createBitrixTransport({
+    portals: { [portal]: { auth: { type: 'oauth' }, bot: { id: 7 } } },
+    oauth: { clientId: 'app', clientSecret: 'app-secret', tokenUrl: `${serverUrl}/oauth/token/`, tokens },
+    ...extra,
+  });
+}
+
 describe('OAuth refresh', () => {
   it('refreshes once for many concurrent calls across two transports, persists the rotated token, retries once', async () => {
     const { server, refreshes } = await startOAuthPortal();
-    const tokens = createMemoryTokenStore({
-      [portal]: { accessToken: 'access-0', refreshToken: 'refresh-1', clientEndpoint: `${server.url}/rest/` },
-    });
+    const tokens = tokensFor(server.url);
     const locks = createMemoryLockManager();
-    const make = () =>
-      createBitrixTransport({
-        portals: { [portal]: { auth: { type: 'oauth' }, bot: { id: 7 } } },
-        oauth: {
-          clientId: 'app',
-          clientSecret: 'app-secret',
-          tokenUrl: `${server.url}/oauth/token/`,
-          tokens,
-        },
-        lockManager: locks,
-        refreshWaitPollMs: 5,
-      });
+    const make = () => oauthTransport(server.url, tokens, { lockManager: locks, refreshWaitPollMs: 5 });
     const [first, second] = [make(), make()];
     const chats = Array.from({ length: 10 }, (_, index) => ({ portal, chatId: index + 1 }));
     const results = await Promise.all(
@@ -76,17 +83,7 @@ describe('OAuth refresh', () => {
 
   it('fails with REFRESH_FAILED when the refresh token is dead, without leaking secrets', async () => {
     const { server } = await startOAuthPortal();
-    const tokens = createMemoryTokenStore({
-      [portal]: {
-        accessToken: 'access-0',
-        refreshToken: 'refresh-dead',
-        clientEndpoint: `${server.url}/rest/`,
-      },
-    });
-    const transport = createBitrixTransport({
-      portals: { [portal]: { auth: { type: 'oauth' }, bot: { id: 7 } } },
-      oauth: { clientId: 'app', clientSecret: 'app-secret', tokenUrl: `${server.url}/oauth/token/`, tokens },
-    });
+    const transport = oauthTransport(server.url, tokensFor(server.url, 'refresh-dead'));
     const result = await transport.readDialogOwner({ portal, chatId: 1 });
     expect(result).toMatchObject({ ok: false, error: { code: 'REFRESH_FAILED', retryable: false } });
     expect(JSON.stringify(result)).not.toMatch(/refresh-dead|app-secret|access-0/);
@@ -94,13 +91,8 @@ describe('OAuth refresh', () => {
 
   it('lets one caller give up on a shared refresh without failing the others or losing the rotated token', async () => {
     const { server, refreshes } = await startOAuthPortal(150);
-    const tokens = createMemoryTokenStore({
-      [portal]: { accessToken: 'access-0', refreshToken: 'refresh-1', clientEndpoint: `${server.url}/rest/` },
-    });
-    const transport = createBitrixTransport({
-      portals: { [portal]: { auth: { type: 'oauth' }, bot: { id: 7 } } },
-      oauth: { clientId: 'app', clientSecret: 'app-secret', tokenUrl: `${server.url}/oauth/token/`, tokens },
-    });
+    const tokens = tokensFor(server.url);
+    const transport = oauthTransport(server.url, tokens);
     const controller = new AbortController();
     const impatient = transport.readDialogOwner({ portal, chatId: 1 }, { signal: controller.signal });
     // The impatient call started the refresh; a second call joins it, then the first gives up.
@@ -118,10 +110,8 @@ describe('OAuth refresh', () => {
 
   it('never lets two processes send the same refresh token, even when the grant outlasts the lock', async () => {
     const { server, refreshes } = await startOAuthPortal();
-    const tokens = createMemoryTokenStore({
-      [portal]: { accessToken: 'access-0', refreshToken: 'refresh-1', clientEndpoint: `${server.url}/rest/` },
-    });
     const locks = createMemoryLockManager();
+    const tokens = tokensFor(server.url);
     // Every grant takes longer than the lock's lease; the refresher must not send with a lapsed lock.
     const slowLimiter = {
       acquire: async () => {
@@ -132,14 +122,7 @@ describe('OAuth refresh', () => {
       close: async () => undefined,
     };
     const make = () =>
-      createBitrixTransport({
-        portals: { [portal]: { auth: { type: 'oauth' }, bot: { id: 7 } } },
-        oauth: {
-          clientId: 'app',
-          clientSecret: 'app-secret',
-          tokenUrl: `${server.url}/oauth/token/`,
-          tokens,
-        },
+      oauthTransport(server.url, tokens, {
         lockManager: locks,
         rateLimiter: slowLimiter,
         refreshLockTtlMs: 100,
