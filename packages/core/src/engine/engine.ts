@@ -204,6 +204,23 @@ export function createEngine(options: EngineOptions): Engine {
     return track(dispatchValid(event));
   }
 
+  /** Reads a chat and validates its snapshot against the machine. */
+  async function loadChat(key: ChatKey): Promise<ChatView | undefined> {
+    const stored = await store.load(key);
+    if (!stored) return undefined;
+    const snapshot = restoreSnapshot(machine, stored.snapshot, key);
+    return {
+      key,
+      state: stateOf(snapshot),
+      version: stored.version,
+      stateSince: stored.summary.stateSince,
+      context: snapshot.context,
+    };
+  }
+
+  /** Engine-made events (call outcomes, fired timers) go through the same validation as any other. */
+  const feedBack = (event: BatonEventInput) => dispatchValid(parseEvent(event));
+
   const runOutbox = () =>
     runOutboxRound({
       store,
@@ -212,12 +229,8 @@ export function createEngine(options: EngineOptions): Engine {
       batchSize: worker.batchSize,
       leaseMs: worker.effectLeaseMs,
       stopping: stopSignal.signal,
-      isAwaited: async (effect) => {
-        const stored = await store.load(effect.key);
-        if (!stored) return false;
-        return restoreSnapshot(machine, stored.snapshot, effect.key).context.awaitedEffect === effect.id;
-      },
-      feedBack: (event) => dispatchValid(parseEvent(event)),
+      isAwaited: async (effect) => (await loadChat(effect.key))?.context.awaitedEffect === effect.id,
+      feedBack,
       reportError,
     });
   const runTimers = () =>
@@ -225,7 +238,7 @@ export function createEngine(options: EngineOptions): Engine {
       scheduler,
       batchSize: worker.batchSize,
       visibilityMs: worker.timerVisibilityMs,
-      feedBack: (event) => dispatchValid(parseEvent(event)),
+      feedBack,
       onFired: (payload) => safeEmit('timer.fired', payload),
       reportError,
     });
@@ -258,16 +271,7 @@ export function createEngine(options: EngineOptions): Engine {
     async getChat(chat: ChatKey): Promise<ChatView | undefined> {
       const parsed = chatKeySchema.safeParse(chat);
       if (!parsed.success) throw invalidInput('chat key', parsed.error);
-      const stored = await store.load(parsed.data);
-      if (!stored) return undefined;
-      const snapshot = restoreSnapshot(machine, stored.snapshot, parsed.data);
-      return {
-        key: parsed.data,
-        state: stateOf(snapshot),
-        version: stored.version,
-        stateSince: stored.summary.stateSince,
-        context: snapshot.context,
-      };
+      return loadChat(parsed.data);
     },
     async drain({ maxRounds = 1_000 }: { maxRounds?: number } = {}): Promise<void> {
       for (let round = 0; round < maxRounds && !stopped; round += 1) {
