@@ -3,6 +3,10 @@ import { chatIdSchema, portalIdSchema } from './chat-key.js';
 
 const eventIdSchema = z.string().min(1, 'event id must not be empty').max(512);
 const userIdSchema = z.number().int().positive();
+/** A platform error or transport code: short, printable, never free text. */
+const failureCodeSchema = z.string().min(1).max(128);
+/** Ids the engine makes for its own outbox entries and timers. */
+const internalIdSchema = z.string().min(1).max(256);
 
 /** Who wrote a message, as the transport classified the author. */
 export const authorKindSchema = z.enum(['client', 'operator', 'bot', 'connector', 'system']);
@@ -36,7 +40,11 @@ export type PlanStep = z.infer<typeof planStepSchema>;
 
 const base = { id: eventIdSchema, portal: portalIdSchema, chatId: chatIdSchema };
 
-/** A message in the chat, from anyone. An operator's message while awaiting one means "answered". */
+/**
+ * A message in the chat, from anyone: the client, an employee, or the platform's own notices
+ * (`system: true`). Besides the text, every platform message event carries the dialog's owner and
+ * the session id, which is how the engine learns of an answer and of a new session.
+ */
 export const messageEventSchema = z.object({
   ...base,
   type: z.literal('message'),
@@ -45,6 +53,33 @@ export const messageEventSchema = z.object({
   text: z.string().max(100_000).optional(),
   /** The open line the chat belongs to, when known (for routing rules). */
   lineId: z.number().int().positive().optional(),
+  /**
+   * A notice the platform posted (`SYSTEM=Y` / `isSystem`): on answer, on skip, on close. Never an
+   * answer by itself, whoever it names as its author.
+   */
+  system: z.boolean().optional(),
+  /**
+   * The dialog's owner when the message was posted (`CHAT_AUTHOR_ID` / `chat.owner`): `0` while
+   * nobody has answered, the operator's id once one has. The engine's primary answer signal.
+   */
+  ownerId: z.number().int().nonnegative().optional(),
+  /** The platform's session id (`CHAT_ENTITY_DATA_1`, field 6): a new one means a new session. */
+  sessionId: z.number().int().positive().optional(),
+  /** The bot that received the event; an owner equal to it is the bot itself, not an answer. */
+  botId: z.number().int().positive().optional(),
+});
+
+/**
+ * The bot joined an Open Lines chat (`ONIMBOTJOINCHAT` / `ONIMBOTV2JOINCHAT`): the platform starts
+ * a new session and the bot holds the chat again. Whatever the chat was doing ends.
+ */
+export const botJoinedEventSchema = z.object({
+  ...base,
+  type: z.literal('bot.joined'),
+  /** The new session's id, when the event carries it; a join into the current session changes nothing. */
+  sessionId: z.number().int().positive().optional(),
+  lineId: z.number().int().positive().optional(),
+  botId: z.number().int().positive().optional(),
 });
 
 /**
@@ -96,7 +131,7 @@ export const sessionFinishedEventSchema = z.object({ ...base, type: z.literal('s
 export const effectResultEventSchema = z.object({
   ...base,
   type: z.literal('effect.result'),
-  effectId: z.string().min(1),
+  effectId: internalIdSchema,
   outcome: z.discriminatedUnion('ok', [
     z.object({
       ok: z.literal(true),
@@ -104,10 +139,12 @@ export const effectResultEventSchema = z.object({
       ownerId: z.number().int().nonnegative().optional(),
       /** For `removeBot`: the bot was no longer a member. */
       alreadyGone: z.boolean().optional(),
+      /** For `readDialogOwner`: whether the bot is still a member, when the transport could tell. */
+      botPresent: z.boolean().optional(),
     }),
     z.object({
       ok: z.literal(false),
-      code: z.string().min(1),
+      code: failureCodeSchema,
       retryable: z.boolean(),
       retryAfterMs: z.number().int().nonnegative().optional(),
     }),
@@ -118,25 +155,46 @@ export const effectResultEventSchema = z.object({
 export const timerFiredEventSchema = z.object({
   ...base,
   type: z.literal('timer.fired'),
-  timerId: z.string().min(1),
+  timerId: internalIdSchema,
 });
 
-/** Every event the engine accepts. */
+/**
+ * Every event a caller may give `engine.dispatch()`: what happened on the platform, and requests.
+ * The engine's own events (`effect.result`, `timer.fired`) are not among them: only the engine
+ * knows the outcome of its calls and when its timers are due.
+ */
 export const batonEventSchema = z.discriminatedUnion('type', [
   messageEventSchema,
   transferRequestEventSchema,
   operatorAnsweredEventSchema,
   operatorSkippedEventSchema,
   botRemovedEventSchema,
+  botJoinedEventSchema,
   sessionFinishedEventSchema,
+]);
+
+/** The events the engine makes itself: call outcomes and fired timers. */
+export const internalEventSchema = z.discriminatedUnion('type', [
   effectResultEventSchema,
   timerFiredEventSchema,
 ]);
 
-/** Every event the engine accepts, after validation. */
+/** Every event the lifecycle handles: the callers' and the engine's own. */
+export const lifecycleEventSchema = z.discriminatedUnion('type', [
+  ...batonEventSchema.options,
+  ...internalEventSchema.options,
+]);
+
+/** An event a caller may dispatch, after validation. */
 export type BatonEvent = z.output<typeof batonEventSchema>;
 /** An event as a caller may write it (defaults not yet applied). */
 export type BatonEventInput = z.input<typeof batonEventSchema>;
+/** An event the engine makes itself (a call's outcome, a fired timer). */
+export type InternalEvent = z.output<typeof internalEventSchema>;
+/** Any event the lifecycle handles, after validation. */
+export type LifecycleEvent = z.output<typeof lifecycleEventSchema>;
+/** Any event the lifecycle handles, as written. */
+export type LifecycleEventInput = z.input<typeof lifecycleEventSchema>;
 /** A message in the chat. */
 export type MessageEvent = z.output<typeof messageEventSchema>;
 /** A request for a hand-over. */
@@ -147,6 +205,8 @@ export type OperatorAnsweredEvent = z.output<typeof operatorAnsweredEventSchema>
 export type OperatorSkippedEvent = z.output<typeof operatorSkippedEventSchema>;
 /** The bot left the chat without the engine asking. */
 export type BotRemovedEvent = z.output<typeof botRemovedEventSchema>;
+/** The bot joined the chat: a new platform session. */
+export type BotJoinedEvent = z.output<typeof botJoinedEventSchema>;
 /** The platform session finished. */
 export type SessionFinishedEvent = z.output<typeof sessionFinishedEventSchema>;
 /** A platform call's outcome (produced by the engine). */

@@ -36,9 +36,16 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
 }
 
-/** The dialog's owner as the platform reports it: `0` while no operator has answered. */
+/**
+ * The dialog as the platform reports it now: who owns it and whether the bot is still a member.
+ * The engine reads it to confirm an answer and to settle an outcome it could not observe (a call
+ * whose answer was lost, an answer that may belong to a step the plan has left).
+ */
 export interface DialogOwner {
+  /** The dialog's owner: `0` while no operator has answered. Never the bot itself (report `0`). */
   readonly ownerId: number;
+  /** Whether the bot is still a member of the chat; leave it out when the transport cannot tell. */
+  readonly botPresent?: boolean;
 }
 
 /** The outcome of removing the bot: `alreadyGone` when it was not a member any more. */
@@ -66,7 +73,10 @@ export interface Transport {
   transfer(request: TransferRequest, options?: CallOptions): Promise<TransportResult<void>>;
   /** Removes the bot from the chat (`imbot.chat.leave` / `imbot.v2.Chat.leave`); "not a member" is success. */
   removeBot(chat: ChatKey, options?: CallOptions): Promise<TransportResult<BotRemoval>>;
-  /** Reads who owns the dialog (`imopenlines.dialog.get`), for confirmation polling. */
+  /**
+   * Reads who owns the dialog (`imopenlines.dialog.get`) and, where it can, whether the bot is
+   * still a member: for confirmation polling and for settling ambiguous outcomes.
+   */
   readDialogOwner(chat: ChatKey, options?: CallOptions): Promise<TransportResult<DialogOwner>>;
   /** Sends a message as the bot into the chat. */
   sendBotMessage(

@@ -4,7 +4,7 @@ import type { Clock } from '../contracts/clock.js';
 import type { RoutingCounters } from '../contracts/routing-counters.js';
 import type { Store, StoredChat } from '../contracts/store.js';
 import { BatonError, invalidInput } from '../errors.js';
-import { type BatonEvent, type PlanStep, planStepSchema, type TransferRequestEvent } from '../events.js';
+import { type LifecycleEvent, type PlanStep, planStepSchema, type TransferRequestEvent } from '../events.js';
 import type { ChatState } from '../machine/context.js';
 import type { Notice } from '../machine/instructions.js';
 import type { MachineEvent } from '../machine/machine-events.js';
@@ -38,7 +38,7 @@ export interface DispatchResult {
 /** A dispatch that was committed, with what listeners need to hear about it. */
 export interface CommittedDispatch {
   readonly key: ChatKey;
-  readonly event: BatonEvent;
+  readonly event: LifecycleEvent;
   readonly from: ChatState | null;
   readonly before: LifecycleSnapshot | null;
   readonly after: LifecycleSnapshot;
@@ -64,7 +64,7 @@ export interface DispatcherDeps {
  * version (reload and retry on conflict), then report. The dedupe check is the store's, inside
  * the same commit.
  */
-export function createDispatcher(deps: DispatcherDeps): (event: BatonEvent) => Promise<DispatchResult> {
+export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) => Promise<DispatchResult> {
   const { machine, store, clock } = deps;
 
   async function resolvePlan(event: TransferRequestEvent, key: ChatKey): Promise<PlanStep[]> {
@@ -107,7 +107,7 @@ export function createDispatcher(deps: DispatcherDeps): (event: BatonEvent) => P
     return initialTransition(machine, { portal: key.portal, chatId: key.chatId })[0];
   }
 
-  return async function dispatch(event: BatonEvent): Promise<DispatchResult> {
+  return async function dispatch(event: LifecycleEvent): Promise<DispatchResult> {
     const key: ChatKey = { portal: event.portal, chatId: event.chatId };
     let plan: PlanStep[] | undefined;
     for (let attempt = 1; attempt <= deps.maxCommitAttempts; attempt += 1) {

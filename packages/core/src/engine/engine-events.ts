@@ -1,5 +1,5 @@
 import type { ChatKey } from '../chat-key.js';
-import type { BatonEvent } from '../events.js';
+import type { LifecycleEvent } from '../events.js';
 import type { ChatState } from '../machine/context.js';
 import type { Notice } from '../machine/instructions.js';
 
@@ -9,7 +9,7 @@ export interface TransitionPayload {
   /** `null` for a chat's first event. */
   readonly from: ChatState | null;
   readonly to: ChatState;
-  readonly eventType: BatonEvent['type'];
+  readonly eventType: LifecycleEvent['type'];
   readonly eventId: string;
   readonly version: number;
 }

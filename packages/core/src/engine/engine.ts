@@ -9,7 +9,13 @@ import type { RoutingCounters } from '../contracts/routing-counters.js';
 import type { Scheduler } from '../contracts/scheduler.js';
 import type { Store } from '../contracts/store.js';
 import { BatonError, invalidInput } from '../errors.js';
-import { type BatonEvent, type BatonEventInput, batonEventSchema } from '../events.js';
+import {
+  type BatonEvent,
+  type BatonEventInput,
+  batonEventSchema,
+  type InternalEvent,
+  internalEventSchema,
+} from '../events.js';
 import type { ChatContext, ChatState } from '../machine/context.js';
 import { createLifecycleMachine } from '../machine/lifecycle-machine.js';
 import { restoreSnapshot, stateOf } from '../machine/snapshot.js';
@@ -17,6 +23,7 @@ import { createMemoryRateLimiter, createMemoryStore } from '../memory/index.js';
 import type { StepDefaults } from '../routing/types.js';
 import { type CommittedDispatch, createDispatcher, type DispatchResult } from './dispatcher.js';
 import type { EngineErrorContext, EngineEvents } from './engine-events.js';
+import { internalDispatch } from './internal-entry.js';
 import { type EngineOptions, resolveWorkerOptions, validateEngineOptions } from './options.js';
 import { runOutboxRound } from './outbox-runner.js';
 import { runTimerRound } from './timer-runner.js';
@@ -188,6 +195,12 @@ export function createEngine(options: EngineOptions): Engine {
 
   function parseEvent(input: BatonEventInput): BatonEvent {
     const parsed = batonEventSchema.safeParse(input);
+    if (!parsed.success && isInternalEventType(input)) {
+      throw new BatonError(
+        'INVALID_INPUT',
+        `Invalid event: ${String((input as { type: unknown }).type)} is made by the engine itself and cannot be dispatched`,
+      );
+    }
     if (parsed.success) return parsed.data;
     const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
     const context = {
@@ -218,8 +231,12 @@ export function createEngine(options: EngineOptions): Engine {
     };
   }
 
-  /** Engine-made events (call outcomes, fired timers) go through the same validation as any other. */
-  const feedBack = (event: BatonEventInput) => dispatchValid(parseEvent(event));
+  /** Engine-made events (call outcomes, fired timers): validated like any other, through their own entry. */
+  function feedBack(input: InternalEvent): Promise<DispatchResult> {
+    const parsed = internalEventSchema.safeParse(input);
+    if (!parsed.success) return Promise.reject(invalidInput('engine event', parsed.error));
+    return dispatchValid(parsed.data);
+  }
 
   const runOutbox = () =>
     runOutboxRound({
@@ -257,6 +274,12 @@ export function createEngine(options: EngineOptions): Engine {
   });
 
   const engine = emitter as Engine;
+  Object.defineProperty(engine, internalDispatch, {
+    value: (event: InternalEvent) => {
+      if (stopped) return Promise.reject(new BatonError('ENGINE_STOPPED', 'The engine is stopped'));
+      return track(feedBack(event));
+    },
+  });
   return Object.assign(engine, {
     dispatch,
     operatorAnswered: (chat: ChatKey & { readonly operatorId?: number; readonly eventId?: string }) =>
@@ -292,6 +315,12 @@ export function createEngine(options: EngineOptions): Engine {
     },
   });
 }
+
+const internalEventTypes: ReadonlySet<unknown> = new Set(
+  internalEventSchema.options.map((o) => o.shape.type.value),
+);
+const isInternalEventType = (input: unknown): boolean =>
+  typeof input === 'object' && input !== null && internalEventTypes.has((input as { type?: unknown }).type);
 
 /** The default machine from the engine's options (bad lifecycle options are `INVALID_INPUT`). */
 function buildMachine(options: EngineOptions) {

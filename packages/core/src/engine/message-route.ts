@@ -1,4 +1,4 @@
-import type { BatonEvent } from '../events.js';
+import type { LifecycleEvent } from '../events.js';
 import type { ChatContext, ChatState } from '../machine/context.js';
 import { isClientLeavingBot } from '../machine/machine-events.js';
 
@@ -16,7 +16,7 @@ export interface MessageRoutingPolicy {
  * go anywhere; a client's `0` is the platform's business; a bot that left gets nothing.
  */
 export function routeMessage(
-  event: BatonEvent,
+  event: LifecycleEvent,
   state: ChatState,
   context: ChatContext,
   policy: MessageRoutingPolicy,

@@ -2,7 +2,7 @@ import type { ClaimedEffect } from '../contracts/effects.js';
 import type { RateLimiter } from '../contracts/rate-limiter.js';
 import type { Store } from '../contracts/store.js';
 import type { Transport } from '../contracts/transport.js';
-import type { BatonEventInput } from '../events.js';
+import type { InternalEvent } from '../events.js';
 import { callTransport, type EffectOutcome } from './effect-call.js';
 import type { EngineErrorContext } from './engine-events.js';
 
@@ -26,7 +26,7 @@ export interface OutboxRunnerDeps {
   readonly stopping: AbortSignal;
   /** Whether the chat still waits for this entry's outcome (it may have moved on since the commit). */
   readonly isAwaited: (effect: ClaimedEffect) => Promise<boolean>;
-  readonly feedBack: (event: BatonEventInput) => Promise<unknown>;
+  readonly feedBack: (event: InternalEvent) => Promise<unknown>;
   readonly reportError: (error: unknown, context: EngineErrorContext) => void;
 }
 
@@ -91,7 +91,7 @@ async function runEffect(deps: OutboxRunnerDeps, effect: ClaimedEffect, claimedA
   }
 }
 
-function resultEvent(effect: ClaimedEffect, outcome: EffectOutcome): BatonEventInput {
+function resultEvent(effect: ClaimedEffect, outcome: EffectOutcome): InternalEvent {
   return {
     type: 'effect.result',
     id: `result:${effect.id}`,

@@ -1,5 +1,5 @@
 import type { Scheduler } from '../contracts/scheduler.js';
-import type { BatonEventInput } from '../events.js';
+import type { InternalEvent } from '../events.js';
 import type { DispatchResult } from './dispatcher.js';
 import type { EngineErrorContext, TimerFiredPayload } from './engine-events.js';
 
@@ -7,7 +7,7 @@ export interface TimerRunnerDeps {
   readonly scheduler: Scheduler;
   readonly batchSize: number;
   readonly visibilityMs: number;
-  readonly feedBack: (event: BatonEventInput) => Promise<DispatchResult>;
+  readonly feedBack: (event: InternalEvent) => Promise<DispatchResult>;
   readonly onFired: (payload: TimerFiredPayload) => void;
   readonly reportError: (error: unknown, context: EngineErrorContext) => void;
 }

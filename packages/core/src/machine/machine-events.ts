@@ -1,10 +1,10 @@
-import type { BatonEvent, MessageEvent, PlanStep, TransferRequestEvent } from '../events.js';
+import type { LifecycleEvent, MessageEvent, PlanStep, TransferRequestEvent } from '../events.js';
 
 /** A transfer request whose plan the engine has already resolved. */
 export type ResolvedTransferRequest = TransferRequestEvent & { readonly plan: PlanStep[] };
 
 /** What the lifecycle machine receives: every engine event, with transfer requests resolved to a plan. */
-export type MachineEvent = Exclude<BatonEvent, { type: 'transfer.request' }> | ResolvedTransferRequest;
+export type MachineEvent = Exclude<LifecycleEvent, { type: 'transfer.request' }> | ResolvedTransferRequest;
 
 /** The platform ends the bot's part when a client writes exactly `0` in an Open Lines chat. */
 export function isClientLeavingBot(event: MachineEvent): boolean {

@@ -1,3 +1,4 @@
+export { dispatchInternal } from './dispatch-internal.js';
 export type { EngineFixture, EngineStore, EventFactory } from './engine-suite.js';
 export {
   createEngineFixture,

@@ -4,6 +4,7 @@ import { isBatonError } from '../../errors.js';
 import { createRouter } from '../../routing/router.js';
 import { leastBusy, roundRobin } from '../../routing/strategies.js';
 import type { Router } from '../../routing/types.js';
+import { dispatchInternal } from '../dispatch-internal.js';
 import { transportFailure } from '../fake-transport.js';
 import type { ConformanceHarness } from '../harness.js';
 import { createEngineFixture, type EngineStore, toQueue, toUser, useEngineFixture } from './fixture.js';
@@ -19,7 +20,7 @@ export function edgeScenarios(harness: ConformanceHarness<EngineStore>): void {
       f.clock.advance(1_000); // the deadline fires: the queue transfer is recorded, not yet made
       const fired = await f.store.claimDueTimers({ limit: 10, visibilityMs: 60_000 });
       expect(fired).toHaveLength(1);
-      await f.engine.dispatch({
+      await dispatchInternal(f.engine, {
         type: 'timer.fired',
         id: `fired:${fired[0]?.id}`,
         portal: key.portal,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isBatonError } from '../../errors.js';
+import { dispatchInternal } from '../dispatch-internal.js';
 import { transportFailure } from '../fake-transport.js';
 import type { ConformanceHarness } from '../harness.js';
 import {
@@ -325,7 +326,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
       await f.engine.dispatch(ev.operatorSays(7));
       await f.engine.drain();
       const before = await f.engine.getChat(key);
-      const result = await f.engine.dispatch({
+      const result = await dispatchInternal(f.engine, {
         type: 'timer.fired',
         id: 'late-timer',
         portal: key.portal,
