@@ -45,6 +45,8 @@ export interface EngineEvents {
   'bot.left': (payload: NoticePayload<'bot.left'>) => void;
   'bot.removalFailed': (payload: NoticePayload<'bot.removalFailed'>) => void;
   'handoff.failed': (payload: NoticePayload<'handoff.failed'>) => void;
+  /** A new platform session began (the bot joined again, or an event carried a newer session id): the chat is the bot's again. */
+  'session.started': (payload: NoticePayload<'session.started'>) => void;
   'timer.fired': (payload: TimerFiredPayload) => void;
   error: (error: unknown, context: EngineErrorContext) => void;
 }
@@ -59,6 +61,7 @@ export const engineEventNames = [
   'bot.left',
   'bot.removalFailed',
   'handoff.failed',
+  'session.started',
   'timer.fired',
   'error',
 ] as const satisfies ReadonlyArray<keyof EngineEvents>;

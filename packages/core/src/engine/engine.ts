@@ -246,7 +246,11 @@ export function createEngine(options: EngineOptions): Engine {
       batchSize: worker.batchSize,
       leaseMs: worker.effectLeaseMs,
       stopping: stopSignal.signal,
-      isAwaited: async (effect) => (await loadChat(effect.key))?.context.awaitedEffect === effect.id,
+      standing: async (effect) => {
+        const context = (await loadChat(effect.key))?.context;
+        if (context?.awaitedEffect !== effect.id) return 'stale';
+        return context.withdrawnEffect === effect.id ? 'withdrawn' : 'awaited';
+      },
       feedBack,
       reportError,
     });

@@ -1,6 +1,6 @@
 import type { LifecycleEvent } from '../events.js';
 import type { ChatContext, ChatState } from '../machine/context.js';
-import { isClientLeavingBot } from '../machine/machine-events.js';
+import { isClientZero } from '../machine/machine-events.js';
 
 /** Where a message should go: to the bot, to the operator (the platform delivers it), both, or nowhere. */
 export type MessageRoute = 'bot' | 'operator' | 'both' | 'none';
@@ -13,7 +13,8 @@ export interface MessageRoutingPolicy {
 
 /**
  * Decides where the event's message should go once the chat is in `state`. Only client messages
- * go anywhere; a client's `0` is the platform's business; a bot that left gets nothing.
+ * go anywhere; a client's `0` that ended the bot's part is the platform's business (after a
+ * transfer it is an ordinary message); a bot that left gets nothing.
  */
 export function routeMessage(
   event: LifecycleEvent,
@@ -21,7 +22,8 @@ export function routeMessage(
   context: ChatContext,
   policy: MessageRoutingPolicy,
 ): MessageRoute {
-  if (event.type !== 'message' || event.author.kind !== 'client' || isClientLeavingBot(event)) return 'none';
+  if (event.type !== 'message' || event.author.kind !== 'client' || event.system === true) return 'none';
+  if (isClientZero(event) && !context.botPresent && !context.handedOver) return 'none';
   switch (state) {
     case 'bot':
       return context.botPresent ? 'bot' : 'none';

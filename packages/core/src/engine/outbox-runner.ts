@@ -24,8 +24,11 @@ export interface OutboxRunnerDeps {
   readonly leaseMs: number;
   /** Aborted when the engine stops: no new call starts and waits for rate budget end, calls in flight finish. */
   readonly stopping: AbortSignal;
-  /** Whether the chat still waits for this entry's outcome (it may have moved on since the commit). */
-  readonly isAwaited: (effect: ClaimedEffect) => Promise<boolean>;
+  /**
+   * Whether the chat still waits for this entry's outcome: `stale` when it moved on since the
+   * commit, `withdrawn` when it still waits but wants the call not made if it has not started.
+   */
+  readonly standing: (effect: ClaimedEffect) => Promise<'awaited' | 'withdrawn' | 'stale'>;
   readonly feedBack: (event: InternalEvent) => Promise<unknown>;
   readonly reportError: (error: unknown, context: EngineErrorContext) => void;
 }
@@ -36,8 +39,10 @@ export interface OutboxRunnerDeps {
  *
  * Delivery policy: an entry is completed only after its outcome is committed, so a worker that
  * dies mid-call leaves it to be reclaimed when the lease expires, and the call is made again
- * (at least once). The repeated outcome is deduplicated by its event id. Transfers and removals
- * are safe to repeat (a second removal reports "already gone"); a bot message may be sent twice.
+ * (at least once). The repeated outcome is deduplicated by its event id. A removal is safe to
+ * repeat (a second one reports "already gone"); a bot message may be sent twice. A transfer is
+ * not repeated blindly: a reclaimed transfer entry reports `LEASE_EXPIRED`, an outcome the chat
+ * settles by reading the dialog before it calls again.
  * An entry whose chat no longer waits for it (the chat moved on: answered, timed out, finished)
  * is completed without a call. A call must end within 80% of the lease counted from the claim:
  * it is aborted then and reported as a retryable `CALL_TIMEOUT`, so that in normal operation no
@@ -55,7 +60,13 @@ export async function runOutboxRound(deps: OutboxRunnerDeps): Promise<number> {
 
 async function runEffect(deps: OutboxRunnerDeps, effect: ClaimedEffect, claimedAt: number): Promise<void> {
   try {
-    if (!(await deps.isAwaited(effect))) {
+    const standing = await deps.standing(effect);
+    if (standing === 'stale') {
+      await deps.store.completeEffect(effect);
+      return;
+    }
+    if (standing === 'withdrawn') {
+      await deps.feedBack(resultEvent(effect, { ok: false, code: 'WITHDRAWN', retryable: false }));
       await deps.store.completeEffect(effect);
       return;
     }
@@ -63,10 +74,22 @@ async function runEffect(deps: OutboxRunnerDeps, effect: ClaimedEffect, claimedA
       await abandon(deps, effect);
       return;
     }
+    if (effect.call.kind === 'transfer' && effect.attempt > 1) {
+      // An earlier claim's worker died or stalled, maybe mid-call: whether the transfer reached the
+      // platform is unknown, and repeating a LEAVE=Y transfer that did is refused. The chat reads
+      // the dialog first and repeats the call only if the platform shows it was not made.
+      await deps.feedBack(resultEvent(effect, { ok: false, code: 'LEASE_EXPIRED', retryable: true }));
+      await deps.store.completeEffect(effect);
+      return;
+    }
     const grantDeadline = claimedAt + deps.leaseMs * grantShareOfLease;
     const portal = effect.key.portal;
     if (deps.rateLimiter && !(await waitForGrant(deps.rateLimiter, portal, grantDeadline, deps.stopping))) {
       return; // no budget within the lease: leave the entry to be reclaimed later
+    }
+    // An answer may have withdrawn a transfer while this worker waited for budget: look once more.
+    if (effect.call.kind === 'transfer' && deps.rateLimiter && (await deps.standing(effect)) !== 'awaited') {
+      return; // reclaimed later, when the chat's answer to it is clear
     }
     const callDeadline = claimedAt + deps.leaseMs * callShareOfLease;
     if (callDeadline - Date.now() < deps.leaseMs * minimumCallShareOfLease || deps.stopping.aborted) return;

@@ -8,6 +8,11 @@ export const chatStates = ['bot', 'transferring', 'awaitingOperator', 'operator'
 export type ChatState = (typeof chatStates)[number];
 
 const timerIdSchema = z.string().nullable();
+const failureSchema = z.object({
+  code: z.string(),
+  retryable: z.boolean(),
+  retryAfterMs: z.number().int().nonnegative().optional(),
+});
 
 /** Everything the machine remembers about one chat. Plain JSON, validated whenever it is read back. */
 export const chatContextSchema = z.object({
@@ -39,6 +44,22 @@ export const chatContextSchema = z.object({
   reason: z.string().nullable(),
   /** A message still to be sent before the transfer call of this hand-over. */
   announcement: z.string().nullable().default(null),
+  /** The platform's own session id, once an event carried it; a larger one starts a new session. */
+  platformSession: z.number().int().positive().nullable().default(null),
+  /**
+   * A transfer reached the platform in this session: the bot is no longer the session's operator,
+   * so a client's `0` is an ordinary message, and an operator may still answer after a failed plan.
+   */
+  handedOver: z.boolean().default(false),
+  /** An answer seen while the current step's transfer call was in flight, settled by its outcome. */
+  pendingAnswer: z.number().int().positive().nullable().default(null),
+  /**
+   * The awaited transfer, withdrawn because an answer came first: not made if no worker has
+   * started it yet (its outcome is then `WITHDRAWN`), settled by its outcome if one has.
+   */
+  withdrawnEffect: z.string().nullable().default(null),
+  /** A transfer failure whose outcome is unknown (timeout, reset): the platform is read before it counts. */
+  verifying: failureSchema.nullable().default(null),
 });
 
 /** Everything the machine remembers about one chat. */
@@ -65,5 +86,10 @@ export function initialChatContext(portal: string, chatId: number): ChatContext 
     pollTimer: null,
     reason: null,
     announcement: null,
+    platformSession: null,
+    handedOver: false,
+    pendingAnswer: null,
+    withdrawnEffect: null,
+    verifying: null,
   };
 }

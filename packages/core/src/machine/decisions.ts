@@ -22,8 +22,14 @@ export function isAwaitedResult({ context, event }: Args): boolean {
   return event.type === 'effect.result' && event.effectId === context.awaitedEffect;
 }
 
+/** The awaited call succeeded (the read settling an unknown outcome is not the call itself). */
 export function isAwaitedSuccess(args: Args): boolean {
-  return isAwaitedResult(args) && args.event.type === 'effect.result' && args.event.outcome.ok;
+  return (
+    isAwaitedResult(args) &&
+    args.context.verifying === null &&
+    args.event.type === 'effect.result' &&
+    args.event.outcome.ok
+  );
 }
 
 /** With `LEAVE=Y` to a user the platform removes the bot at once; queues ignore LEAVE. */
@@ -32,15 +38,12 @@ export function leavesOnTransfer(context: ChatContext): boolean {
   return step.leave && step.target.kind === 'user';
 }
 
+/** The awaited call failed (or its unknown outcome could not be settled) and may be tried again. */
 export function canRetry(args: Args, attempt: number, maxAttempts: number): boolean {
-  const { event } = args;
-  return (
-    isAwaitedResult(args) &&
-    event.type === 'effect.result' &&
-    !event.outcome.ok &&
-    event.outcome.retryable &&
-    attempt < maxAttempts
-  );
+  if (!isAwaitedResult(args)) return false;
+  const { event, context } = args;
+  const failed = context.verifying !== null || (event.type === 'effect.result' && !event.outcome.ok);
+  return failed && failureOf(event, context).retryable && attempt < maxAttempts;
 }
 
 export function firedTimer({ event }: Args): string | null {
@@ -52,8 +55,54 @@ export function nextId(context: ChatContext, kind: string): string {
   return `${kind}:${context.session}.${context.seq + 1}`;
 }
 
-/** The failure carried by an effect result (`UNKNOWN` if it was a success). */
-export function failureOf(event: MachineEvent): { code: string; retryable: boolean; retryAfterMs?: number } {
+/** A platform call's failure, as the machine keeps it. */
+export interface Failure {
+  readonly code: string;
+  readonly retryable: boolean;
+  readonly retryAfterMs?: number;
+}
+
+/** The result of the read that settles a transfer whose outcome was unknown. */
+export function isVerifyResult(args: Args): boolean {
+  return isAwaitedResult(args) && args.context.verifying !== null;
+}
+
+/** What the verifying read found, when it found anything. */
+export function verifiedDialog({ context, event }: Args): { ownerId: number; botPresent?: boolean } | null {
+  if (context.verifying === null || event.type !== 'effect.result' || event.effectId !== context.awaitedEffect)
+    return null;
+  if (!event.outcome.ok) return null;
+  const { ownerId = 0, botPresent } = event.outcome;
+  return botPresent === undefined ? { ownerId } : { ownerId, botPresent };
+}
+
+/**
+ * Whether an answer belongs to the step being tried: a user step's own operator; for a queue
+ * step, anyone but an earlier step's user (whose answer may have been overtaken by this step's
+ * transfer). `0` (an explicit answer naming nobody) always belongs.
+ */
+export function belongsToStep(context: ChatContext, operatorId: number): boolean {
+  if (operatorId === 0 || context.plan.length === 0) return true;
+  const { target } = currentStep(context);
+  if (target.kind === 'user') return target.userId === operatorId;
+  return !context.plan
+    .slice(0, context.step)
+    .some((step) => step.target.kind === 'user' && step.target.userId === operatorId);
+}
+
+/**
+ * The failure the machine acts on: the event's own, or — for the read that settles an unknown
+ * outcome and found nothing conclusive — the failure that asked for the read.
+ */
+export function failureOf(event: MachineEvent, context: ChatContext): Failure {
+  if (
+    context.verifying &&
+    event.type === 'effect.result' &&
+    event.effectId === context.awaitedEffect
+  ) {
+    const { code, retryable, retryAfterMs } = context.verifying;
+    return retryAfterMs === undefined ? { code, retryable } : { code, retryable, retryAfterMs };
+  }
   if (event.type === 'effect.result' && !event.outcome.ok) {
     const { code, retryable, retryAfterMs } = event.outcome;
     return retryAfterMs === undefined ? { code, retryable } : { code, retryable, retryAfterMs };

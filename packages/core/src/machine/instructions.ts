@@ -47,7 +47,12 @@ export type Notice =
     }
   | { readonly type: 'bot.left'; readonly reason: BotLeftReason }
   | { readonly type: 'bot.removalFailed'; readonly code: string }
-  | { readonly type: 'handoff.failed'; readonly code: string; readonly steps: number };
+  | { readonly type: 'handoff.failed'; readonly code: string; readonly steps: number }
+  | {
+      readonly type: 'session.started';
+      /** The platform's session id, when the event that started it carried one. */
+      readonly platformSession: number | null;
+    };
 
 /** Why the bot is no longer in the chat. */
 export type BotLeftReason =

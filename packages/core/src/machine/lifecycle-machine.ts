@@ -37,6 +37,8 @@ export function createLifecycleMachine(options: LifecycleOptions = {}) {
     on: {
       // Whoever finishes the session, whatever the chat was doing.
       'session.finished': { target: '.closed' },
+      // The bot joined an Open Lines chat: the platform started a new session, held by the bot.
+      'bot.joined': { guard: 'joinStartsSession', target: '.bot', reenter: true, actions: 'startNewSession' },
     },
     states: {
       bot: botState(s),

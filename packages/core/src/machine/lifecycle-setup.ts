@@ -1,6 +1,7 @@
 import { assign, enqueueActions, setup } from 'xstate';
 import { type ChatContext, initialChatContext } from './context.js';
 import {
+  belongsToStep,
   canRetry,
   currentStep,
   failureOf,
@@ -8,13 +9,21 @@ import {
   hasNextStep,
   isAwaitedResult,
   isAwaitedSuccess,
+  isVerifyResult,
   leavesOnTransfer,
   nextId,
+  verifiedDialog,
 } from './decisions.js';
 import type { CancelInstruction, EffectInstruction, Notice, ScheduleInstruction } from './instructions.js';
-import { isClientLeavingBot, isOperatorMessage, type MachineEvent } from './machine-events.js';
+import { answerOf, isClientLeavingBot, isClientZero, type MachineEvent } from './machine-events.js';
 import { stepNotice } from './notices.js';
-import { infrastructureFailureCodes, type ResolvedLifecycleOptions, retryDelayMs } from './options.js';
+import {
+  infrastructureFailureCodes,
+  type ResolvedLifecycleOptions,
+  retryDelayMs,
+  unknownOutcomeCodes,
+} from './options.js';
+import { eventSession, sessionGuards } from './sessions.js';
 
 /** Input of a new chat's machine. */
 export interface LifecycleInput {
@@ -23,6 +32,12 @@ export interface LifecycleInput {
 }
 
 type Args = { context: ChatContext; event: MachineEvent };
+
+/** The answer an event carries, as an operator id (`null`: an answer that names nobody). */
+const answeringOperator = (event: MachineEvent): number | null => {
+  const answer = answerOf(event);
+  return answer === null || answer === 0 ? null : answer;
+};
 
 /**
  * The lifecycle's types, named actions and guards. The instruction actions (`effect`, `schedule`,
@@ -40,8 +55,8 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
       schedule: (_: unknown, _params: ScheduleInstruction) => {},
       cancel: (_: unknown, _params: CancelInstruction) => {},
       notify: (_: unknown, _params: Notice) => {},
-      recordFailure: assign(({ event }: Args) => {
-        const { code, retryable } = failureOf(event);
+      recordFailure: assign(({ context, event }: Args) => {
+        const { code, retryable } = failureOf(event, context);
         return { lastError: { code, retryable } };
       }),
       recordSkip: assign({ lastError: { code: 'OPERATOR_SKIPPED', retryable: false } }),
@@ -52,7 +67,7 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
         infrastructureFailures: 0,
       })),
       countInfrastructureFailure: assign(({ context, event }: Args) =>
-        infrastructureFailureCodes.has(failureOf(event).code)
+        infrastructureFailureCodes.has(failureOf(event, context).code)
           ? { infrastructureFailures: context.infrastructureFailures + 1 }
           : {},
       ),
@@ -78,36 +93,93 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
         const reason = event.type === 'bot.removed' ? event.reason : 'unknown';
         enqueue({ type: 'notify', params: { type: 'bot.left', reason } });
       }),
-      operatorAnsweredByMessage: enqueueActions(({ event, enqueue }) => {
-        const operatorId = event.type === 'message' ? event.author.userId : null;
+      /** An operator answered, as the event says (a message, its owner field, or an explicit answer). */
+      operatorAnswered: enqueueActions(({ event, enqueue }) => {
+        const operatorId = answeringOperator(event);
+        const source = event.type === 'operator.answered' ? event.source : 'message';
         enqueue.assign({ operatorId });
-        enqueue({ type: 'notify', params: { type: 'operator.answered', operatorId, source: 'message' } });
+        enqueue({ type: 'notify', params: { type: 'operator.answered', operatorId, source } });
       }),
-      operatorAnsweredExplicitly: enqueueActions(({ event, enqueue }) => {
-        if (event.type !== 'operator.answered') return;
-        const operatorId = event.operatorId ?? null;
+      /** The answer seen while the transfer was in flight holds: the transfer did not move the chat. */
+      pendingAnswerHolds: enqueueActions(({ context, enqueue }) => {
+        enqueue.assign({ operatorId: context.pendingAnswer });
+        enqueue({
+          type: 'notify',
+          params: { type: 'operator.answered', operatorId: context.pendingAnswer, source: 'message' },
+        });
+      }),
+      /** An answer while this step's transfer may be in flight: withdraw the call, and let its outcome settle the answer. */
+      /** Entering a state past `transferring`: nothing of that step's settling is left over. */
+      clearSettling: assign({ pendingAnswer: null, withdrawnEffect: null, verifying: null }),
+      rememberAnswer: assign(({ context, event }: Args) => ({
+        pendingAnswer: answeringOperator(event),
+        withdrawnEffect: context.verifying === null ? context.awaitedEffect : null,
+      })),
+      /** The dialog read shows an owner: that operator answered. */
+      ownerAnswered: enqueueActions(({ event, enqueue }) => {
+        const ownerId = event.type === 'effect.result' && event.outcome.ok ? (event.outcome.ownerId ?? 0) : 0;
+        const operatorId = ownerId > 0 ? ownerId : null;
         enqueue.assign({ operatorId });
-        enqueue({ type: 'notify', params: { type: 'operator.answered', operatorId, source: event.source } });
+        enqueue({ type: 'notify', params: { type: 'operator.answered', operatorId, source: 'poll' } });
+      }),
+      transferSucceeded: enqueueActions(({ context, enqueue }) => {
+        enqueue.assign({ handedOver: true });
+        enqueue({ type: 'notify', params: { type: 'transfer.succeeded', ...stepNotice(context) } });
+      }),
+      /** With LEAVE=Y to a user the platform removed the bot; that user holds the chat from now on. */
+      botLeftOnTransfer: enqueueActions(({ context, enqueue }) => {
+        const { target } = currentStep(context);
+        enqueue.assign({ botPresent: false, operatorId: target.kind === 'user' ? target.userId : null });
+        enqueue({ type: 'notify', params: { type: 'bot.left', reason: 'leaveOnTransfer' } });
+      }),
+      /** The transfer's outcome is unknown: read the dialog before deciding whether to repeat it. */
+      verifyTransfer: enqueueActions(({ context, event, enqueue }) => {
+        const id = nextId(context, 'verify');
+        enqueue.assign({ verifying: failureOf(event, context), awaitedEffect: id, seq: context.seq + 1 });
+        enqueue({ type: 'effect', params: { id, call: { kind: 'readDialogOwner' } } });
+      }),
+      /** Reads the dialog now: an answer that may belong to a step the plan has left is settled by the platform. */
+      readOwnerNow: enqueueActions(({ context, enqueue }) => {
+        const id = nextId(context, 'poll');
+        enqueue({ type: 'cancel', params: { id: context.pollTimer } });
+        enqueue.assign({ pollTimer: null, awaitedEffect: id, seq: context.seq + 1 });
+        enqueue({ type: 'effect', params: { id, call: { kind: 'readDialogOwner' } } });
       }),
       // Retries back off exponentially from the attempt count of what is retried.
       scheduleTransferRetry: enqueueActions(({ context, event, enqueue }) => {
         const id = nextId(context, 'retry');
-        enqueue.assign({ retryTimer: id, seq: context.seq + 1 });
-        const delayMs = retryDelayMs(config, context.attempt, failureOf(event).retryAfterMs);
+        const delayMs = retryDelayMs(config, context.attempt, failureOf(event, context).retryAfterMs);
+        enqueue.assign({ retryTimer: id, seq: context.seq + 1, verifying: null });
         enqueue({ type: 'schedule', params: { id, delayMs } });
       }),
       scheduleRemovalRetry: enqueueActions(({ context, event, enqueue }) => {
         const id = nextId(context, 'retry');
         enqueue.assign({ retryTimer: id, seq: context.seq + 1 });
-        const delayMs = retryDelayMs(config, context.removalAttempt, failureOf(event).retryAfterMs);
+        const delayMs = retryDelayMs(config, context.removalAttempt, failureOf(event, context).retryAfterMs);
         enqueue({ type: 'schedule', params: { id, delayMs } });
       }),
-      /** A new session: a fresh context that keeps the chat's id sequence. */
-      reopenSession: assign(({ context }: Args) => ({
+      /** A client writes after `closed`: a fresh context that keeps the chat's id sequence. */
+      reopenSession: assign(({ context, event }: Args) => ({
         ...initialChatContext(context.portal, context.chatId),
         session: context.session + 1,
         seq: context.seq,
+        platformSession: eventSession(event) ?? context.platformSession,
       })),
+      /**
+       * The platform started a new session: whatever the chat was doing is over (its timers are
+       * cancelled by the states' exits, its pending calls are no longer awaited) and the bot holds it.
+       */
+      startNewSession: enqueueActions(({ context, event, enqueue }) => {
+        const platformSession = eventSession(event) ?? null;
+        enqueue.assign({
+          ...initialChatContext(context.portal, context.chatId),
+          session: context.session + 1,
+          seq: context.seq,
+          platformSession,
+        });
+        enqueue({ type: 'notify', params: { type: 'session.started', platformSession } });
+      }),
+      adoptSession: assign(({ event }: Args) => ({ platformSession: eventSession(event) ?? null })),
       /** Forgets a pending bot removal: its retry timer is cancelled and a late result is stale. */
       dropRemoval: enqueueActions(({ context, enqueue }) => {
         enqueue({ type: 'cancel', params: { id: context.retryTimer } });
@@ -126,7 +198,13 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
         }
         const id = nextId(context, 'transfer');
         const step = currentStep(context);
-        enqueue.assign({ awaitedEffect: id, seq: context.seq + 1 });
+        enqueue.assign({
+          awaitedEffect: id,
+          seq: context.seq + 1,
+          verifying: null,
+          pendingAnswer: null,
+          withdrawnEffect: null,
+        });
         enqueue({
           type: 'effect',
           params: { id, call: { kind: 'transfer', target: step.target, leave: step.leave } },
@@ -144,13 +222,35 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
       }),
     },
     guards: {
+      ...sessionGuards,
       isAwaitedResult: (args: Args) => isAwaitedResult(args),
       isAnnouncementResult: (args: Args) => isAwaitedResult(args) && args.context.announcement !== null,
       isAwaitedSuccess: (args: Args) => isAwaitedSuccess(args),
       transferLeftBot: (args: Args) => isAwaitedSuccess(args) && leavesOnTransfer(args.context),
+      /** The transfer succeeded, and the answer seen meanwhile came from this step's own target. */
+      succeededAndAnswered: (args: Args) =>
+        isAwaitedSuccess(args) &&
+        args.context.pendingAnswer !== null &&
+        belongsToStep(args.context, args.context.pendingAnswer),
+      /** The transfer failed (or could not be settled) after an answer was seen: that answer holds. */
+      failedAfterAnswer: (args: Args) =>
+        isAwaitedResult(args) && !isAwaitedSuccess(args) && args.context.pendingAnswer !== null,
+      hasUnknownOutcome: (args: Args) =>
+        isAwaitedResult(args) &&
+        args.context.verifying === null &&
+        args.event.type === 'effect.result' &&
+        !args.event.outcome.ok &&
+        unknownOutcomeCodes.has(args.event.outcome.code),
+      verifiedAnswer: (args: Args) => (verifiedDialog(args)?.ownerId ?? 0) > 0,
+      verifiedBotLeft: (args: Args) =>
+        leavesOnTransfer(args.context) && verifiedDialog(args)?.botPresent === false,
+      /** Nobody owns the dialog although an answer was seen: the transfer was made after it, and moved the chat. */
+      verifiedTransferAfterAnswer: (args: Args) =>
+        args.context.pendingAnswer !== null && verifiedDialog(args) !== null,
+      isVerifyResult: (args: Args) => isVerifyResult(args),
       // Failures of the way to the platform have their own budget; the target's failures use up its attempts.
       canRetryTransfer: (args: Args) =>
-        infrastructureFailureCodes.has(failureOf(args.event).code)
+        infrastructureFailureCodes.has(failureOf(args.event, args.context).code)
           ? canRetry(args, args.context.infrastructureFailures, config.maxInfrastructureRetries)
           : canRetry(
               args,
@@ -177,8 +277,32 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
         event.effectId === context.awaitedEffect &&
         event.outcome.ok &&
         (event.outcome.ownerId ?? 0) > 0,
-      isOperatorMessage: ({ event }: Args) => isOperatorMessage(event),
-      isClientLeavingBot: ({ event }: Args) => isClientLeavingBot(event),
+      /** An answer of the step being tried. */
+      isAnswer: ({ context, event }: Args) => {
+        const answer = answerOf(event);
+        return answer !== null && belongsToStep(context, answer);
+      },
+      /** An answer that may belong to a step the plan has left. */
+      isForeignAnswer: ({ context, event }: Args) => {
+        const answer = answerOf(event);
+        return answer !== null && !belongsToStep(context, answer);
+      },
+      /** Any answer, with no transfer call of this step pending: nothing can overtake it. */
+      isAnswerWithNoCallPending: ({ context, event }: Args) =>
+        answerOf(event) !== null && (context.retryTimer !== null || context.announcement !== null),
+      hasAnyAnswer: ({ event }: Args) => answerOf(event) !== null,
+      /** After a plan failed the platform still offers the chat to its last target: an answer may still come. */
+      isLateAnswer: ({ context, event }: Args) => context.handedOver && answerOf(event) !== null,
+      /** A skip by the operator this step waits for (or one that names nobody). */
+      isStepSkip: ({ context, event }: Args) =>
+        event.type === 'operator.skipped' &&
+        (event.operatorId === undefined || belongsToStep(context, event.operatorId)),
+      isStepSkipWithNextStep: (args: Args) =>
+        args.event.type === 'operator.skipped' &&
+        (args.event.operatorId === undefined || belongsToStep(args.context, args.event.operatorId)) &&
+        hasNextStep(args),
+      isClientLeavingBot: ({ context, event }: Args) => isClientLeavingBot(event, context),
+      isClientZero: ({ event }: Args) => isClientZero(event),
       hasPlan: ({ event }: Args) => event.type === 'transfer.request' && event.plan.length > 0,
       isClientMessage: ({ event }: Args) => event.type === 'message' && event.author.kind === 'client',
     },

@@ -14,7 +14,7 @@ export function transferFailed(
   { context, event }: { context: ChatContext; event: MachineEvent },
   willRetry: boolean,
 ): Notice {
-  const failure = failureOf(event);
+  const failure = failureOf(event, context);
   return {
     type: 'transfer.failed',
     target: currentStep(context).target,

@@ -46,6 +46,22 @@ export function retryDelayMs(
 }
 
 /**
+ * Failure codes after which a call may or may not have reached the platform: the request timed
+ * out, the connection broke, the answer was unreadable, or the worker that made it died. A
+ * transfer failing so is not repeated blindly: the engine first reads the dialog (its owner, the
+ * bot's membership) and counts the transfer as made when the platform shows it was.
+ */
+export const unknownOutcomeCodes: ReadonlySet<string> = new Set([
+  'CALL_TIMEOUT',
+  'TIMEOUT',
+  'NETWORK',
+  'INVALID_RESPONSE',
+  'INTERNAL_SERVER_ERROR',
+  'TRANSPORT_THREW',
+  'LEASE_EXPIRED',
+]);
+
+/**
  * Failure codes that say nothing about the transfer's target: the platform or the way to it was
  * busy or unreachable. Retrying them does not count against `maxTransferAttempts`.
  */
@@ -59,4 +75,5 @@ export const infrastructureFailureCodes: ReadonlySet<string> = new Set([
   'INVALID_RESPONSE',
   'INTERNAL_SERVER_ERROR',
   'TRANSPORT_THREW',
+  'LEASE_EXPIRED',
 ]);

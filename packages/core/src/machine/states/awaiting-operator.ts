@@ -1,11 +1,18 @@
 import { assign } from 'xstate';
 import { currentStep, nextId } from '../decisions.js';
 import type { LifecycleSetup } from '../lifecycle-setup.js';
+import { sessionTransitions } from './session-transitions.js';
 
-/** `awaitingOperator`: the platform accepted; waiting (with a deadline, maybe polling) for an operator to answer. */
+/**
+ * `awaitingOperator`: the platform accepted; waiting (with a deadline, maybe polling) for an
+ * operator to answer. An answer of this step moves the chat to `operator`; one that may belong to
+ * a step the plan has left (its event can arrive after this step's transfer) is settled by reading
+ * the dialog's owner.
+ */
 export function awaitingOperatorState(s: LifecycleSetup) {
   return s.createStateConfig({
     entry: [
+      'clearSettling',
       assign(({ context }) => ({ confirmationTimer: nextId(context, 'confirm'), seq: context.seq + 1 })),
       {
         type: 'schedule',
@@ -23,13 +30,18 @@ export function awaitingOperatorState(s: LifecycleSetup) {
     ],
     on: {
       message: [
-        { guard: 'isOperatorMessage', target: 'operator', actions: 'operatorAnsweredByMessage' },
-        { guard: 'isClientLeavingBot', target: 'operator', actions: 'botGoneByClient' },
+        ...sessionTransitions(s),
+        { guard: 'isAnswer', target: 'operator', actions: 'operatorAnswered' },
+        { guard: 'isForeignAnswer', actions: 'readOwnerNow' },
       ],
-      'operator.answered': { target: 'operator', actions: 'operatorAnsweredExplicitly' },
+      'operator.answered': [
+        { guard: 'isAnswer', target: 'operator', actions: 'operatorAnswered' },
+        { actions: 'readOwnerNow' },
+      ],
+      // A skip by an operator this step did not offer the chat to belongs to a step already left.
       'operator.skipped': [
-        { guard: 'hasNextStep', target: 'transferring', actions: ['recordSkip', 'nextStep'] },
-        { target: 'bot', actions: ['recordSkip', 'handoffFailed'] },
+        { guard: 'isStepSkipWithNextStep', target: 'transferring', actions: ['recordSkip', 'nextStep'] },
+        { guard: 'isStepSkip', target: 'bot', actions: ['recordSkip', 'handoffFailed'] },
       ],
       'timer.fired': [
         {
@@ -38,44 +50,10 @@ export function awaitingOperatorState(s: LifecycleSetup) {
           actions: ['recordTimeout', 'nextStep'],
         },
         { guard: 'isConfirmationTimer', target: 'bot', actions: ['recordTimeout', 'handoffFailed'] },
-        {
-          guard: 'isPollTimer',
-          actions: [
-            assign(({ context }) => ({
-              pollTimer: null,
-              awaitedEffect: nextId(context, 'poll'),
-              seq: context.seq + 1,
-            })),
-            {
-              type: 'effect',
-              params: ({ context }) => ({
-                id: context.awaitedEffect ?? '',
-                call: { kind: 'readDialogOwner' },
-              }),
-            },
-          ],
-        },
+        { guard: 'isPollTimer', actions: 'readOwnerNow' },
       ],
       'effect.result': [
-        {
-          guard: 'ownerAnswered',
-          target: 'operator',
-          actions: [
-            assign(({ event }) =>
-              event.type === 'effect.result' && event.outcome.ok
-                ? { operatorId: event.outcome.ownerId ?? null }
-                : {},
-            ),
-            {
-              type: 'notify',
-              params: ({ context }) => ({
-                type: 'operator.answered',
-                operatorId: context.operatorId,
-                source: 'poll',
-              }),
-            },
-          ],
-        },
+        { guard: 'ownerAnswered', target: 'operator', actions: 'ownerAnswered' },
         { guard: 'isAwaitedResult', actions: [assign({ awaitedEffect: null }), 'schedulePoll'] },
       ],
       'bot.removed': { target: 'operator', actions: 'botGoneFromOutside' },

@@ -1,9 +1,14 @@
 import { assign } from 'xstate';
 import type { LifecycleSetup } from '../lifecycle-setup.js';
+import { sessionTransitions } from './session-transitions.js';
 
-/** `bot`: the bot holds the chat; a transfer request with a plan starts the hand-over. */
+/**
+ * `bot`: the bot holds the chat; a transfer request with a plan starts the hand-over. After a plan
+ * failed, the platform still offers the chat to its last target, so a late answer moves it on.
+ */
 export function botState(s: LifecycleSetup) {
   return s.createStateConfig({
+    entry: 'clearSettling',
     on: {
       'transfer.request': {
         guard: 'hasPlan',
@@ -22,7 +27,12 @@ export function botState(s: LifecycleSetup) {
             : {},
         ),
       },
-      message: { guard: 'isClientLeavingBot', target: 'operator', actions: 'botGoneByClient' },
+      message: [
+        ...sessionTransitions(s),
+        { guard: 'isClientLeavingBot', target: 'operator', actions: 'botGoneByClient' },
+        { guard: 'isLateAnswer', target: 'operator', actions: 'operatorAnswered' },
+      ],
+      'operator.answered': { guard: 'isLateAnswer', target: 'operator', actions: 'operatorAnswered' },
       'bot.removed': { target: 'operator', actions: 'botGoneFromOutside' },
     },
   });

@@ -1,11 +1,13 @@
 import { assign, enqueueActions } from 'xstate';
 import { failureOf, nextId } from '../decisions.js';
 import type { LifecycleSetup } from '../lifecycle-setup.js';
+import { sessionTransitions } from './session-transitions.js';
 
 /** `operator`: an operator holds the chat; a bot that stayed is removed here. */
 export function operatorState(s: LifecycleSetup) {
   return s.createStateConfig({
     entry: enqueueActions(({ context, enqueue }) => {
+      enqueue('clearSettling');
       if (!context.botPresent || context.awaitedEffect !== null) return;
       const id = nextId(context, 'remove');
       enqueue.assign({ awaitedEffect: id, seq: context.seq + 1, removalAttempt: 1 });
@@ -38,10 +40,10 @@ export function operatorState(s: LifecycleSetup) {
         {
           guard: 'isAwaitedResult',
           actions: [
-            assign(({ event }) => ({ lastError: failureOf(event), awaitedEffect: null })),
+            assign(({ context, event }) => ({ lastError: failureOf(event, context), awaitedEffect: null })),
             {
               type: 'notify',
-              params: ({ event }) => ({ type: 'bot.removalFailed', code: failureOf(event).code }),
+              params: ({ context, event }) => ({ type: 'bot.removalFailed', code: failureOf(event, context).code }),
             },
           ],
         },
@@ -60,7 +62,10 @@ export function operatorState(s: LifecycleSetup) {
         }),
       },
       // Gone from outside: a removal in flight or waiting to be retried is no longer needed.
-      message: { guard: 'isClientLeavingBot', actions: ['botGoneByClient', 'dropRemoval'] },
+      message: [
+        ...sessionTransitions(s),
+        { guard: 'isClientLeavingBot', actions: ['botGoneByClient', 'dropRemoval'] },
+      ],
       'bot.removed': { actions: ['botGoneFromOutside', 'dropRemoval'] },
     },
   });

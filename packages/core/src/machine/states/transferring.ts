@@ -1,14 +1,27 @@
 import { assign } from 'xstate';
-import { currentStep } from '../decisions.js';
 import type { LifecycleSetup } from '../lifecycle-setup.js';
-import { stepNotice, transferFailed } from '../notices.js';
+import { transferFailed } from '../notices.js';
+import { sessionTransitions } from './session-transitions.js';
 
-/** `transferring`: the platform call for the current plan step is in flight, maybe retrying. */
+/**
+ * `transferring`: the platform call for the current plan step is in flight, maybe retrying.
+ *
+ * An answer seen here may be overtaken by this step's transfer (the platform's transfer removes
+ * whoever had answered), so it is settled by the call's outcome: a failed transfer leaves the
+ * answer standing; a successful one moved the chat on, unless the answer came from this step's
+ * own target. A call whose outcome is unknown is settled by reading the dialog before repeating.
+ */
 export function transferringState(s: LifecycleSetup) {
+  const answer = [
+    { guard: 'isAnswerWithNoCallPending' as const, target: 'operator', actions: 'operatorAnswered' as const },
+    { guard: 'hasAnyAnswer' as const, actions: 'rememberAnswer' as const },
+  ];
   return s.createStateConfig({
     entry: 'requestTransfer',
     exit: [
       { type: 'cancel', params: ({ context }) => ({ id: context.retryTimer }) },
+      // What settles this step (an answer seen, a withdrawn call, an unknown outcome) is still read
+      // by the transition's own actions; the next state's entry clears it.
       assign({ retryTimer: null, awaitedEffect: null }),
     ],
     on: {
@@ -18,30 +31,18 @@ export function transferringState(s: LifecycleSetup) {
           guard: 'isAnnouncementResult',
           actions: [assign({ announcement: null }), 'requestTransfer'],
         },
+        { guard: 'verifiedAnswer', target: 'operator', actions: ['ownerAnswered'] },
+        { guard: 'verifiedBotLeft', target: 'operator', actions: ['transferSucceeded', 'botLeftOnTransfer'] },
+        { guard: 'verifiedTransferAfterAnswer', target: 'awaitingOperator', actions: 'transferSucceeded' },
+        { guard: 'transferLeftBot', target: 'operator', actions: ['transferSucceeded', 'botLeftOnTransfer'] },
         {
-          guard: 'transferLeftBot',
+          guard: 'succeededAndAnswered',
           target: 'operator',
-          actions: [
-            {
-              type: 'notify',
-              params: ({ context }) => ({ type: 'transfer.succeeded', ...stepNotice(context) }),
-            },
-            assign(({ context }) => {
-              // With LEAVE=Y to a user, that user holds the chat from now on.
-              const { target } = currentStep(context);
-              return { botPresent: false, operatorId: target.kind === 'user' ? target.userId : null };
-            }),
-            { type: 'notify', params: { type: 'bot.left', reason: 'leaveOnTransfer' } },
-          ],
+          actions: ['transferSucceeded', 'pendingAnswerHolds'],
         },
-        {
-          guard: 'isAwaitedSuccess',
-          target: 'awaitingOperator',
-          actions: {
-            type: 'notify',
-            params: ({ context }) => ({ type: 'transfer.succeeded', ...stepNotice(context) }),
-          },
-        },
+        { guard: 'isAwaitedSuccess', target: 'awaitingOperator', actions: 'transferSucceeded' },
+        { guard: 'hasUnknownOutcome', actions: 'verifyTransfer' },
+        { guard: 'failedAfterAnswer', target: 'operator', actions: 'pendingAnswerHolds' },
         {
           guard: 'canRetryTransfer',
           actions: [
@@ -78,10 +79,12 @@ export function transferringState(s: LifecycleSetup) {
         actions: assign(({ context }) => ({ attempt: context.attempt + 1 })),
       },
       message: [
-        { guard: 'isOperatorMessage', target: 'operator', actions: 'operatorAnsweredByMessage' },
+        ...sessionTransitions(s),
         { guard: 'isClientLeavingBot', target: 'operator', actions: 'botGoneByClient' },
+        ...answer,
       ],
-      'operator.answered': { target: 'operator', actions: 'operatorAnsweredExplicitly' },
+      // An explicit answer is the caller's word, not a platform event that a transfer may overtake.
+      'operator.answered': { target: 'operator', actions: 'operatorAnswered' },
       'bot.removed': { target: 'operator', actions: 'botGoneFromOutside' },
     },
   });

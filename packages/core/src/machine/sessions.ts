@@ -1,0 +1,38 @@
+import type { ChatContext } from './context.js';
+import type { MachineEvent } from './machine-events.js';
+
+type Args = { context: ChatContext; event: MachineEvent };
+
+/** The platform session id an event carries, if any (messages and joins carry one). */
+export function eventSession(event: MachineEvent): number | undefined {
+  return event.type === 'message' || event.type === 'bot.joined' ? event.sessionId : undefined;
+}
+
+/**
+ * How the platform's session ids move the chat. Session ids only grow: a message of an earlier
+ * session arriving late says nothing about the current one, and a larger id means the previous
+ * session is over and the bot holds the chat again.
+ */
+export const sessionGuards = {
+  /** A late message of a session already over: nothing to do. */
+  isFromEarlierSession: ({ context, event }: Args): boolean => {
+    const session = eventSession(event);
+    return session !== undefined && context.platformSession !== null && session < context.platformSession;
+  },
+  /** A message of a newer session than the chat knows. */
+  startsNewSession: ({ context, event }: Args): boolean => {
+    const session = eventSession(event);
+    return session !== undefined && context.platformSession !== null && session > context.platformSession;
+  },
+  /** The first session id the chat hears of: remembered, nothing else changes. */
+  adoptsSession: ({ context, event }: Args): boolean =>
+    eventSession(event) !== undefined && context.platformSession === null,
+  /**
+   * The bot joined: a new session, unless the join names the session the chat is already in (the
+   * session's first message may have arrived first) or an earlier one.
+   */
+  joinStartsSession: ({ context, event }: Args): boolean => {
+    const session = eventSession(event);
+    return session === undefined || context.platformSession === null || session > context.platformSession;
+  },
+};
