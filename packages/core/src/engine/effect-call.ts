@@ -50,7 +50,11 @@ export async function callTransport(
     case 'removeBot':
       return toOutcome(await transport.removeBot(chat, options), (v) => ({ alreadyGone: v.alreadyGone }));
     case 'readDialogOwner':
-      return toOutcome(await transport.readDialogOwner(chat, options), (v) => ({ ownerId: v.ownerId }));
+      return toOutcome(await transport.readDialogOwner(chat, options), (v) =>
+        typeof v.botPresent === 'boolean'
+          ? { ownerId: v.ownerId, botPresent: v.botPresent }
+          : { ownerId: v.ownerId },
+      );
     case 'sendBotMessage':
       return toOutcome(await transport.sendBotMessage({ ...chat, text: call.text }, options), none);
     case 'handToQueue':

@@ -162,7 +162,8 @@ export function createEngine(options: EngineOptions): Engine {
       }
     }
     const released = before?.context.operatorId;
-    if (before && stateOf(before) === 'operator' && stateOf(after) === 'closed' && released) {
+    const sessionOver = stateOf(after) === 'closed' || after.context.session !== before?.context.session;
+    if (before && stateOf(before) === 'operator' && sessionOver && released) {
       adjustments.push([released, -1]);
     }
     for (const [operatorId, delta] of adjustments) {

@@ -69,7 +69,11 @@ export function isVerifyResult(args: Args): boolean {
 
 /** What the verifying read found, when it found anything. */
 export function verifiedDialog({ context, event }: Args): { ownerId: number; botPresent?: boolean } | null {
-  if (context.verifying === null || event.type !== 'effect.result' || event.effectId !== context.awaitedEffect)
+  if (
+    context.verifying === null ||
+    event.type !== 'effect.result' ||
+    event.effectId !== context.awaitedEffect
+  )
     return null;
   if (!event.outcome.ok) return null;
   const { ownerId = 0, botPresent } = event.outcome;
@@ -95,11 +99,7 @@ export function belongsToStep(context: ChatContext, operatorId: number): boolean
  * outcome and found nothing conclusive — the failure that asked for the read.
  */
 export function failureOf(event: MachineEvent, context: ChatContext): Failure {
-  if (
-    context.verifying &&
-    event.type === 'effect.result' &&
-    event.effectId === context.awaitedEffect
-  ) {
+  if (context.verifying && event.type === 'effect.result' && event.effectId === context.awaitedEffect) {
     const { code, retryable, retryAfterMs } = context.verifying;
     return retryAfterMs === undefined ? { code, retryable } : { code, retryable, retryAfterMs };
   }

@@ -4,6 +4,7 @@ import { edgeScenarios } from './engine/edge-scenarios.js';
 import { failureScenarios } from './engine/failure-scenarios.js';
 import type { EngineStore } from './engine/fixture.js';
 import { lifecycleScenarios } from './engine/lifecycle-scenarios.js';
+import { platformStreamScenarios } from './engine/platform-stream-scenarios.js';
 import type { ConformanceHarness } from './harness.js';
 
 export type { EngineFixture, EngineStore, EventFactory } from './engine/fixture.js';
@@ -28,5 +29,6 @@ export function engineConformanceSuite(label: string, harness: ConformanceHarnes
     failureScenarios(harness);
     concurrencyScenarios(harness);
     edgeScenarios(harness);
+    platformStreamScenarios(harness);
   });
 }

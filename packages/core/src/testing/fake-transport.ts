@@ -68,6 +68,8 @@ export interface FakeTransport extends Transport {
   respondAlways<M extends FakeMethod>(method: M, answer: FakeAnswer<M>): void;
   /** Sets what `readDialogOwner` answers for `key` by default. */
   setDialogOwner(key: ChatKey, ownerId: number): void;
+  /** What `readDialogOwner` reports as the bot's membership of the chat (by default it reports nothing). */
+  setBotPresent(key: ChatKey, present: boolean): void;
   /** Forgets calls, queued and default answers and dialog owners. */
   reset(): void;
 }
@@ -136,11 +138,15 @@ export function createFakeTransport(options: FakeTransportOptions = {}): FakeTra
   const queued = new Map<FakeMethod, AnyAnswer[]>();
   const defaults = new Map<FakeMethod, AnyAnswer>();
   const owners = new Map<string, number>();
+  const membership = new Map<string, boolean>();
 
   function defaultAnswer(method: FakeMethod, request: FakeRequests[FakeMethod]): AnyResult {
     if (method === 'removeBot') return transportSuccess({ alreadyGone: false });
-    if (method === 'readDialogOwner')
-      return transportSuccess({ ownerId: owners.get(ownerSlot(request)) ?? 0 });
+    if (method === 'readDialogOwner') {
+      const ownerId = owners.get(ownerSlot(request)) ?? 0;
+      const botPresent = membership.get(ownerSlot(request));
+      return transportSuccess(botPresent === undefined ? { ownerId } : { ownerId, botPresent });
+    }
     return transportSuccess(undefined);
   }
 
@@ -177,11 +183,15 @@ export function createFakeTransport(options: FakeTransportOptions = {}): FakeTra
     setDialogOwner(key, ownerId) {
       owners.set(ownerSlot(key), ownerId);
     },
+    setBotPresent(key, present) {
+      membership.set(ownerSlot(key), present);
+    },
     reset() {
       calls.length = 0;
       queued.clear();
       defaults.clear();
       owners.clear();
+      membership.clear();
     },
     transfer: (request, callOptions) => call('transfer', request, callOptions),
     removeBot: (chat, callOptions) => call('removeBot', chat, callOptions),

@@ -68,7 +68,10 @@ describe('races while awaiting an operator', () => {
         { state: snapshot.value, operatorId: snapshot.context.operatorId, bot: snapshot.context.botPresent },
         label,
       ).toEqual({ state: 'operator', operatorId, bot: true });
-      expect(types.filter((t) => t === 'operator.answered'), label).toHaveLength(1);
+      expect(
+        types.filter((t) => t === 'operator.answered'),
+        label,
+      ).toHaveLength(1);
       expect(types.filter((t) => t === 'handoff.failed').length, label).toBeLessThanOrEqual(1);
       if (types.includes('handoff.failed')) {
         expect(types.indexOf('handoff.failed'), label).toBeLessThan(types.indexOf('operator.answered'));

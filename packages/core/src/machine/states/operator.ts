@@ -43,7 +43,10 @@ export function operatorState(s: LifecycleSetup) {
             assign(({ context, event }) => ({ lastError: failureOf(event, context), awaitedEffect: null })),
             {
               type: 'notify',
-              params: ({ context, event }) => ({ type: 'bot.removalFailed', code: failureOf(event, context).code }),
+              params: ({ context, event }) => ({
+                type: 'bot.removalFailed',
+                code: failureOf(event, context).code,
+              }),
             },
           ],
         },
