@@ -9,6 +9,7 @@ import type { RequestRecord } from './http/request-log.js';
 import { listen } from './http/server.js';
 import { createLeakyBucket, type LeakyBucket } from './leaky-bucket.js';
 import { assertLoopbackHost, hostForUrl } from './loopback.js';
+import { createPortalIds } from './model/ids.js';
 import { createPortalState } from './model/portal-state.js';
 import type { PortalState } from './model/types.js';
 import { createOperatingMeter, type OperatingMeter } from './operating-limit.js';
@@ -96,6 +97,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     deliveries,
     signal: shutdown.signal,
     timeoutMs: resolved.eventTimeoutMs,
+    connectorUserType: resolved.connectorUserType,
     now: () => Date.now(),
     url: () => url,
     clientEndpoint: () => `${url}/rest/`,
@@ -155,6 +157,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
         memberId,
         parsed.domain ?? `portal${n}.bitrix24.test`,
         parsed.applicationToken ?? `apptoken-${n}`,
+        createPortalIds(resolved.ids, n),
       );
       const portal = createPortal(runtime, state);
       states.set(memberId, state);

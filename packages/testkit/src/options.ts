@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type LeakyBucketLimits, leakyBucketLimitsSchema } from './leaky-bucket.js';
+import type { IdStrategy } from './model/ids.js';
 import {
   defaultOperatingLimit,
   type OperatingLimitOptions,
@@ -42,6 +43,23 @@ export interface EmulatorOptions {
    * @defaultValue 0
    */
   readonly transferDurationMs?: number;
+  /**
+   * How ids are made. `'random'`: users, bots, chats, sessions and messages get unique random ids
+   * of 5 to 7 digits, as on a real portal, so that no id-size bug can hide; lines keep small ids
+   * (1, 2, …), as real lines do; the administrator is user 1. `'sequential'`: counters (users from
+   * 1, chats from 101, sessions from 1001, messages from 10001), for tests that spell ids out.
+   * @defaultValue 'random'
+   */
+  readonly ids?: 'random' | 'sequential';
+  /** Makes random ids repeatable: the same seed draws the same ids. @defaultValue a fresh seed per run */
+  readonly idSeed?: number;
+  /**
+   * The v2 `user.type` of a connector (client) user. The documented values are `employee`,
+   * `extranet`, `email`, `collaber` and `bot`; what a connector user gets is not settled by any
+   * public source.
+   * @defaultValue 'connector'
+   */
+  readonly connectorUserType?: string;
 }
 
 export interface ResolvedOptions {
@@ -52,6 +70,8 @@ export interface ResolvedOptions {
   readonly accessTokenTtlMs: number;
   readonly eventTimeoutMs: number;
   readonly transferDurationMs: number;
+  readonly ids: IdStrategy;
+  readonly connectorUserType: string;
 }
 
 const positive = z.number().positive().finite();
@@ -73,6 +93,14 @@ export const emulatorOptionsSchema = z.strictObject({
   accessTokenTtlMs: positive.optional(),
   eventTimeoutMs: positive.optional(),
   transferDurationMs: z.number().int().nonnegative().max(60_000).optional(),
+  ids: z.enum(['random', 'sequential']).optional(),
+  idSeed: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(2 ** 32 - 1)
+    .optional(),
+  connectorUserType: z.string().min(1).max(40).optional(),
 });
 
 export function resolveOptions(parsed: z.infer<typeof emulatorOptionsSchema>): ResolvedOptions {
@@ -92,5 +120,10 @@ export function resolveOptions(parsed: z.infer<typeof emulatorOptionsSchema>): R
     accessTokenTtlMs: parsed.accessTokenTtlMs ?? 3_600_000,
     eventTimeoutMs: parsed.eventTimeoutMs ?? 10_000,
     transferDurationMs: parsed.transferDurationMs ?? 0,
+    ids:
+      parsed.ids === 'sequential'
+        ? { kind: 'sequential' }
+        : { kind: 'random', ...(parsed.idSeed === undefined ? {} : { seed: parsed.idSeed }) },
+    connectorUserType: parsed.connectorUserType ?? 'connector',
   };
 }

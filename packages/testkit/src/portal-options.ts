@@ -26,6 +26,13 @@ export interface AppOptions {
 
 /** Options of `portal.registerBot`. */
 export interface BotOptions {
+  /** The bot's user id. @defaultValue a new id (random, 5 to 7 digits, unless `ids: 'sequential'`) */
+  readonly botId?: number;
+  /**
+   * The v2 `botToken` (a v2 bot configured by token only); the v1 Open Lines methods accept it as
+   * `CLIENT_ID` through a webhook. @defaultValue `clientId`
+   */
+  readonly botToken?: string;
   /** @defaultValue `bot<botId>` */
   readonly code?: string;
   /** The `CLIENT_ID` (v1) / `botToken` (v2) webhook calls name the bot with. @defaultValue `botclient<botId>` */
@@ -43,6 +50,8 @@ export interface BotOptions {
 
 /** Options of `portal.createOperator` and `portal.createExtranetUser`. */
 export interface OperatorOptions {
+  /** The user id. @defaultValue a new id (random, 5 to 7 digits, unless `ids: 'sequential'`) */
+  readonly userId?: number;
   /** @defaultValue `Operator <userId>` */
   readonly name?: string;
 }
@@ -59,10 +68,24 @@ export interface LineOptions {
    * @defaultValue false
    */
   readonly removeBotOnAnswer?: boolean;
+  /**
+   * `WELCOME_BOT_LEFT`: `'queue'` removes the bot when its session ends (the client's `0`,
+   * `imopenlines.bot.session.operator`); `'close'` keeps it in the chat.
+   * @defaultValue 'queue'
+   */
+  readonly welcomeBotLeft?: 'queue' | 'close';
+  /**
+   * `QUEUE_TIME` in milliseconds (the platform's setting is in seconds, e.g. 60): when the offered
+   * operator has not answered by then, the chat is offered to the next operator of the queue,
+   * without telling the bot. Omitted: offers never time out.
+   */
+  readonly queueTimeMs?: number;
 }
 
 /** Options of `portal.createClientChat`. */
 export interface ClientChatOptions {
+  /** The chat id. @defaultValue a new id (random, 5 to 7 digits, unless `ids: 'sequential'`) */
+  readonly chatId?: number;
   readonly lineId: number;
   readonly botId: number;
   /** Name of the connector user. @defaultValue `Client <userId>` */
@@ -85,19 +108,24 @@ export const portalOptionsSchema = z.strictObject({
 export const webhookOptionsSchema = z.strictObject({ userId: id.optional() });
 export const appOptionsSchema = z.strictObject({ clientId: text.optional(), clientSecret: text.optional() });
 export const botOptionsSchema = z.strictObject({
+  botId: id.optional(),
+  botToken: text.optional(),
   code: text.optional(),
   clientId: text.optional(),
   eventHandlerUrl: z.url({ protocol: /^https?$/ }).optional(),
   eventsVersion: z.union([z.literal(1), z.literal(2)]).optional(),
   appClientId: text.optional(),
 });
-export const operatorOptionsSchema = z.strictObject({ name: text.optional() });
+export const operatorOptionsSchema = z.strictObject({ userId: id.optional(), name: text.optional() });
 export const lineOptionsSchema = z.strictObject({
   name: text.optional(),
   queue: z.array(id),
   removeBotOnAnswer: z.boolean().optional(),
+  welcomeBotLeft: z.enum(['queue', 'close']).optional(),
+  queueTimeMs: z.number().int().positive().max(3_600_000).optional(),
 });
 export const clientChatOptionsSchema = z.strictObject({
+  chatId: id.optional(),
   lineId: id,
   botId: id,
   clientName: text.optional(),

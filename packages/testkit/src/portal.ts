@@ -2,9 +2,17 @@ import { createCounter } from './clock.js';
 import { parseInput, TestkitError } from './errors.js';
 import { dispatchBotEvent } from './events/dispatch.js';
 import { PlatformError } from './http/platform-error.js';
-import { announceJoin, clientMessage, employeeMessage, requireChat } from './model/activity.js';
+import {
+  announceJoin,
+  clientMessage,
+  createEffects,
+  employeeMessage,
+  requireChat,
+} from './model/activity.js';
+import type { IdSource } from './model/ids.js';
+import { removeBot } from './model/membership.js';
 import { snapshotChat } from './model/portal-state.js';
-import { answerChat, operatorFinishChat, removeBot, skipChat } from './model/session.js';
+import { answerChat, operatorFinishChat, skipChat } from './model/session.js';
 import { ADMIN_USER_ID, type ChatRecord, type PortalState } from './model/types.js';
 import {
   appOptionsSchema,
@@ -42,8 +50,21 @@ function translate(error: unknown, memberId: string, chatId: number): unknown {
   });
 }
 
+/** A new id from `source`, or `wanted` when it is free. */
+function newId(source: IdSource, wanted: number | undefined, what: string): number {
+  if (wanted === undefined) return source.next();
+  if (!source.take(wanted)) throw new TestkitError('INVALID_INPUT', `${what} ${wanted} is already used`);
+  return wanted;
+}
+
 /** The programmatic face of one portal. */
 export function createPortal(runtime: Runtime, state: PortalState): Portal {
+  /** Applies a session rule, then waits until the bot has heard its notices. */
+  const withEffects = async (chatId: number, rule: (effects: ReturnType<typeof createEffects>) => void) => {
+    const effects = createEffects(runtime, state);
+    await asTestkit(state.memberId, chatId, () => rule(effects));
+    await effects.settled();
+  };
   const appIds = createCounter(1);
   const chatOf = (chatId: number): ChatRecord => {
     const id = parseInput(chatIdSchema, chatId, 'chat id');
@@ -107,21 +128,23 @@ export function createPortal(runtime: Runtime, state: PortalState): Portal {
           `App ${parsed.appClientId} is not installed on ${state.memberId}`,
         );
       }
-      const botId = state.ids.user.next();
+      const botId = newId(state.ids.user, parsed.botId, 'User id');
       const code = parsed.code ?? `bot${botId}`;
       state.users.set(botId, { id: botId, kind: 'bot', name: code });
       const clientId = parsed.clientId ?? `botclient${botId}`;
+      const botToken = parsed.botToken ?? clientId;
       state.bots.set(botId, {
         botId,
         code,
         clientId,
+        botToken,
         eventHandlerUrl: parsed.eventHandlerUrl,
         eventsVersion: parsed.eventsVersion ?? 1,
         appClientId: parsed.appClientId ?? state.apps.keys().next().value,
         deleted: false,
         fetchQueue: [],
       });
-      return { botId, clientId };
+      return { botId, clientId, botToken };
     },
 
     async unregisterBot(botId) {
@@ -135,14 +158,14 @@ export function createPortal(runtime: Runtime, state: PortalState): Portal {
 
     createOperator(options = {}) {
       const parsed = parseInput(operatorOptionsSchema, options, 'operator options');
-      const userId = state.ids.user.next();
+      const userId = newId(state.ids.user, parsed.userId, 'User id');
       state.users.set(userId, { id: userId, kind: 'operator', name: parsed.name ?? `Operator ${userId}` });
       return { userId };
     },
 
     createExtranetUser(options = {}) {
       const parsed = parseInput(operatorOptionsSchema, options, 'extranet user options');
-      const userId = state.ids.user.next();
+      const userId = newId(state.ids.user, parsed.userId, 'User id');
       state.users.set(userId, { id: userId, kind: 'extranet', name: parsed.name ?? `Extranet ${userId}` });
       return { userId };
     },
@@ -165,6 +188,8 @@ export function createPortal(runtime: Runtime, state: PortalState): Portal {
         queue: [...parsed.queue],
         nextOperatorIndex: 0,
         removeBotOnAnswer: parsed.removeBotOnAnswer ?? false,
+        welcomeBotLeft: parsed.welcomeBotLeft ?? 'queue',
+        queueTimeMs: parsed.queueTimeMs ?? null,
       });
       return { lineId };
     },
@@ -176,19 +201,22 @@ export function createPortal(runtime: Runtime, state: PortalState): Portal {
       const bot = state.bots.get(parsed.botId);
       if (bot === undefined || bot.deleted)
         throw new TestkitError('NOT_FOUND', `Bot ${parsed.botId} is not registered`);
+      if (parsed.chatId !== undefined && state.chats.has(parsed.chatId)) {
+        throw new TestkitError('INVALID_INPUT', `Chat id ${parsed.chatId} is already used`);
+      }
       const clientUserId = state.ids.user.next();
       state.users.set(clientUserId, {
         id: clientUserId,
         kind: 'client',
         name: parsed.clientName ?? `Client ${clientUserId}`,
       });
-      const chatId = state.ids.chat.next();
+      const chatId = newId(state.ids.chat, parsed.chatId, 'Chat id');
       const chat: ChatRecord = {
         chatId,
         lineId: parsed.lineId,
         botId: bot.botId,
         clientUserId,
-        connectorChatId: chatId + 1000,
+        connectorChatId: state.ids.chat.next(),
         members: [clientUserId, bot.botId],
         ownerId: 0,
         sessionId: state.ids.session.next(),
@@ -199,6 +227,8 @@ export function createPortal(runtime: Runtime, state: PortalState): Portal {
         transferLockUntil: 0,
         transferInProgress: false,
         deliveries: Promise.resolve(),
+        sessionStartedAt: Math.floor(Date.now() / 1000),
+        offerEpoch: 0,
       };
       state.chats.set(chatId, chat);
       if (parsed.announceJoin ?? true) runtime.background(announceJoin(runtime, state, chat));
@@ -227,19 +257,19 @@ export function createPortal(runtime: Runtime, state: PortalState): Portal {
     async operatorAnswers(chatId, operatorUserId) {
       const chat = chatOf(chatId);
       const userId = requireKnownUser(operatorUserId, 'operator user id');
-      await asTestkit(state.memberId, chat.chatId, () => answerChat(state, chat, userId));
+      await withEffects(chat.chatId, (effects) => answerChat(state, chat, userId, effects));
     },
 
     async operatorSkips(chatId, operatorUserId) {
       const chat = chatOf(chatId);
       const userId = requireKnownUser(operatorUserId, 'operator user id');
-      await asTestkit(state.memberId, chat.chatId, () => skipChat(state, chat, userId));
+      await withEffects(chat.chatId, (effects) => skipChat(state, chat, userId, effects));
     },
 
     async operatorFinishes(chatId, operatorUserId) {
       const chat = chatOf(chatId);
       const userId = requireKnownUser(operatorUserId, 'operator user id');
-      await asTestkit(state.memberId, chat.chatId, () => operatorFinishChat(state, chat, userId));
+      await withEffects(chat.chatId, (effects) => operatorFinishChat(state, chat, userId, effects));
     },
 
     kickBot(chatId) {
@@ -256,11 +286,12 @@ export function createPortal(runtime: Runtime, state: PortalState): Portal {
     },
 
     messages(chatId) {
-      return requireChat(state, chatOf(chatId).chatId).messages.map(({ id, authorId, text, at }) => ({
+      return requireChat(state, chatOf(chatId).chatId).messages.map(({ id, authorId, text, at, system }) => ({
         id,
         authorId,
         text,
         at,
+        system,
       }));
     },
   };

@@ -20,7 +20,7 @@ describe('the /_emulator control API', () => {
     const created = await callJson(base, { lineId, botId: bot.botId });
     const chat = created.body as unknown as { chatId: number };
     expect(created.status).toBe(200);
-    expect(chat.chatId).toBe(101);
+    expect(chat.chatId).toBeGreaterThanOrEqual(10_000);
     const written = await callJson(`${base}/${chat.chatId}/client-messages`, { text: '0' });
     expect(written.body).toMatchObject({ messageId: expect.any(Number) });
     expect((await callJson(`${base}/${chat.chatId}/answer`, { userId: operator })).status).toBe(200);
@@ -40,11 +40,13 @@ describe('the /_emulator control API', () => {
     emulator.createPortal({ memberId: 'acme' });
     const bad = await callJson(`${emulator.url}/_emulator/portals/acme/chats`, { lineId: 'x' });
     expect(bad).toMatchObject({ status: 400, body: { error: 'INVALID_INPUT' } });
-    const missing = await callJson(`${emulator.url}/_emulator/portals/acme/chats/999/answer`, { userId: 1 });
+    const missing = await callJson(`${emulator.url}/_emulator/portals/acme/chats/9876543/answer`, {
+      userId: 1,
+    });
     expect(missing).toMatchObject({ status: 404, body: { error: 'NOT_FOUND' } });
     expect((await callJson(`${emulator.url}/_emulator/portals/nobody/chats`, {})).status).toBe(404);
     for (const body of ['null', '[1]', '"text"', '{broken']) {
-      const answer = await fetch(`${emulator.url}/_emulator/portals/acme/chats/101/client-messages`, {
+      const answer = await fetch(`${emulator.url}/_emulator/portals/acme/chats/4815162/client-messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body,

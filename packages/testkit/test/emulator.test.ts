@@ -1,7 +1,13 @@
 import { spawn } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createEmulator, isLoopbackHost, isTestkitError, servedMethods } from '@baton/testkit';
+import {
+  createEmulator,
+  type EmulatorOptions,
+  isLoopbackHost,
+  isTestkitError,
+  servedMethods,
+} from '@baton/testkit';
 import { describe, expect, it } from 'vitest';
 import { callForm } from './helpers.js';
 
@@ -60,26 +66,87 @@ describe('createEmulator', () => {
     await emulator.close();
   });
 
-  it('gives deterministic ids', async () => {
+  it('gives realistic ids by default: random, 5 to 7 digits, lines small, the administrator 1', async () => {
     const emulator = await createEmulator();
     const portal = emulator.createPortal();
-    expect(portal.memberId).toBe('member-1');
     const operator = portal.createOperator().userId;
     const lineId = portal.createLine({ queue: [operator] }).lineId;
     const bot = portal.registerBot();
     const chat = portal.createClientChat({ lineId, botId: bot.botId, announceJoin: false });
-    expect({ operator, lineId, botId: bot.botId, chat }).toEqual({
+    const { messageId } = await portal.clientWrites(chat.chatId, 'hi');
+    const large = [
+      operator,
+      bot.botId,
+      chat.chatId,
+      chat.clientUserId,
+      portal.chat(chat.chatId).sessionId,
+      messageId,
+    ];
+    for (const id of large) {
+      expect(id).toBeGreaterThanOrEqual(10_000);
+      expect(id).toBeLessThanOrEqual(9_999_999);
+    }
+    expect(new Set(large).size).toBe(large.length);
+    expect(lineId).toBe(1);
+    expect(portal.createWebhook().userId).toBe(1);
+    await emulator.close();
+  });
+
+  it('repeats random ids for the same idSeed, and counts with ids: sequential', async () => {
+    const draw = async (options: EmulatorOptions) => {
+      const emulator = await createEmulator(options);
+      const portal = emulator.createPortal();
+      const operator = portal.createOperator().userId;
+      const lineId = portal.createLine({ queue: [operator] }).lineId;
+      const bot = portal.registerBot();
+      const chat = portal.createClientChat({ lineId, botId: bot.botId, announceJoin: false });
+      const snapshot = portal.chat(chat.chatId);
+      await emulator.close();
+      return {
+        operator,
+        lineId,
+        botId: bot.botId,
+        chat,
+        sessionId: snapshot.sessionId,
+        members: snapshot.members,
+      };
+    };
+    const first = await draw({ idSeed: 42 });
+    expect(await draw({ idSeed: 42 })).toEqual(first);
+    expect((await draw({ idSeed: 43 })).chat.chatId).not.toBe(first.chat.chatId);
+    expect(await draw({ ids: 'sequential' })).toEqual({
       operator: 2,
       lineId: 1,
       botId: 3,
       chat: { chatId: 101, dialogId: 'chat101', clientUserId: 4 },
-    });
-    expect(portal.chat(chat.chatId)).toMatchObject({
       sessionId: 1001,
       members: [4, 3],
-      state: 'bot',
-      ownerId: 0,
     });
+  });
+
+  it('takes fixed ids through options, and refuses one already used', async () => {
+    const emulator = await createEmulator();
+    const portal = emulator.createPortal();
+    const operator = portal.createOperator({ userId: 734_512 }).userId;
+    const lineId = portal.createLine({ queue: [operator] }).lineId;
+    const bot = portal.registerBot({ botId: 2_318_907 });
+    const chat = portal.createClientChat({
+      chatId: 5_402_118,
+      lineId,
+      botId: bot.botId,
+      announceJoin: false,
+    });
+    expect({ operator, botId: bot.botId, chatId: chat.chatId }).toEqual({
+      operator: 734_512,
+      botId: 2_318_907,
+      chatId: 5_402_118,
+    });
+    expect(() => portal.createOperator({ userId: 734_512 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+    expect(() => portal.createClientChat({ chatId: 5_402_118, lineId, botId: bot.botId })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
     await emulator.close();
   });
 

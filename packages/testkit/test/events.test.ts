@@ -36,8 +36,10 @@ describe('v1 events', () => {
       MESSAGE: 'Hello there',
       FROM_USER_ID: String(s.clientUserId),
       CHAT_ENTITY_TYPE: 'LINES',
-      CHAT_ENTITY_ID: `livechat|${s.lineId}|${s.chatId + 1000}|${s.clientUserId}`,
     });
+    expect(get(form, 'data', 'PARAMS', 'CHAT_ENTITY_ID')).toMatch(
+      new RegExp(`^livechat\\|${s.lineId}\\|\\d{5,7}\\|${s.clientUserId}$`),
+    );
     expect(get(form, 'data', 'PARAMS', 'MESSAGE_ID')).toMatch(/^\d+$/);
     expect(get(form, 'data', 'USER')).toMatchObject({ IS_BOT: 'N', IS_CONNECTOR: 'Y', IS_EXTRANET: 'N' });
     expect(get(form, 'data', 'BOT', String(s.botId))).toMatchObject({

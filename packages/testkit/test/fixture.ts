@@ -1,4 +1,10 @@
-import { createEmulator, type Emulator, type EmulatorOptions, type Portal } from '@baton/testkit';
+import {
+  createEmulator,
+  type Emulator,
+  type EmulatorOptions,
+  type LineOptions,
+  type Portal,
+} from '@baton/testkit';
 import { callForm, type Envelope } from './helpers.js';
 
 /** A portal with two operators on line 1, one more on line 2, a bot and one client chat. */
@@ -23,7 +29,7 @@ export interface Scenario {
 export async function scenario(
   options: EmulatorOptions = { rateLimit: false },
   bot: { eventHandlerUrl?: string; eventsVersion?: 1 | 2 } = {},
-  line: { removeBotOnAnswer?: boolean } = {},
+  line: Pick<LineOptions, 'removeBotOnAnswer' | 'welcomeBotLeft' | 'queueTimeMs'> = {},
 ): Promise<Scenario> {
   const emulator = await createEmulator(options);
   const portal = emulator.createPortal();

@@ -56,7 +56,7 @@ describe('imopenlines.bot.session.transfer', () => {
     expect(s.portal.chat(s.chatId)).toMatchObject({ botPresent: true, state: 'answered', ownerId: s.carol });
   });
 
-  it('takes USER_ID over QUEUE_ID over TRANSFER_ID', async () => {
+  it('reads TRANSFER_ID first and lets it overwrite, then takes USER_ID over QUEUE_ID', async () => {
     s = await scenario();
     await s.asBot(transfer, {
       CHAT_ID: s.chatId,
@@ -65,7 +65,13 @@ describe('imopenlines.bot.session.transfer', () => {
       TRANSFER_ID: `queue${s.otherLineId}`,
     });
     expect(s.portal.chat(s.chatId).transfers.at(-1)).toEqual({ to: { userId: s.bob }, leave: false });
+    // TRANSFER_ID is read first and overwrites: a user id becomes USER_ID, which beats QUEUE_ID.
     await s.asBot(transfer, { CHAT_ID: s.chatId, QUEUE_ID: s.otherLineId, TRANSFER_ID: String(s.alice) });
+    expect(s.portal.chat(s.chatId).transfers.at(-1)).toEqual({ to: { userId: s.alice }, leave: false });
+    // "queue<id>" overwrites QUEUE_ID, but a USER_ID sent beside it still wins.
+    await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: s.bob, TRANSFER_ID: `queue${s.otherLineId}` });
+    expect(s.portal.chat(s.chatId).transfers.at(-1)).toEqual({ to: { userId: s.bob }, leave: false });
+    await s.asBot(transfer, { CHAT_ID: s.chatId, QUEUE_ID: s.lineId, TRANSFER_ID: `queue${s.otherLineId}` });
     expect(s.portal.chat(s.chatId).transfers.at(-1)).toEqual({
       to: { queueId: s.otherLineId },
       leave: false,
@@ -78,12 +84,15 @@ describe('imopenlines.bot.session.transfer', () => {
 
   it.each([
     [{}, 'CHAT_ID_EMPTY'],
-    [{ CHAT_ID: 0, USER_ID: 2 }, 'CHAT_ID_EMPTY'],
+    [{ CHAT_ID: 0, USER_ID: 123_456 }, 'CHAT_ID_EMPTY'],
     [{ CHAT_ID: 'CHAT' }, 'CHAT_ID_EMPTY'],
-    [{ CHAT_ID: 101 }, 'USER_ID_EMPTY'],
-    [{ CHAT_ID: 101, USER_ID: '' }, 'USER_ID_EMPTY'],
-    [{ CHAT_ID: 101, QUEUE_ID: '0' }, 'QUEUE_ID_EMPTY'],
-    [{ CHAT_ID: 101, TRANSFER_ID: 'queue' }, 'TRANSFER_ID_EMPTY'],
+    [{ CHAT_ID: 4_815_162 }, 'TRANSFER_ID_EMPTY'],
+    [{ CHAT_ID: 4_815_162, USER_ID: '' }, 'USER_ID_EMPTY'],
+    [{ CHAT_ID: 4_815_162, USER_ID: -5 }, 'USER_ID_EMPTY'],
+    [{ CHAT_ID: 4_815_162, QUEUE_ID: '0' }, 'QUEUE_ID_EMPTY'],
+    [{ CHAT_ID: 4_815_162, TRANSFER_ID: 'queue' }, 'QUEUE_ID_EMPTY'],
+    [{ CHAT_ID: 4_815_162, TRANSFER_ID: 'someone' }, 'USER_ID_EMPTY'],
+    [{ CHAT_ID: 4_815_162, TRANSFER_ID: 'queue0', USER_ID: 0 }, 'USER_ID_EMPTY'],
   ])('refuses %j with 400 %s and changes nothing', async (params, code) => {
     s = await scenario();
     const answer = await s.asBot(transfer, params);
@@ -107,23 +116,51 @@ describe('imopenlines.bot.session.transfer', () => {
     expect(wrongClient.body.error).toBe('BOT_ID_ERROR');
   });
 
-  it('answers WRONG_CHAT for a bot, an extranet user, an unknown user, an unknown chat or a chat the bot left', async () => {
+  it('answers OPERATOR_WRONG (never WRONG_CHAT) for a bot, an extranet user, an unknown user or chat', async () => {
     s = await scenario();
     const otherBot = s.portal.registerBot().botId;
-    expect((await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: otherBot })).body.error).toBe('WRONG_CHAT');
+    const refusedWith = async (params: Record<string, unknown>) =>
+      (await s.asBot(transfer, params)).body.error;
+    expect(await refusedWith({ CHAT_ID: s.chatId, USER_ID: otherBot })).toBe('OPERATOR_WRONG');
     const guest = s.portal.createExtranetUser({ name: 'Guest' }).userId;
     expect(await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: guest, LEAVE: 'Y' })).toMatchObject({
       status: 400,
-      body: { error: 'WRONG_CHAT' },
+      body: { error: 'OPERATOR_WRONG' },
     });
     expect(s.portal.chat(s.chatId)).toMatchObject({ state: 'bot', botPresent: true, transfers: [] });
     expect(() => s.portal.createLine({ queue: [guest] })).toThrow(
       expect.objectContaining({ code: 'NOT_FOUND' }),
     );
-    expect((await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: 999 })).body.error).toBe('WRONG_CHAT');
-    expect((await s.asBot(transfer, { CHAT_ID: 999, USER_ID: s.alice })).body.error).toBe('WRONG_CHAT');
-    s.portal.kickBot(s.chatId);
-    expect((await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: s.alice })).body.error).toBe('WRONG_CHAT');
+    expect(await refusedWith({ CHAT_ID: s.chatId, USER_ID: 8_765_431 })).toBe('OPERATOR_WRONG');
+    expect(await refusedWith({ CHAT_ID: 8_765_432, USER_ID: s.alice })).toBe('OPERATOR_WRONG');
+  });
+
+  it('does not check membership: a repeated LEAVE=Y transfer by a bot that already left succeeds again', async () => {
+    s = await scenario();
+    const first = await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: s.alice, LEAVE: 'Y' });
+    expect(first.body.result).toBe(true);
+    expect(s.portal.chat(s.chatId)).toMatchObject({ botPresent: false, waitingOperatorId: s.alice });
+    const again = await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: s.alice, LEAVE: 'Y' });
+    expect(again).toMatchObject({ status: 200, body: { result: true } });
+    expect(s.portal.chat(s.chatId)).toMatchObject({
+      botPresent: false,
+      waitingOperatorId: s.alice,
+      ownerId: 0,
+    });
+    expect(s.portal.chat(s.chatId).transfers).toHaveLength(2);
+  });
+
+  it('removes an operator who had answered when the bot transfers to someone else', async () => {
+    s = await scenario();
+    await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: s.alice });
+    await s.portal.operatorAnswers(s.chatId, s.alice);
+    expect(s.portal.chat(s.chatId)).toMatchObject({ state: 'answered', ownerId: s.alice });
+    const answer = await s.asBot(transfer, { CHAT_ID: s.chatId, USER_ID: s.bob });
+    expect(answer.body.result).toBe(true);
+    const chat = s.portal.chat(s.chatId);
+    expect(chat).toMatchObject({ state: 'waiting', ownerId: 0, waitingOperatorId: s.bob, botPresent: true });
+    expect(chat.members).not.toContain(s.alice);
+    expect(chat.sessionOperatorId).toBe(s.bob);
   });
 
   it('answers OPERATOR_WRONG for a connector user, an unknown queue, or a finished session', async () => {

@@ -35,6 +35,8 @@ export interface EventSink {
   readonly deliveries: DeliveryRecord[];
   readonly signal: AbortSignal;
   readonly timeoutMs: number;
+  /** The v2 `user.type` of connector (client) users. */
+  readonly connectorUserType: string;
 }
 
 export type BotEvent =
@@ -59,14 +61,19 @@ function dataV1(bot: BotRecord, event: BotEvent, auth: PhpForm): PhpForm {
   return botDeleteV1(bot);
 }
 
-function dataV2(bot: BotRecord, event: BotEvent, botAuth: JsonObject | undefined): JsonObject {
+function dataV2(
+  bot: BotRecord,
+  event: BotEvent,
+  botAuth: JsonObject | undefined,
+  connectorType: string,
+): JsonObject {
   const bot2 = botV2(bot, botAuth);
   if (event.kind === 'message') {
     return {
       bot: bot2,
       message: messageV2(event.message),
       chat: chatV2(event.chat),
-      user: userV2(event.author),
+      user: userV2(event.author, connectorType),
       language: 'en',
     };
   }
@@ -76,7 +83,7 @@ function dataV2(bot: BotRecord, event: BotEvent, botAuth: JsonObject | undefined
       bot: bot2,
       dialogId: `chat${event.chat.chatId}`,
       chat,
-      user: userV2(event.inviter),
+      user: userV2(event.inviter, connectorType),
       language: 'en',
     };
   }
@@ -105,7 +112,7 @@ export async function dispatchBotEvent(
         eventId: portal.ids.event.next(),
         type,
         date: new Date(at).toISOString(),
-        data: dataV2(bot, event, undefined),
+        data: dataV2(bot, event, undefined, sink.connectorUserType),
       });
       sink.deliveries.push({ ...base, at, mode: 'fetch', duplicate: false });
     } else {
@@ -119,7 +126,10 @@ export async function dispatchBotEvent(
       ? undefined
       : { ...sink.credentials.issueTokens(portal.memberId, app.clientId), userId: app.userId };
   const auth = portalAuth(portal, endpoint, tokens);
-  const data = bot.eventsVersion === 1 ? dataV1(bot, event, auth) : toPhpStrings(dataV2(bot, event, auth));
+  const data =
+    bot.eventsVersion === 1
+      ? dataV1(bot, event, auth)
+      : toPhpStrings(dataV2(bot, event, auth, sink.connectorUserType));
   const body = qs.stringify(
     {
       event: type,

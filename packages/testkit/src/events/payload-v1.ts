@@ -1,5 +1,5 @@
 import type { BotRecord, ChatRecord, MessageRecord, PortalState, UserRecord } from '../model/types.js';
-import { chatEntityId } from '../model/types.js';
+import { chatEntityData1, chatEntityId } from '../model/types.js';
 
 // v1 `ONIMBOT*` payloads, nested as PHP would see them after `http_build_query`; every value is
 // already a string, as the form encoding turns it into one anyway.
@@ -68,7 +68,7 @@ function chatParams(chat: ChatRecord): Record<string, string> {
     CHAT_AUTHOR_ID: String(chat.ownerId),
     CHAT_ENTITY_TYPE: 'LINES',
     CHAT_ENTITY_ID: chatEntityId(chat),
-    CHAT_ENTITY_DATA_1: '',
+    CHAT_ENTITY_DATA_1: chatEntityData1(chat),
     LANGUAGE: 'en',
   };
 }
@@ -87,7 +87,7 @@ export function messageAddV1(
       MESSAGE_ID: String(message.id),
       MESSAGE: message.text,
       FROM_USER_ID: String(author.id),
-      SYSTEM: 'N',
+      SYSTEM: message.system ? 'Y' : 'N',
       COMMAND_CONTEXT: 'TEXTAREA',
     },
     USER: userBlock(author),

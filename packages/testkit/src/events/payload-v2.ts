@@ -1,5 +1,5 @@
 import type { BotRecord, ChatRecord, MessageRecord, UserRecord } from '../model/types.js';
-import { chatEntityId } from '../model/types.js';
+import { chatEntityData1, chatEntityId } from '../model/types.js';
 
 // v2 `ONIMBOTV2*` data with its real types, as fetch mode returns it. Webhook mode flattens it
 // with `toPhpStrings` because the platform sends every scalar as a string.
@@ -7,14 +7,18 @@ import { chatEntityId } from '../model/types.js';
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
-function userType(user: UserRecord): string {
+function userType(user: UserRecord, connectorType: string): string {
   if (user.kind === 'bot') return 'bot';
-  if (user.kind === 'client') return 'connector';
+  if (user.kind === 'client') return connectorType;
   if (user.kind === 'extranet') return 'extranet';
   return 'employee';
 }
 
-export function userV2(user: UserRecord): JsonObject {
+/**
+ * A v2 `user`. `connectorType` is the `type` of a connector (client) user: no public source
+ * settles it (`EmulatorOptions.connectorUserType`).
+ */
+export function userV2(user: UserRecord, connectorType = 'connector'): JsonObject {
   return {
     id: user.id,
     active: true,
@@ -26,7 +30,7 @@ export function userV2(user: UserRecord): JsonObject {
     extranet: user.kind === 'extranet',
     bot: user.kind === 'bot',
     connector: user.kind === 'client',
-    type: userType(user),
+    type: userType(user, connectorType),
   };
 }
 
@@ -35,9 +39,11 @@ export function chatV2(chat: ChatRecord): JsonObject {
     id: chat.chatId,
     dialogId: `chat${chat.chatId}`,
     type: 'lines',
+    messageType: 'L',
     name: `Open line chat ${chat.chatId}`,
     entityType: 'LINES',
     entityId: chatEntityId(chat),
+    entityData1: chatEntityData1(chat),
     owner: chat.ownerId,
     avatar: '',
     color: '',
@@ -57,7 +63,7 @@ export function messageV2(message: MessageRecord): JsonObject {
     authorId: message.authorId,
     date: new Date(message.at).toISOString(),
     text: message.text,
-    isSystem: false,
+    isSystem: message.system,
     uuid: '',
     forward: null,
     params: {},

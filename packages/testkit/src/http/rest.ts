@@ -39,7 +39,8 @@ function identify(
     const grant = runtime.credentials.webhook(webhook.secret);
     const portal = grant === undefined ? undefined : runtime.portal(grant.memberId);
     if (grant === undefined || portal === undefined || String(grant.userId) !== webhook.userId) {
-      const refusal = new PlatformError(403, 'INVALID_CREDENTIALS', 'Invalid request credentials');
+      // The platform answers a wrong webhook secret (or user) as if no credentials were sent.
+      const refusal = new PlatformError(401, 'NO_AUTH_FOUND', 'Wrong authorization data');
       return { auth: 'webhook', portal, caller: undefined, refusal };
     }
     return { auth: 'webhook', portal, caller: { kind: 'webhook', userId: grant.userId }, refusal: undefined };
@@ -177,8 +178,10 @@ export async function handleRest(
 
   const meter = deps.meter(memberId);
   const processingStartedAt = preciseNow();
+  // `batch` itself is not charged: each of its inner calls is, under its own method.
+  const metered = entry.name !== 'batch';
   const standing = meter.status(entry.name, processingStartedAt);
-  if (standing.blocked) {
+  if (metered && standing.blocked) {
     refuse(new PlatformError(429, 'OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.'));
     return;
   }
@@ -194,6 +197,7 @@ export async function handleRest(
       params,
       upper: upperKeys(params),
       nowMs: deps.runtime.now(),
+      meter,
     });
   } catch (error) {
     failure =
@@ -207,7 +211,7 @@ export async function handleRest(
   }
   const finishedAt = preciseNow();
   // Latency injected before the method counts as execution time, as a slow portal's would.
-  meter.charge(entry.name, finishedAt, finishedAt - arrivedAt);
+  if (metered) meter.charge(entry.name, finishedAt, finishedAt - arrivedAt);
 
   const after = deps.faults.take(failureKinds, methodName, memberId, 'after');
   if (after !== undefined) {

@@ -1,5 +1,6 @@
 import { methodError } from '../http/platform-error.js';
 import type { AppRecord, BotRecord, PortalState } from '../model/types.js';
+import type { OperatingMeter } from '../operating-limit.js';
 import type { Runtime } from '../runtime.js';
 
 /** Who is calling: an incoming webhook of a user, or an OAuth app (acting as its installer). */
@@ -19,6 +20,8 @@ export interface CallContext {
   /** The same with upper-cased keys, for the handlers that normalise case. */
   readonly upper: Params;
   readonly nowMs: number;
+  /** The portal's operating-limit meter, which `batch` charges for each inner call. */
+  readonly meter: OperatingMeter;
 }
 
 /** A REST method: returns the `result`, or throws a PlatformError. */
@@ -57,7 +60,8 @@ function liveBots(portal: PortalState): BotRecord[] {
 
 /**
  * The bot a v1 call acts for. An app acts for the first bot it registered (there is no `BOT_ID`
- * on most methods); a webhook must name the bot with `CLIENT_ID`.
+ * on most methods); a webhook must name the bot with `CLIENT_ID`: the `CLIENT_ID` it was
+ * registered with, or a v2 bot's `botToken`.
  */
 export function callingBot(context: CallContext, clientId: unknown, explicitBotId?: number): BotRecord {
   const bots = liveBots(context.portal);
@@ -65,7 +69,10 @@ export function callingBot(context: CallContext, clientId: unknown, explicitBotI
   const own =
     caller.kind === 'oauth'
       ? bots.filter((bot) => bot.appClientId === caller.app.clientId)
-      : bots.filter((bot) => text(clientId) !== '' && bot.clientId === text(clientId));
+      : bots.filter(
+          (bot) =>
+            text(clientId) !== '' && (bot.clientId === text(clientId) || bot.botToken === text(clientId)),
+        );
   if (explicitBotId !== undefined && explicitBotId > 0) {
     const bot = own.find((candidate) => candidate.botId === explicitBotId);
     if (bot !== undefined) return bot;
@@ -95,6 +102,7 @@ export function ownedBotV2(context: CallContext): BotRecord {
   const token = text(context.params.botToken);
   if (token === '')
     throw methodError('BOT_TOKEN_NOT_SPECIFIED', 'botToken is required with webhook authorization');
-  if (token !== bot.clientId) throw methodError('BOT_OWNERSHIP_ERROR', 'botToken does not match the bot');
+  if (token !== bot.botToken && token !== bot.clientId)
+    throw methodError('BOT_OWNERSHIP_ERROR', 'botToken does not match the bot');
   return bot;
 }

@@ -1,8 +1,20 @@
 import { methodError } from '../http/platform-error.js';
-import { chatEntityId } from '../model/types.js';
+import { type ChatRecord, chatEntityData1, chatEntityId, type PortalState } from '../model/types.js';
 import { chatIdFromDialog, intval, type MethodHandler } from './context.js';
 
-/** `imopenlines.dialog.get` by `CHAT_ID`, `DIALOG_ID` or `SESSION_ID`; `owner` is 0 until answered. */
+/**
+ * Who can see an Open Lines chat: the administrator (apps act as their installer), its members,
+ * and the operators of its line's queue.
+ */
+function canSee(portal: PortalState, chat: ChatRecord, userId: number): boolean {
+  if (portal.users.get(userId)?.kind === 'admin') return true;
+  return chat.members.includes(userId) || (portal.lines.get(chat.lineId)?.queue.includes(userId) ?? false);
+}
+
+/**
+ * `imopenlines.dialog.get` by `CHAT_ID`, `DIALOG_ID` or `SESSION_ID`; `owner` is 0 until answered.
+ * A chat the caller cannot see (or that does not exist): 400 `ACCESS_ERROR`.
+ */
 export const dialogGet: MethodHandler = (context) => {
   const { upper, portal } = context;
   let chatId = intval(upper.CHAT_ID);
@@ -15,7 +27,9 @@ export const dialogGet: MethodHandler = (context) => {
     throw methodError('DIALOG_ID_EMPTY', 'Dialog ID can not be empty');
   }
   const chat = portal.chats.get(chatId);
-  if (chat === undefined) throw methodError('NOT_FOUND', 'Dialog not found');
+  if (chat === undefined || !canSee(portal, chat, context.caller.userId)) {
+    throw methodError('ACCESS_ERROR', 'You do not have access to the specified dialog');
+  }
   return {
     id: chat.chatId,
     dialog_id: `chat${chat.chatId}`,
@@ -25,8 +39,8 @@ export const dialogGet: MethodHandler = (context) => {
     message_type: 'L',
     entity_type: 'LINES',
     entity_id: chatEntityId(chat),
-    entity_data_1: `Y|NONE|0|N|N|${chat.sessionId}|0|0|0`,
-    session_id: chat.sessionId,
+    entity_data_1: chatEntityData1(chat),
+    session_id: chat.state === 'finished' ? 0 : chat.sessionId,
     manager_list: [],
     extranet: false,
     avatar: '',
@@ -42,3 +56,20 @@ export const configListGet: MethodHandler = (context) =>
     ACTIVE: 'Y',
     QUEUE: line.queue.map(String),
   }));
+
+/** `imopenlines.config.get` (`CONFIG_ID`): the line's settings the hand-over depends on. */
+export const configGet: MethodHandler = (context) => {
+  const line = context.portal.lines.get(intval(context.upper.CONFIG_ID));
+  if (line === undefined) throw methodError('CONFIG_NOT_FOUND', 'Config not found');
+  return {
+    ID: String(line.lineId),
+    LINE_NAME: line.name,
+    ACTIVE: 'Y',
+    QUEUE: line.queue.map(String),
+    QUEUE_TIME: String(line.queueTimeMs === null ? 0 : Math.ceil(line.queueTimeMs / 1000)),
+    WELCOME_BOT_LEFT: line.welcomeBotLeft,
+    WELCOME_BOT_ENABLE: 'Y',
+    WELCOME_BOT_TIME: '0',
+    WORKTIME_ENABLE: 'N',
+  };
+};

@@ -1,5 +1,6 @@
 import { methodError, PlatformError } from '../http/platform-error.js';
-import { isBotPresent, recordMessage, removeBot } from '../model/session.js';
+import { isBotPresent, removeBot } from '../model/membership.js';
+import { recordMessage } from '../model/session.js';
 import type { BotRecord, ChatRecord } from '../model/types.js';
 import {
   type CallContext,
@@ -45,6 +46,22 @@ export const chatLeaveV2: MethodHandler = (context) => {
   const chat = chatOfBot(context, chatId, bot, denied);
   if (!removeBot(chat)) throw denied();
   return true;
+};
+
+/**
+ * `imbot.chat.user.list`: the member ids, as the bot sees them. The platform reads the chat's
+ * data for the bot (`CIMChat::GetChatData` with the bot's `USER_ID`), which holds no members for
+ * a chat the bot is not in: a bot that is not a member gets `[]`, not an error. `ACCESS_ERROR`
+ * (403) is only for the portal's general chat, which the emulator has not.
+ */
+export const chatUserList: MethodHandler = (context) => {
+  const { upper } = context;
+  const chatId = intval(upper.CHAT_ID);
+  if (chatId <= 0) throw methodError('CHAT_ID_EMPTY', "Chat ID can't be empty");
+  const bot = callingBot(context, upper.CLIENT_ID, intval(upper.BOT_ID));
+  const chat = context.portal.chats.get(chatId);
+  if (chat === undefined || !chat.members.includes(bot.botId)) return [];
+  return [...chat.members];
 };
 
 function botWrites(context: CallContext, bot: BotRecord, chatId: number, message: string): number {

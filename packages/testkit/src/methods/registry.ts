@@ -1,7 +1,8 @@
+import { createBatchHandler } from './batch.js';
 import { sessionFinish, sessionMessageSend, sessionOperator, sessionTransfer } from './bot-session.js';
 import type { MethodHandler } from './context.js';
-import { configListGet, dialogGet } from './dialog.js';
-import { chatLeave, chatLeaveV2, eventGetV2, messageAdd, messageSendV2 } from './imbot.js';
+import { configGet, configListGet, dialogGet } from './dialog.js';
+import { chatLeave, chatLeaveV2, chatUserList, eventGetV2, messageAdd, messageSendV2 } from './imbot.js';
 import { imMessageAdd, operatorAnswer, operatorFinish, operatorSkip } from './operator.js';
 
 /** A served REST method. */
@@ -20,11 +21,13 @@ const entries: MethodEntry[] = [
   { name: 'imopenlines.bot.session.message.send', handler: sessionMessageSend, appOnly: true },
   { name: 'imopenlines.dialog.get', handler: dialogGet, appOnly: false },
   { name: 'imopenlines.config.list.get', handler: configListGet, appOnly: false },
+  { name: 'imopenlines.config.get', handler: configGet, appOnly: false },
   { name: 'imopenlines.operator.answer', handler: operatorAnswer, appOnly: false },
   { name: 'imopenlines.operator.skip', handler: operatorSkip, appOnly: false },
   { name: 'imopenlines.operator.finish', handler: operatorFinish, appOnly: false },
   { name: 'im.message.add', handler: imMessageAdd, appOnly: false },
   { name: 'imbot.chat.leave', handler: chatLeave, appOnly: true },
+  { name: 'imbot.chat.user.list', handler: chatUserList, appOnly: true },
   { name: 'imbot.message.add', handler: messageAdd, appOnly: true },
   { name: 'imbot.v2.Chat.leave', handler: chatLeaveV2, appOnly: true },
   { name: 'imbot.v2.Chat.Message.send', handler: messageSendV2, appOnly: true },
@@ -37,6 +40,15 @@ const byLowerName = new Map(entries.map((entry) => [entry.name.toLowerCase(), en
 export function findMethod(name: string): MethodEntry | undefined {
   return byLowerName.get(name.toLowerCase());
 }
+
+/** `batch` runs the other methods; the REST layer does not charge it to the operating limit. */
+export const batchEntry: MethodEntry = {
+  name: 'batch',
+  handler: createBatchHandler(findMethod),
+  appOnly: false,
+};
+entries.push(batchEntry);
+byLowerName.set('batch', batchEntry);
 
 /** Every method the emulator serves. */
 export const servedMethods: readonly string[] = entries.map((entry) => entry.name);

@@ -1,10 +1,15 @@
-import { createCounter } from '../clock.js';
 import type { ChatSnapshot } from '../portal-types.js';
-import { isBotPresent } from './session.js';
-import { ADMIN_USER_ID, type ChatRecord, type PortalState } from './types.js';
+import type { PortalIds } from './ids.js';
+import { isBotPresent, sessionOperatorId } from './membership.js';
+import { ADMIN_USER_ID, type ChatRecord, chatEntityData1, type PortalState } from './types.js';
 
-/** A portal's empty state; ids start at distinct bases so that a chat id never reads as a user id. */
-export function createPortalState(memberId: string, domain: string, applicationToken: string): PortalState {
+/** A portal's empty state, with its administrator (user 1, as on a real portal). */
+export function createPortalState(
+  memberId: string,
+  domain: string,
+  applicationToken: string,
+  ids: PortalIds,
+): PortalState {
   const state: PortalState = {
     memberId,
     domain,
@@ -14,16 +19,10 @@ export function createPortalState(memberId: string, domain: string, applicationT
     lines: new Map(),
     chats: new Map(),
     apps: new Map(),
-    ids: {
-      user: createCounter(ADMIN_USER_ID),
-      line: createCounter(1),
-      chat: createCounter(101),
-      session: createCounter(1001),
-      message: createCounter(10_001),
-      event: createCounter(1),
-    },
+    ids,
   };
-  const admin = state.ids.user.next();
+  const admin = ADMIN_USER_ID;
+  ids.user.take(admin);
   state.users.set(admin, { id: admin, kind: 'admin', name: 'Administrator' });
   return state;
 }
@@ -40,6 +39,8 @@ export function snapshotChat(chat: ChatRecord): ChatSnapshot {
     ownerId: chat.ownerId,
     sessionId: chat.sessionId,
     waitingOperatorId: chat.waitingOperatorId,
+    sessionOperatorId: sessionOperatorId(chat),
+    entityData1: chatEntityData1(chat),
     state: chat.state,
     transfers: chat.transfers.map((transfer) => ({ to: { ...transfer.to }, leave: transfer.leave })),
   };

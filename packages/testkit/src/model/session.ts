@@ -1,40 +1,36 @@
-import { methodError, PlatformError } from '../http/platform-error.js';
-import type { ChatRecord, LineRecord, MessageRecord, PortalState, TransferTarget } from './types.js';
+import { PlatformError } from '../http/platform-error.js';
+import type { SessionEffects } from './effects.js';
+import {
+  addMember,
+  dropMember,
+  dropMembersExcept,
+  isRealOperator,
+  offerFromQueue,
+  removeBot,
+  sessionOperatorId,
+} from './membership.js';
+import type { ChatRecord, MessageRecord, PortalState } from './types.js';
 
-// The Open Lines session rules, shared by the REST methods and the programmatic API so that both
-// sides of a test see one behaviour. Every refusal is a PlatformError with the platform's code.
+// The Open Lines session rules (`Chat::answer`, `skip`, `finish`, `endBotSession`), shared by the
+// REST methods and the programmatic API so that both sides of a test see one behaviour. Every
+// refusal is a PlatformError with the platform's code.
 
-function addMember(chat: ChatRecord, userId: number): void {
-  if (!chat.members.includes(userId)) chat.members.push(userId);
+/** `imopenlines.operator.*` refusals: HTTP 400, as the platform answers them. */
+function accessDenied(description: string): PlatformError {
+  return new PlatformError(400, 'ACCESS_DENIED', description);
 }
 
-function dropMember(chat: ChatRecord, userId: number): boolean {
-  const index = chat.members.indexOf(userId);
-  if (index < 0) return false;
-  chat.members.splice(index, 1);
-  return true;
-}
-
-export function isBotPresent(chat: ChatRecord): boolean {
-  return chat.members.includes(chat.botId);
-}
-
-/** The next operator of a queue, round-robin, skipping `exclude`; `null` for an empty queue. */
-function offerFromQueue(line: LineRecord, exclude?: number): number | null {
-  const candidates = line.queue.filter((userId) => userId !== exclude);
-  if (candidates.length === 0) return null;
-  for (let step = 0; step < line.queue.length; step++) {
-    const userId = line.queue[(line.nextOperatorIndex + step) % line.queue.length];
-    if (userId !== undefined && userId !== exclude) {
-      line.nextOperatorIndex = (line.nextOperatorIndex + step + 1) % line.queue.length;
-      return userId;
-    }
-  }
-  return null;
-}
-
-/** Offers the chat to `operatorId` (or nobody): owner resets to 0 until someone answers. */
-function awaitOperator(chat: ChatRecord, operatorId: number | null): void {
+/**
+ * Offers the chat to `operatorId` (or nobody): owner 0 until someone answers. With the line's
+ * `QUEUE_TIME`, an offer nobody answers in time moves on to the next operator of the queue,
+ * without any notice to the bot.
+ */
+export function awaitOperator(
+  portal: PortalState,
+  chat: ChatRecord,
+  operatorId: number | null,
+  effects: SessionEffects,
+): void {
   if (chat.waitingOperatorId !== null && chat.waitingOperatorId !== operatorId) {
     dropMember(chat, chat.waitingOperatorId);
   }
@@ -44,71 +40,18 @@ function awaitOperator(chat: ChatRecord, operatorId: number | null): void {
   chat.waitingOperatorId = operatorId;
   chat.ownerId = 0;
   chat.state = 'waiting';
-  if (operatorId !== null) addMember(chat, operatorId);
-}
-
-function requireLine(portal: PortalState, lineId: number): LineRecord {
-  const line = portal.lines.get(lineId);
-  if (line === undefined) throw methodError('OPERATOR_WRONG', `Open line ${lineId} does not exist`);
-  return line;
-}
-
-/** `OPERATOR_WRONG` while another transfer holds the chat's lock, as the platform answers. */
-export function assertTransferUnlocked(chat: ChatRecord, nowMs: number): void {
-  if (chat.transferInProgress || chat.transferLockUntil > nowMs) {
-    throw methodError('OPERATOR_WRONG', 'Another transfer of this chat is in progress');
-  }
-}
-
-/** `imopenlines.bot.session.transfer` after parameter checks. */
-export function transferChat(
-  portal: PortalState,
-  chat: ChatRecord,
-  target: TransferTarget,
-  leave: boolean,
-  nowMs: number,
-): void {
-  if (!isBotPresent(chat)) throw methodError('WRONG_CHAT', 'The bot is not a member of this chat');
-  if (chat.state === 'finished') throw methodError('OPERATOR_WRONG', 'The chat has no open session');
-  assertTransferUnlocked(chat, nowMs);
-  if ('userId' in target) {
-    const user = portal.users.get(target.userId);
-    if (user === undefined || user.kind === 'bot' || user.kind === 'extranet') {
-      throw methodError('WRONG_CHAT', 'The target user does not exist, or is a bot or an extranet user');
-    }
-    if (user.kind === 'client') throw methodError('OPERATOR_WRONG', 'The target user is a connector user');
-    chat.transfers.push({ to: { userId: target.userId }, leave });
-    awaitOperator(chat, target.userId);
-    // LEAVE=Y removes the bot at once; LEAVE=N keeps it until someone removes it.
-    if (leave) dropMember(chat, chat.botId);
-    return;
-  }
-  const line = requireLine(portal, target.queueId);
-  chat.transfers.push({ to: { queueId: target.queueId }, leave });
-  chat.lineId = line.lineId;
-  // A queue transfer keeps the bot whatever LEAVE says.
-  awaitOperator(chat, offerFromQueue(line));
-}
-
-/** `imopenlines.bot.session.operator`: the bot hands the chat to its own line's queue. */
-export function handToLineQueue(portal: PortalState, chat: ChatRecord): void {
-  if (chat.state !== 'bot' || !isBotPresent(chat)) {
-    throw methodError('WRONG_CHAT', 'The bot is not the current operator of this chat');
-  }
-  const line = requireLine(portal, chat.lineId);
-  // The bot session ends: the bot leaves and the queue takes over.
-  dropMember(chat, chat.botId);
-  awaitOperator(chat, offerFromQueue(line));
-}
-
-/** Finishes the session; operators leave, the bot (if still there) stays for the next one. */
-export function finishSession(chat: ChatRecord): void {
-  if (chat.state === 'finished') return;
-  for (const operatorId of [chat.waitingOperatorId, chat.ownerId]) {
-    if (operatorId !== null && operatorId !== 0) dropMember(chat, operatorId);
-  }
-  chat.waitingOperatorId = null;
-  chat.state = 'finished';
+  chat.offerEpoch += 1;
+  if (operatorId === null) return;
+  addMember(chat, operatorId);
+  const queueTimeMs = portal.lines.get(chat.lineId)?.queueTimeMs ?? null;
+  if (queueTimeMs === null) return;
+  const epoch = chat.offerEpoch;
+  effects.after(queueTimeMs, () => {
+    if (chat.offerEpoch !== epoch || chat.state !== 'waiting') return;
+    const line = portal.lines.get(chat.lineId);
+    const next = line === undefined ? null : offerFromQueue(line, operatorId);
+    if (next !== null) awaitOperator(portal, chat, next, effects);
+  });
 }
 
 /** Whether `userId` may act as an operator of this chat right now. */
@@ -117,77 +60,131 @@ function mayOperate(portal: PortalState, chat: ChatRecord, userId: number): bool
   return portal.lines.get(chat.lineId)?.queue.includes(userId) ?? false;
 }
 
-/** `imopenlines.operator.answer`. Returns whether the bot was removed by the line's setting. */
-export function answerChat(portal: PortalState, chat: ChatRecord, userId: number): { botRemoved: boolean } {
-  if (chat.state === 'answered' && chat.ownerId === userId) return { botRemoved: false };
+/**
+ * `Chat::answer`: the owner becomes the operator, other operators leave, then a system notice
+ * from the operator (a bot still in the chat hears it, owner already set). `notice: false` for an
+ * answer implied by the operator's first message.
+ */
+export function answerChat(
+  portal: PortalState,
+  chat: ChatRecord,
+  userId: number,
+  effects: SessionEffects,
+  notice = true,
+): void {
+  if (chat.state === 'answered' && chat.ownerId === userId) return;
   if (chat.state !== 'waiting' || !mayOperate(portal, chat, userId)) {
-    throw new PlatformError(403, 'ACCESS_DENIED', 'This user cannot answer this chat now');
+    throw accessDenied('This user cannot answer this chat now');
   }
-  if (chat.waitingOperatorId !== null && chat.waitingOperatorId !== userId) {
-    dropMember(chat, chat.waitingOperatorId);
-  }
+  dropMembersExcept(chat, (member) => member === userId || !isRealOperator(portal, member));
   chat.waitingOperatorId = null;
   chat.ownerId = userId;
   chat.state = 'answered';
+  chat.offerEpoch += 1;
   addMember(chat, userId);
-  const line = portal.lines.get(chat.lineId);
-  const botRemoved = line?.removeBotOnAnswer === true && dropMember(chat, chat.botId);
-  return { botRemoved };
+  if (notice) effects.notice(chat, userId, `[USER=${userId}][/USER] started working on the dialog`);
+  if (portal.lines.get(chat.lineId)?.removeBotOnAnswer === true) removeBot(chat);
 }
 
-/** `imopenlines.operator.skip`: the chat goes to the next operator of the queue. */
-export function skipChat(portal: PortalState, chat: ChatRecord, userId: number): void {
+/** `Chat::skip`: a notice from the skipping operator, then the next operator of the queue. */
+export function skipChat(
+  portal: PortalState,
+  chat: ChatRecord,
+  userId: number,
+  effects: SessionEffects,
+): void {
   const involved = chat.waitingOperatorId === userId || chat.ownerId === userId;
   if (chat.state === 'finished' || chat.state === 'bot' || !involved) {
-    throw new PlatformError(403, 'ACCESS_DENIED', 'This user is not the operator of this chat');
+    throw accessDenied('This user is not the operator of this chat');
   }
+  effects.notice(chat, userId, `[USER=${userId}][/USER] skipped the dialog`);
   dropMember(chat, userId);
   if (chat.ownerId === userId) chat.ownerId = 0;
   if (chat.waitingOperatorId === userId) chat.waitingOperatorId = null;
   const line = portal.lines.get(chat.lineId);
-  awaitOperator(chat, line === undefined ? null : offerFromQueue(line, userId));
-}
-
-/** `imopenlines.operator.finish`. */
-export function operatorFinishChat(portal: PortalState, chat: ChatRecord, userId: number): void {
-  if (chat.state === 'finished' || !mayOperate(portal, chat, userId)) {
-    throw new PlatformError(403, 'ACCESS_DENIED', 'This user cannot finish this chat');
-  }
-  finishSession(chat);
-}
-
-/** Removes the bot; `false` when it was not a member. */
-export function removeBot(chat: ChatRecord): boolean {
-  return dropMember(chat, chat.botId);
+  awaitOperator(portal, chat, line === undefined ? null : offerFromQueue(line, userId), effects);
 }
 
 /**
- * A client message after the session finished opens a new one, held by the bot again.
- * Returns whether the bot (re)joined the chat.
+ * `Chat::finish(userId)`: someone who is not a connector finishing an unanswered chat answers it
+ * first; the session's operator then posts the closing notice, and closing removes everyone but
+ * the client (the bot too). The next client message opens a new session.
  */
-export function reopenIfFinished(portal: PortalState, chat: ChatRecord): boolean {
+export function finishSession(
+  portal: PortalState,
+  chat: ChatRecord,
+  effects: SessionEffects,
+  byUserId = 0,
+): void {
+  if (chat.state === 'finished') return;
+  if (byUserId > 0 && chat.ownerId <= 0 && portal.users.get(byUserId)?.kind !== 'client') {
+    dropMembersExcept(chat, (member) => member === byUserId || !isRealOperator(portal, member));
+    chat.ownerId = byUserId;
+    chat.waitingOperatorId = null;
+    chat.state = 'answered';
+    addMember(chat, byUserId);
+    effects.notice(chat, byUserId, `[USER=${byUserId}][/USER] started working on the dialog`);
+  }
+  effects.notice(chat, sessionOperatorId(chat) ?? 0, 'The dialog is closed');
+  dropMembersExcept(chat, (member) => portal.users.get(member)?.kind === 'client');
+  chat.waitingOperatorId = null;
+  chat.ownerId = 0;
+  chat.state = 'finished';
+  chat.offerEpoch += 1;
+}
+
+/** `imopenlines.operator.finish`. */
+export function operatorFinishChat(
+  portal: PortalState,
+  chat: ChatRecord,
+  userId: number,
+  effects: SessionEffects,
+): void {
+  if (chat.state === 'finished' || !mayOperate(portal, chat, userId)) {
+    throw accessDenied('This user cannot finish this chat');
+  }
+  finishSession(portal, chat, effects, userId);
+}
+
+/**
+ * `Chat::endBotSession`: only while the session's operator is the bot. The bot leaves (unless the
+ * line says `WELCOME_BOT_LEFT=close`) and the chat goes to the line's queue. Returns whether it
+ * acted.
+ */
+export function endBotSession(portal: PortalState, chat: ChatRecord, effects: SessionEffects): boolean {
+  if (chat.state !== 'bot') return false;
+  const line = portal.lines.get(chat.lineId);
+  if (line?.welcomeBotLeft !== 'close') removeBot(chat);
+  effects.notice(chat, 0, 'The bot has ended the conversation');
+  awaitOperator(portal, chat, line === undefined ? null : offerFromQueue(line), effects);
+  return true;
+}
+
+/**
+ * A client message after the session was closed opens a new one with a new id, held by the
+ * line's bot, which joins again. Returns whether the bot (re)joined.
+ */
+export function reopenIfFinished(portal: PortalState, chat: ChatRecord, nowMs: number): boolean {
   if (chat.state !== 'finished') return false;
   chat.sessionId = portal.ids.session.next();
+  chat.sessionStartedAt = Math.floor(nowMs / 1000);
   chat.state = 'bot';
   chat.ownerId = 0;
   chat.waitingOperatorId = null;
-  const joined = !isBotPresent(chat);
+  const joined = !chat.members.includes(chat.botId);
   addMember(chat, chat.botId);
   return joined;
 }
 
-/** The client typed `0`: the platform ends the bot session by itself and hands the chat to the queue. */
-export function clientEscapesBot(portal: PortalState, chat: ChatRecord): void {
-  if (!isBotPresent(chat) || chat.state !== 'bot') return;
-  dropMember(chat, chat.botId);
-  const line = portal.lines.get(chat.lineId);
-  awaitOperator(chat, line === undefined ? null : offerFromQueue(line));
-}
-
-/** The first message by the waiting operator counts as answering. */
-export function operatorMessageAnswers(portal: PortalState, chat: ChatRecord, userId: number): boolean {
+/** The first message by the waiting operator counts as answering (without a notice). */
+export function operatorMessageAnswers(
+  portal: PortalState,
+  chat: ChatRecord,
+  userId: number,
+  effects: SessionEffects,
+): boolean {
   if (chat.state !== 'waiting' || chat.waitingOperatorId !== userId) return false;
-  answerChat(portal, chat, userId);
+  answerChat(portal, chat, userId, effects, false);
   return true;
 }
 
@@ -197,6 +194,7 @@ export function recordMessage(
   authorId: number,
   text: string,
   atMs: number,
+  system = false,
 ): MessageRecord {
   const message: MessageRecord = {
     id: portal.ids.message.next(),
@@ -204,6 +202,7 @@ export function recordMessage(
     authorId,
     text,
     at: atMs,
+    system,
   };
   chat.messages.push(message);
   return message;

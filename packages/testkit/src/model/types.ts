@@ -1,4 +1,4 @@
-import type { Counter } from '../clock.js';
+import type { PortalIds } from './ids.js';
 
 /** Who a user of the portal is; decides the `IS_BOT` / `IS_CONNECTOR` flags of events. */
 export type UserKind = 'admin' | 'operator' | 'bot' | 'client' | 'extranet';
@@ -15,8 +15,10 @@ export type EventsVersion = 1 | 2;
 export interface BotRecord {
   readonly botId: number;
   readonly code: string;
-  /** The `CLIENT_ID` (v1) / `botToken` (v2) a webhook call names the bot with. */
+  /** The `CLIENT_ID` a v1 webhook call names the bot with. */
   readonly clientId: string;
+  /** The v2 `botToken`; v1 Open Lines methods accept it as `CLIENT_ID` too. */
+  readonly botToken: string;
   readonly eventHandlerUrl: string | undefined;
   readonly eventsVersion: EventsVersion;
   /** The OAuth app that registered the bot, if any. */
@@ -42,7 +44,14 @@ export interface LineRecord {
   nextOperatorIndex: number;
   /** Older platform behaviour: the bot leaves when an operator answers. */
   readonly removeBotOnAnswer: boolean;
+  /** `WELCOME_BOT_LEFT`: `queue` removes the bot when its session ends, `close` keeps it. */
+  readonly welcomeBotLeft: WelcomeBotLeft;
+  /** `QUEUE_TIME` in ms: an offered operator who has not answered by then is skipped; `null`: never. */
+  readonly queueTimeMs: number | null;
 }
+
+/** The line setting `WELCOME_BOT_LEFT`. */
+export type WelcomeBotLeft = 'queue' | 'close';
 
 /** Where an Open Lines session stands. */
 export type ChatState = 'bot' | 'waiting' | 'answered' | 'finished';
@@ -62,6 +71,8 @@ export interface MessageRecord {
   readonly text: string;
   /** Epoch milliseconds. */
   readonly at: number;
+  /** A platform notice (`SYSTEM=Y`): answer, skip, transfer, close. */
+  readonly system: boolean;
 }
 
 export interface ChatRecord {
@@ -84,6 +95,10 @@ export interface ChatRecord {
   transferInProgress: boolean;
   /** The chat's last event delivery: the next one waits for it, so a bot hears a chat in order. */
   deliveries: Promise<void>;
+  /** Epoch seconds the current session started (field 7 of `ENTITY_DATA_1`). */
+  sessionStartedAt: number;
+  /** Bumped whenever the chat is offered anew: a `QUEUE_TIME` timer of an older offer does nothing. */
+  offerEpoch: number;
 }
 
 export interface AppRecord {
@@ -102,18 +117,21 @@ export interface PortalState {
   readonly lines: Map<number, LineRecord>;
   readonly chats: Map<number, ChatRecord>;
   readonly apps: Map<string, AppRecord>;
-  readonly ids: {
-    readonly user: Counter;
-    readonly line: Counter;
-    readonly chat: Counter;
-    readonly session: Counter;
-    readonly message: Counter;
-    readonly event: Counter;
-  };
+  readonly ids: PortalIds;
 }
 
 /** The id of the administrator every portal starts with. */
 export const ADMIN_USER_ID = 1;
+
+/**
+ * The chat's `ENTITY_DATA_1` as the platform keeps it: `CRM|CRM_ENTITY_TYPE|CRM_ENTITY_ID|PAUSE|
+ * WAIT_ACTION|SESSION_ID|DATE_CREATE|LINE_ID|BLOCK_DATE|BLOCK_REASON`. Closing a session sets
+ * the session id to 0.
+ */
+export function chatEntityData1(chat: ChatRecord): string {
+  const sessionId = chat.state === 'finished' ? 0 : chat.sessionId;
+  return `N|NONE|0|N|N|${sessionId}|${chat.sessionStartedAt}|${chat.lineId}|0|0`;
+}
 
 /** `livechat|LINE|CHAT|USER`: the connector, line, connector chat and client of a Lines chat. */
 export function chatEntityId(chat: ChatRecord): string {
