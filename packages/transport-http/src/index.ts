@@ -17,7 +17,7 @@ export type {
   InboundResult,
 } from './inbound/handler.js';
 export { createEventHandler } from './inbound/handler.js';
-export type { NodeRequestHandler } from './inbound/node-handler.js';
+export type { NodeHandlerWrapOptions, NodeRequestHandler } from './inbound/node-handler.js';
 export { createNodeEventHandler } from './inbound/node-handler.js';
 export type { InboundEnvelope, NormalizedEvent } from './inbound/normalized.js';
 export type { BodyLimits, InboundBody } from './inbound/parse-body.js';
