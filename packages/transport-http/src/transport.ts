@@ -74,11 +74,16 @@ export function createBitrixTransport(options: BitrixTransportOptions): BitrixTr
     return onError?.(answer.error, portal) ?? fail(answer.error);
   }
 
-  /** `CLIENT_ID` identifies the bot's app when calling through a webhook; OAuth calls need none. */
-  const clientIdParam = (portal: ResolvedPortal): RestParams =>
-    portal.authType === 'webhook' && portal.bot.clientId !== undefined
-      ? { CLIENT_ID: portal.bot.clientId }
-      : {};
+  /**
+   * `CLIENT_ID` identifies the bot's app when calling through a webhook; OAuth calls need none. A
+   * v2 bot configured by its token alone sends the token: the platform takes a v2 `botToken` in
+   * place of `CLIENT_ID` on the v1 Open Lines methods.
+   */
+  const clientIdParam = (portal: ResolvedPortal): RestParams => {
+    if (portal.authType !== 'webhook') return {};
+    const clientId = portal.bot.clientId ?? portal.bot.token;
+    return clientId === undefined ? {} : { CLIENT_ID: clientId };
+  };
   const botTokenParam = (portal: ResolvedPortal): RestParams =>
     portal.botToken === undefined ? {} : { botToken: portal.botToken };
   const done = (): TransportResult<void> => ({ ok: true, value: undefined });
