@@ -34,8 +34,14 @@ export type { BitrixClientOptions } from './rest/client-options.js';
 export { defaultOAuthTokenUrl } from './rest/client-options.js';
 export type { RestParams, RestValue } from './rest/encode-params.js';
 export type { ResolvedPortal } from './rest/resolve-portal.js';
-export type { RetryDecision, RetryPolicy } from './rest/retry-policy.js';
-export { backoffDelay, decideRetry, defaultRetryPolicy, isRetryableFailure } from './rest/retry-policy.js';
+export type { RetryCallInfo, RetryDecision, RetryPolicy } from './rest/retry-policy.js';
+export {
+  backoffDelay,
+  decideRetry,
+  defaultRetryPolicy,
+  isRetryableFailure,
+  mayHaveRun,
+} from './rest/retry-policy.js';
 export type { FetchFunction } from './rest/send-request.js';
 export type { BitrixTransport, BitrixTransportOptions } from './transport.js';
 export { createBitrixTransport } from './transport.js';

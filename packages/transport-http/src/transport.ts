@@ -31,6 +31,13 @@ export interface BitrixTransport extends Transport {
   readonly client: BitrixClient;
 }
 
+/** One REST call a transport method makes; `idempotent: false` for calls that must not run twice. */
+interface OutboundCall {
+  readonly method: string;
+  readonly params: RestParams;
+  readonly idempotent?: boolean;
+}
+
 type Failure = { readonly ok: false; readonly error: ReturnType<typeof toTransportFailure> };
 const fail = (error: BitrixError): Failure => ({ ok: false, error: toTransportFailure(error) });
 
@@ -54,7 +61,7 @@ export function createBitrixTransport(options: BitrixTransportOptions): BitrixTr
     schema: S,
     input: unknown,
     callOptions: CallOptions | undefined,
-    send: (args: z.output<S>, portal: ResolvedPortal) => { method: string; params: RestParams },
+    send: (args: z.output<S>, portal: ResolvedPortal) => OutboundCall,
     read: (result: unknown, portal: ResolvedPortal) => TransportResult<T>,
     onError?: (error: BitrixError, portal: ResolvedPortal) => TransportResult<T> | undefined,
   ): Promise<TransportResult<T>> {
@@ -63,13 +70,11 @@ export function createBitrixTransport(options: BitrixTransportOptions): BitrixTr
     const args = parsed.data as z.output<S> & ChatKey;
     const portal = await client.portal(args.portal);
     if (portal instanceof BitrixError) return fail(portal);
-    const { method, params } = send(args, portal);
-    const answer = await client.call(
-      args.portal,
-      method,
-      params,
-      callOptions?.signal ? { signal: callOptions.signal } : {},
-    );
+    const { method, params, idempotent } = send(args, portal);
+    const answer = await client.call(args.portal, method, params, {
+      ...(callOptions?.signal ? { signal: callOptions.signal } : {}),
+      ...(idempotent === false ? { idempotent } : {}),
+    });
     if (answer.ok) return read(answer.result, portal);
     return onError?.(answer.error, portal) ?? fail(answer.error);
   }
@@ -100,6 +105,9 @@ export function createBitrixTransport(options: BitrixTransportOptions): BitrixTr
         callOptions,
         (args, portal) => ({
           method: 'imopenlines.bot.session.transfer',
+          // Not idempotent: a LEAVE=Y transfer that ran but whose answer was lost would be refused
+          // when repeated (the bot has left). Such a failure is returned for the engine to settle.
+          idempotent: false,
           params: {
             CHAT_ID: args.chatId,
             ...(args.target.kind === 'user'
