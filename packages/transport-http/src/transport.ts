@@ -9,17 +9,13 @@ import {
   type TransportResult,
 } from '@baton/core';
 import type { z } from 'zod';
+import { createDialogReader } from './dialog-read.js';
 import { BitrixError, invalidInputError, toTransportFailure } from './errors.js';
 import { type BitrixClient, createBitrixClient } from './rest/client.js';
 import type { BitrixClientOptions } from './rest/client-options.js';
 import type { RestParams } from './rest/encode-params.js';
 import type { ResolvedPortal } from './rest/resolve-portal.js';
-import {
-  botMessageSchema,
-  dialogAnswerSchema,
-  notAMemberCodes,
-  transferRequestSchema,
-} from './transport-requests.js';
+import { botMessageSchema, notAMemberCodes, transferRequestSchema } from './transport-requests.js';
 
 /** Options of `createBitrixTransport`: those of the REST client (see `BitrixClientOptions`). */
 export type BitrixTransportOptions = BitrixClientOptions;
@@ -54,6 +50,7 @@ const fail = (error: BitrixError): Failure => ({ ok: false, error: toTransportFa
  */
 export function createBitrixTransport(options: BitrixTransportOptions): BitrixTransport {
   const client = createBitrixClient(options);
+  const readDialog = createDialogReader(client);
 
   /** Validates, resolves the portal, and calls `method` with the params `build` makes. */
   async function run<S extends z.ZodType, T>(
@@ -143,26 +140,16 @@ export function createBitrixTransport(options: BitrixTransportOptions): BitrixTr
             : undefined,
       ),
 
-    readDialogOwner: (chat: ChatKey, callOptions?: CallOptions) =>
-      run(
-        'readDialogOwner',
-        chatKeySchema,
-        chat,
-        callOptions,
-        (args) => ({ method: 'imopenlines.dialog.get', params: { CHAT_ID: args.chatId } }),
-        (result, portal): TransportResult<DialogOwner> => {
-          const dialog = dialogAnswerSchema.safeParse(result);
-          if (dialog.success) return { ok: true, value: { ownerId: dialog.data.owner } };
-          const message = `imopenlines.dialog.get on ${portal.portal}: the answer has no numeric owner`;
-          return fail(
-            new BitrixError('INVALID_RESPONSE', message, {
-              portal: portal.portal,
-              method: 'imopenlines.dialog.get',
-              status: 200,
-            }),
-          );
-        },
-      ),
+    readDialogOwner: async (
+      chat: ChatKey,
+      callOptions?: CallOptions,
+    ): Promise<TransportResult<DialogOwner>> => {
+      const parsed = chatKeySchema.safeParse(chat);
+      if (!parsed.success) return fail(invalidInputError('readDialogOwner arguments', parsed.error));
+      const portal = await client.portal(parsed.data.portal);
+      if (portal instanceof BitrixError) return fail(portal);
+      return readDialog(parsed.data.chatId, portal, clientIdParam(portal), callOptions?.signal);
+    },
 
     sendBotMessage: (chat: ChatKey & { readonly text: string }, callOptions?: CallOptions) =>
       run(
