@@ -25,6 +25,8 @@ export type OwnErrorCode =
   | 'INVALID_PAYLOAD'
   /** An inbound payload is larger than the configured limit. */
   | 'PAYLOAD_TOO_LARGE'
+  /** An inbound request is not a `POST`. */
+  | 'METHOD_NOT_ALLOWED'
   /** An inbound payload's content type is neither form-encoded nor JSON. */
   | 'UNSUPPORTED_MEDIA_TYPE'
   /** An inbound payload carries no `auth[application_token]`. */

@@ -17,13 +17,14 @@ export type {
   InboundResult,
 } from './inbound/handler.js';
 export { createEventHandler } from './inbound/handler.js';
-export type { NodeRequestHandler } from './inbound/node-handler.js';
+export type { NodeHandlerWrapOptions, NodeRequestHandler } from './inbound/node-handler.js';
 export { createNodeEventHandler } from './inbound/node-handler.js';
 export type { InboundEnvelope, NormalizedEvent } from './inbound/normalized.js';
 export type { BodyLimits, InboundBody } from './inbound/parse-body.js';
 export { defaultBodyLimits, parseInboundBody } from './inbound/parse-body.js';
 export { normalizeEvent } from './inbound/parse-event.js';
 export { readInboundEnvelope } from './inbound/read-envelope.js';
+export type { V2Delivery } from './inbound/v2-events.js';
 export { normalizeV2Data } from './inbound/v2-events.js';
 export type { ApplicationTokenStore } from './inbound/verify-token.js';
 export { secretsEqual, verifyApplicationToken } from './inbound/verify-token.js';
@@ -33,8 +34,14 @@ export type { BitrixClientOptions } from './rest/client-options.js';
 export { defaultOAuthTokenUrl } from './rest/client-options.js';
 export type { RestParams, RestValue } from './rest/encode-params.js';
 export type { ResolvedPortal } from './rest/resolve-portal.js';
-export type { RetryDecision, RetryPolicy } from './rest/retry-policy.js';
-export { backoffDelay, decideRetry, defaultRetryPolicy, isRetryableFailure } from './rest/retry-policy.js';
+export type { RetryCallInfo, RetryDecision, RetryPolicy } from './rest/retry-policy.js';
+export {
+  backoffDelay,
+  decideRetry,
+  defaultRetryPolicy,
+  isRetryableFailure,
+  mayHaveRun,
+} from './rest/retry-policy.js';
 export type { FetchFunction } from './rest/send-request.js';
 export type { BitrixTransport, BitrixTransportOptions } from './transport.js';
 export { createBitrixTransport } from './transport.js';

@@ -9,17 +9,13 @@ import {
   type TransportResult,
 } from '@baton/core';
 import type { z } from 'zod';
+import { createDialogReader } from './dialog-read.js';
 import { BitrixError, invalidInputError, toTransportFailure } from './errors.js';
 import { type BitrixClient, createBitrixClient } from './rest/client.js';
 import type { BitrixClientOptions } from './rest/client-options.js';
 import type { RestParams } from './rest/encode-params.js';
 import type { ResolvedPortal } from './rest/resolve-portal.js';
-import {
-  botMessageSchema,
-  dialogAnswerSchema,
-  notAMemberCodes,
-  transferRequestSchema,
-} from './transport-requests.js';
+import { botMessageSchema, notAMemberCodes, transferRequestSchema } from './transport-requests.js';
 
 /** Options of `createBitrixTransport`: those of the REST client (see `BitrixClientOptions`). */
 export type BitrixTransportOptions = BitrixClientOptions;
@@ -29,6 +25,13 @@ export interface BitrixTransport extends Transport {
   readonly rateLimiting: 'self';
   /** The underlying client, for REST methods the transport does not wrap (and the fetch poller). */
   readonly client: BitrixClient;
+}
+
+/** One REST call a transport method makes; `idempotent: false` for calls that must not run twice. */
+interface OutboundCall {
+  readonly method: string;
+  readonly params: RestParams;
+  readonly idempotent?: boolean;
 }
 
 type Failure = { readonly ok: false; readonly error: ReturnType<typeof toTransportFailure> };
@@ -47,6 +50,7 @@ const fail = (error: BitrixError): Failure => ({ ok: false, error: toTransportFa
  */
 export function createBitrixTransport(options: BitrixTransportOptions): BitrixTransport {
   const client = createBitrixClient(options);
+  const readDialog = createDialogReader(client);
 
   /** Validates, resolves the portal, and calls `method` with the params `build` makes. */
   async function run<S extends z.ZodType, T>(
@@ -54,7 +58,7 @@ export function createBitrixTransport(options: BitrixTransportOptions): BitrixTr
     schema: S,
     input: unknown,
     callOptions: CallOptions | undefined,
-    send: (args: z.output<S>, portal: ResolvedPortal) => { method: string; params: RestParams },
+    send: (args: z.output<S>, portal: ResolvedPortal) => OutboundCall,
     read: (result: unknown, portal: ResolvedPortal) => TransportResult<T>,
     onError?: (error: BitrixError, portal: ResolvedPortal) => TransportResult<T> | undefined,
   ): Promise<TransportResult<T>> {
@@ -63,22 +67,25 @@ export function createBitrixTransport(options: BitrixTransportOptions): BitrixTr
     const args = parsed.data as z.output<S> & ChatKey;
     const portal = await client.portal(args.portal);
     if (portal instanceof BitrixError) return fail(portal);
-    const { method, params } = send(args, portal);
-    const answer = await client.call(
-      args.portal,
-      method,
-      params,
-      callOptions?.signal ? { signal: callOptions.signal } : {},
-    );
+    const { method, params, idempotent } = send(args, portal);
+    const answer = await client.call(args.portal, method, params, {
+      ...(callOptions?.signal ? { signal: callOptions.signal } : {}),
+      ...(idempotent === false ? { idempotent } : {}),
+    });
     if (answer.ok) return read(answer.result, portal);
     return onError?.(answer.error, portal) ?? fail(answer.error);
   }
 
-  /** `CLIENT_ID` identifies the bot's app when calling through a webhook; OAuth calls need none. */
-  const clientIdParam = (portal: ResolvedPortal): RestParams =>
-    portal.authType === 'webhook' && portal.bot.clientId !== undefined
-      ? { CLIENT_ID: portal.bot.clientId }
-      : {};
+  /**
+   * `CLIENT_ID` identifies the bot's app when calling through a webhook; OAuth calls need none. A
+   * v2 bot configured by its token alone sends the token: the platform takes a v2 `botToken` in
+   * place of `CLIENT_ID` on the v1 Open Lines methods.
+   */
+  const clientIdParam = (portal: ResolvedPortal): RestParams => {
+    if (portal.authType !== 'webhook') return {};
+    const clientId = portal.bot.clientId ?? portal.bot.token;
+    return clientId === undefined ? {} : { CLIENT_ID: clientId };
+  };
   const botTokenParam = (portal: ResolvedPortal): RestParams =>
     portal.botToken === undefined ? {} : { botToken: portal.botToken };
   const done = (): TransportResult<void> => ({ ok: true, value: undefined });
@@ -95,6 +102,9 @@ export function createBitrixTransport(options: BitrixTransportOptions): BitrixTr
         callOptions,
         (args, portal) => ({
           method: 'imopenlines.bot.session.transfer',
+          // Not idempotent: a LEAVE=Y transfer that ran but whose answer was lost would be refused
+          // when repeated (the bot has left). Such a failure is returned for the engine to settle.
+          idempotent: false,
           params: {
             CHAT_ID: args.chatId,
             ...(args.target.kind === 'user'
@@ -130,26 +140,16 @@ export function createBitrixTransport(options: BitrixTransportOptions): BitrixTr
             : undefined,
       ),
 
-    readDialogOwner: (chat: ChatKey, callOptions?: CallOptions) =>
-      run(
-        'readDialogOwner',
-        chatKeySchema,
-        chat,
-        callOptions,
-        (args) => ({ method: 'imopenlines.dialog.get', params: { CHAT_ID: args.chatId } }),
-        (result, portal): TransportResult<DialogOwner> => {
-          const dialog = dialogAnswerSchema.safeParse(result);
-          if (dialog.success) return { ok: true, value: { ownerId: dialog.data.owner } };
-          const message = `imopenlines.dialog.get on ${portal.portal}: the answer has no numeric owner`;
-          return fail(
-            new BitrixError('INVALID_RESPONSE', message, {
-              portal: portal.portal,
-              method: 'imopenlines.dialog.get',
-              status: 200,
-            }),
-          );
-        },
-      ),
+    readDialogOwner: async (
+      chat: ChatKey,
+      callOptions?: CallOptions,
+    ): Promise<TransportResult<DialogOwner>> => {
+      const parsed = chatKeySchema.safeParse(chat);
+      if (!parsed.success) return fail(invalidInputError('readDialogOwner arguments', parsed.error));
+      const portal = await client.portal(parsed.data.portal);
+      if (portal instanceof BitrixError) return fail(portal);
+      return readDialog(parsed.data.chatId, portal, clientIdParam(portal), callOptions?.signal);
+    },
 
     sendBotMessage: (chat: ChatKey & { readonly text: string }, callOptions?: CallOptions) =>
       run(

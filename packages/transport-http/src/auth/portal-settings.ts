@@ -19,7 +19,11 @@ export interface BotSettings {
    * incoming webhook. Not needed with OAuth.
    */
   readonly clientId?: string;
-  /** The v2 `botToken`, sent with v2 calls when set. */
+  /**
+   * The v2 `botToken`, sent with v2 calls when set. Without a `clientId`, webhook calls of the v1
+   * Open Lines methods (transfer, operator, finish) send it as `CLIENT_ID`, which the platform
+   * accepts from a v2 bot.
+   */
   readonly token?: string;
   /**
    * Which bot API removes the bot and sends its messages: `v1` (`imbot.chat.leave`,

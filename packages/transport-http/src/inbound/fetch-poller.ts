@@ -164,7 +164,9 @@ export function createFetchPoller(options: FetchPollerOptions): FetchPoller {
         );
         return { status: 'locked' };
       }
-      const normalized = normalizeV2Data(item.type, options.portal, item.data);
+      const normalized = normalizeV2Data(item.type, options.portal, item.data, {
+        eventId: String(item.eventId),
+      });
       if ('kind' in normalized && normalized.kind === 'event') {
         try {
           await options.accept(normalized.event);

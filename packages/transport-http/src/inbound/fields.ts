@@ -33,3 +33,23 @@ export const optionalPositiveIdField = z.preprocess(
   (value) => (value === '' || value === null ? undefined : value),
   positiveIdField.optional(),
 );
+
+/** An optional decimal id (`0` allowed) where webhooks send `""` (and JSON may send `null`) for "none". */
+export const optionalIdField = z.preprocess(
+  (value) => (value === '' || value === null ? undefined : value),
+  idField.optional(),
+);
+
+/**
+ * An optional flag: `undefined` when the payload does not carry it (or carries `""` / `null`),
+ * else read as `flagField` reads it. Lets an event say "not a system message" only when the
+ * platform said so.
+ */
+export const optionalFlagField = z
+  .union([z.string().max(16), z.number(), z.boolean(), z.null()])
+  .optional()
+  .transform((value) =>
+    value === undefined || value === null || value === ''
+      ? undefined
+      : value === 'Y' || value === 'y' || value === '1' || value === 1 || value === true || value === 'true',
+  );

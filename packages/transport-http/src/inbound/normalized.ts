@@ -6,7 +6,8 @@ export type NormalizedEvent =
   | { readonly kind: 'event'; readonly event: BatonEventInput }
   /**
    * Understood but not for the engine: a chat that is not an Open Lines chat, the bot joining a
-   * chat, a message edit, an event type Baton does not use. Acknowledged, never dispatched.
+   * chat that is not one, a message edit, an event type Baton does not use. Acknowledged, never
+   * dispatched.
    */
   | { readonly kind: 'ignored'; readonly reason: string };
 
@@ -22,4 +23,6 @@ export interface InboundEnvelope {
   readonly data: unknown;
   /** The v2 fetch-mode / delivery id, when the payload carries one. */
   readonly eventId: string | undefined;
+  /** The delivery's `ts` (seconds since the epoch, as sent), when the payload carries one. */
+  readonly ts?: string | undefined;
 }

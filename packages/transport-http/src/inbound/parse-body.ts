@@ -9,8 +9,12 @@ export interface BodyLimits {
    */
   readonly maxBytes: number;
   /**
-   * Deepest PHP-style key nesting (`data[BOT][7][AUTH][member_id]` is 4).
-   * @defaultValue 8
+   * Deepest PHP-style key nesting that is split into nested objects
+   * (`data[BOT][571][AUTH][access_token]` is 4; the documented events nest to 5, attachments and
+   * keyboards in `data[PARAMS][PARAMS]` deeper). A key nested deeper is not an error: the rest of
+   * it is kept as one literal key at that depth, so a deep field the engine never reads cannot
+   * drop the event.
+   * @defaultValue 20
    */
   readonly maxDepth: number;
   /**
@@ -20,8 +24,8 @@ export interface BodyLimits {
   readonly maxKeys: number;
 }
 
-/** The defaults: 1 MiB, depth 8, 1 000 fields. */
-export const defaultBodyLimits: BodyLimits = { maxBytes: 1_048_576, maxDepth: 8, maxKeys: 1_000 };
+/** The defaults: 1 MiB, depth 20, 1 000 fields. */
+export const defaultBodyLimits: BodyLimits = { maxBytes: 1_048_576, maxDepth: 20, maxKeys: 1_000 };
 
 /** A raw body: bytes or text as received, or an object a framework already parsed. */
 export type InboundBody = string | Uint8Array | Readonly<Record<string, unknown>>;
@@ -86,16 +90,21 @@ function parseForm(text: string, limits: BodyLimits): Record<string, unknown> {
   try {
     return parse(text, {
       depth: limits.maxDepth,
+      // Deeper keys are kept as one literal key rather than rejected (see `maxDepth`).
+      strictDepth: false,
       parameterLimit: limits.maxKeys,
       throwOnLimitExceeded: true,
-      strictDepth: true,
-      arrayLimit: 100,
+      // Numeric keys are object keys, never array indexes: `data[BOT][1048576][…]` names a bot,
+      // and an index-based parser either rejects a real id or allocates up to it.
+      parseArrays: false,
+      // A repeated key keeps its last value, as PHP's own parser does.
+      duplicates: 'last',
       allowPrototypes: false,
       plainObjects: true,
       charset: 'utf-8',
     }) as Record<string, unknown>;
   } catch (cause) {
-    throw Object.assign(invalid('The form payload exceeds the depth or field limits, or is malformed'), {
+    throw Object.assign(invalid('The form payload exceeds the field limit, or is malformed'), {
       cause,
     });
   }

@@ -15,6 +15,11 @@ const envelopeSchema = z.object({
   }),
   data: z.unknown(),
   eventId: z.union([z.string().max(128), z.number()]).optional(),
+  // The delivery's time in seconds; only a join's id uses it, so an odd one is dropped, not refused.
+  ts: z
+    .union([z.string().regex(/^\d{1,15}$/), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)])
+    .optional()
+    .catch(undefined),
   event_id: z.union([z.string().max(128), z.number()]).optional(),
 });
 
@@ -28,7 +33,7 @@ export function readInboundEnvelope(raw: Record<string, unknown>): InboundEnvelo
       issues,
     });
   }
-  const { event, auth, data, eventId, event_id } = parsed.data;
+  const { event, auth, data, eventId, event_id, ts } = parsed.data;
   const id = eventId ?? event_id;
   return {
     type: event.toUpperCase(),
@@ -36,5 +41,6 @@ export function readInboundEnvelope(raw: Record<string, unknown>): InboundEnvelo
     applicationToken: auth.application_token,
     data,
     eventId: id === undefined ? undefined : String(id),
+    ts: ts === undefined ? undefined : String(ts),
   };
 }

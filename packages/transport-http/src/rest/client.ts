@@ -26,6 +26,13 @@ export type RestResult =
 export interface RestCallOptions {
   /** Aborts the call, including any wait for the rate limiter or a retry. */
   readonly signal?: AbortSignal;
+  /**
+   * `false` for a call that must not reach the platform twice: after a failure that may have run
+   * (a timeout, a reset connection, a 5xx other than `QUERY_LIMIT_EXCEEDED`) it is returned, not
+   * retried, so that the caller can read the platform's state before repeating it.
+   * @defaultValue true
+   */
+  readonly idempotent?: boolean;
 }
 
 /** A multi-portal Bitrix24 REST client with auth, rate limiting and retries. */
@@ -154,7 +161,9 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
         // Someone else shares this portal's bucket: make every caller of the portal back off.
         await limiter.penalize(portal, settings.queryLimitPenaltyMs).catch(() => undefined);
       }
-      const decision = decideRetry(settings.retry, error, attemptNumber, settings.random);
+      const decision = decideRetry(settings.retry, error, attemptNumber, settings.random, {
+        idempotent: callOptions.idempotent ?? true,
+      });
       if (!decision.retry) return failed(error);
       if (!(await sleep(decision.delayMs, callOptions.signal))) {
         return failed(new BitrixError('ABORTED', `${method} on ${portal}: aborted`, { portal, method }));

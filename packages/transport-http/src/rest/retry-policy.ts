@@ -46,9 +46,9 @@ export interface RetryPolicy {
    */
   readonly maxWaitMs: number;
   /**
-   * Retry after `TIMEOUT` and `NETWORK` failures. The platform may have executed a call whose
-   * answer was lost, so a retried transfer can reach the platform twice (it then answers
-   * `OPERATOR_WRONG` or transfers to the same target again).
+   * Retry after `TIMEOUT` and `NETWORK` failures. Only calls that are safe to repeat are retried
+   * after a failure that may have run on the platform (see `mayHaveRun`); a call that is not
+   * (`imopenlines.bot.session.transfer`) returns such a failure at once.
    * @defaultValue true
    */
   readonly retryNetworkErrors: boolean;
@@ -107,6 +107,30 @@ export function isRetryableFailure(code: string, status: number | undefined): bo
   }
 }
 
+/**
+ * Whether the platform may have executed a call that failed this way: no complete answer
+ * (`TIMEOUT`, `NETWORK`), or a server error other than the two the platform documents as "refused
+ * before running" (`503 QUERY_LIMIT_EXCEEDED`, `429 OPERATION_TIME_LIMIT`), or an unreadable
+ * answer. A failure before sending (rate limiter, abort) and a method's own 4xx error did not run.
+ */
+export function mayHaveRun(error: BitrixError): boolean {
+  if (error.code === 'TIMEOUT' || error.code === 'NETWORK') return true;
+  if (error.status === undefined) return false;
+  if (error.status === 503 && error.code === 'QUERY_LIMIT_EXCEEDED') return false;
+  if (error.status === 429 && error.code === 'OPERATION_TIME_LIMIT') return false;
+  return error.status >= 500 || error.code === 'INVALID_RESPONSE';
+}
+
+/** What the retry decision knows about the call itself. */
+export interface RetryCallInfo {
+  /**
+   * `false` for a call that must not reach the platform twice (a transfer): it is never retried
+   * after a failure that may have run (`mayHaveRun`); the caller reads the platform's state first.
+   * @defaultValue true
+   */
+  readonly idempotent?: boolean;
+}
+
 /** What to do after a failed attempt. */
 export type RetryDecision = { readonly retry: true; readonly delayMs: number } | { readonly retry: false };
 
@@ -118,16 +142,19 @@ export function backoffDelay(policy: RetryPolicy, retry: number, random: () => n
 
 /**
  * Decides whether attempt number `attempt` (1-based) that failed with `error` is retried, and
- * after how long. Pure: the caller sleeps.
+ * after how long. A call that is not idempotent is not retried after a failure that may have run.
+ * Pure: the caller sleeps.
  */
 export function decideRetry(
   policy: RetryPolicy,
   error: BitrixError,
   attempt: number,
   random: () => number = Math.random,
+  call: RetryCallInfo = {},
 ): RetryDecision {
   // RATE_LIMITED already is the end of a wait bounded by `maxRateLimitWaitMs`: waiting again here would defeat it.
   if (!error.retryable || error.code === 'RATE_LIMITED') return { retry: false };
+  if (call.idempotent === false && mayHaveRun(error)) return { retry: false };
   if ((error.code === 'TIMEOUT' || error.code === 'NETWORK') && !policy.retryNetworkErrors) {
     return { retry: false };
   }

@@ -17,7 +17,8 @@ async function setup() {
   const webhook = portal.createWebhook();
   const bot = portal.registerBot({ eventsVersion: 2 }); // no handler URL: fetch mode
   const line = portal.createLine({ queue: [portal.createOperator().userId] });
-  const chat = portal.createClientChat({ lineId: line.lineId, botId: bot.botId });
+  // No join event: these tests are about the order and acknowledgement of messages.
+  const chat = portal.createClientChat({ lineId: line.lineId, botId: bot.botId, announceJoin: false });
   const transport = createBitrixTransport({
     portals: {
       [portal.memberId]: {

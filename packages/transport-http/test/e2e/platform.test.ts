@@ -86,26 +86,79 @@ describe('the transport against the emulator', () => {
       });
       expect(result).toMatchObject({ ok: false, error: { code: error, status, retryable } });
       const calls = t.emulator.requests.filter((request) => request.method === transferMethod).length;
-      expect(calls).toBe(retryable ? 3 : 1);
+      // A transfer is not repeated after a 5xx that may have run: only the documented "refused
+      // before running" answers (and the method's own OPERATOR_WRONG) are retried inside the call.
+      const mayHaveRun = status >= 500 && error !== 'QUERY_LIMIT_EXCEEDED';
+      expect(calls).toBe(retryable && !mayHaveRun ? 3 : 1);
     },
   );
 
   it.each([
-    ['status 503', { kind: 'status', status: 503, error: 'QUERY_LIMIT_EXCEEDED' }],
-    ['status 500', { kind: 'status', status: 500 }],
-    ['reset', { kind: 'reset' }],
-    ['hang', { kind: 'hang' }],
-    ['html', { kind: 'html' }],
-  ] as const)('recovers from a transient %s and the transfer happens once', async (_, fault) => {
-    const t = await webhookSetup({}, { queryLimitPenaltyMs: 1 });
-    t.emulator.faults.add({ method: transferMethod, times: 1, ...fault });
+    ['status 503 QUERY_LIMIT_EXCEEDED', { kind: 'status', status: 503, error: 'QUERY_LIMIT_EXCEEDED' }],
+    ['status 429 OPERATION_TIME_LIMIT', { kind: 'status', status: 429, error: 'OPERATION_TIME_LIMIT' }],
+  ] as const)(
+    'recovers from a transient %s (refused before running) and the transfer happens once',
+    async (_, fault) => {
+      const t = await webhookSetup(
+        {},
+        { queryLimitPenaltyMs: 1, retry: { baseDelayMs: 1, maxDelayMs: 2, operatingLimitWaitMs: 1 } },
+      );
+      t.emulator.faults.add({ method: transferMethod, times: 1, ...fault });
+      const result = await t.transport.transfer({
+        ...t.key,
+        target: { kind: 'user', userId: t.operator.userId },
+        leave: true,
+      });
+      expect(result).toEqual({ ok: true, value: undefined });
+      expect(t.portal.chat(t.chat.chatId).transfers).toHaveLength(1);
+    },
+  );
+
+  it.each([
+    ['status 500', { kind: 'status', status: 500 }, 'INTERNAL_SERVER_ERROR'],
+    ['reset', { kind: 'reset' }, 'NETWORK'],
+    ['hang', { kind: 'hang' }, 'TIMEOUT'],
+    ['html', { kind: 'html' }, 'INVALID_RESPONSE'],
+  ] as const)(
+    'does not repeat a transfer after a %s whose outcome is unknown: a retryable %s',
+    async (_, fault, code) => {
+      const t = await webhookSetup({}, { queryLimitPenaltyMs: 1 });
+      t.emulator.faults.add({ method: transferMethod, times: 1, ...fault });
+      const result = await t.transport.transfer({
+        ...t.key,
+        target: { kind: 'user', userId: t.operator.userId },
+        leave: true,
+      });
+      expect(result).toMatchObject({ ok: false, error: { code, retryable: true } });
+      expect(t.emulator.requests.filter((request) => request.method === transferMethod)).toHaveLength(1);
+    },
+  );
+
+  it('returns a LEAVE=Y transfer that ran but lost its answer as NETWORK, without repeating it', async () => {
+    const t = await webhookSetup();
+    t.emulator.faults.add({ method: transferMethod, times: 1, kind: 'reset', when: 'after' });
     const result = await t.transport.transfer({
       ...t.key,
       target: { kind: 'user', userId: t.operator.userId },
       leave: true,
     });
-    expect(result).toEqual({ ok: true, value: undefined });
+    expect(result).toMatchObject({ ok: false, error: { code: 'NETWORK', retryable: true } });
+    // It did happen, once: a repeat would have been refused, the bot having left.
     expect(t.portal.chat(t.chat.chatId).transfers).toHaveLength(1);
+    expect(t.portal.chat(t.chat.chatId).botPresent).toBe(false);
+    expect(t.emulator.requests.filter((request) => request.method === transferMethod)).toHaveLength(1);
+  });
+
+  it.each([
+    ['status 500', { kind: 'status', status: 500 }],
+    ['reset', { kind: 'reset' }],
+    ['hang', { kind: 'hang' }],
+    ['html', { kind: 'html' }],
+  ] as const)('still retries a call that is safe to repeat after a transient %s', async (_, fault) => {
+    const t = await webhookSetup();
+    t.emulator.faults.add({ method: 'imopenlines.bot.session.finish', times: 1, ...fault });
+    expect(await t.transport.finishSession(t.key)).toEqual({ ok: true, value: undefined });
+    expect(t.portal.chat(t.chat.chatId).state).toBe('finished');
   });
 
   it.each([

@@ -43,3 +43,13 @@ export function json(response: ServerResponse, status: number, body: unknown): v
   response.writeHead(status, { 'content-type': 'application/json' });
   response.end(text);
 }
+
+/**
+ * The answer to `readDialogOwner`'s request: `batch` (the owner, and the members when given) or,
+ * where a test's server plays a portal without batch, `imopenlines.dialog.get`.
+ */
+export function dialogAnswer(request: SeenRequest, owner: number | string, members?: readonly unknown[]) {
+  if (!request.path.includes('/batch')) return { result: { owner } };
+  const result = { owner: { owner }, ...(members === undefined ? {} : { members }) };
+  return { result: { result, result_error: [], result_total: [], result_next: [], result_time: [] } };
+}

@@ -27,7 +27,7 @@ export function v1MessageForm(
     ts: '1700000000',
     auth,
     data: {
-      BOT: { 7: { BOT_ID: '7', BOT_CODE: 'baton' } },
+      BOT: { 1048577: { BOT_ID: '1048577', BOT_CODE: 'baton' } },
       PARAMS: {
         DIALOG_ID: 'chat42',
         CHAT_ID: '42',

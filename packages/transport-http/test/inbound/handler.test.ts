@@ -35,6 +35,7 @@ describe('createEventHandler', () => {
       messageId: '1001',
       text: 'hello',
       lineId: 3,
+      botId: 1_048_577,
     });
     expect(again.event?.id).toBe(first.event?.id);
   });
@@ -117,10 +118,14 @@ describe('createEventHandler', () => {
     });
   });
 
-  it('rejects oversized, too deep and unsupported bodies with coded errors', async () => {
+  it('rejects oversized, too many-fielded and unsupported bodies with coded errors', async () => {
     const { handler } = setup();
     expect((await handler.handle('x'.repeat(2_000_000), formHeaders)).body.code).toBe('PAYLOAD_TOO_LARGE');
-    expect((await handler.handle(`a${'[b]'.repeat(50)}=1`, formHeaders)).body.code).toBe('INVALID_PAYLOAD');
+    const manyFields = Array.from({ length: 1_001 }, (_, index) => `f${index}=1`).join('&');
+    expect((await handler.handle(manyFields, formHeaders)).body.code).toBe('INVALID_PAYLOAD');
+    // Nesting deeper than the limit is kept as a literal key, not a reason to drop the event.
+    const deep = `${v1MessageForm()}&data[PARAMS][X]${'[y]'.repeat(50)}=1`;
+    expect((await handler.handle(deep, formHeaders)).status).toBe(200);
     expect((await handler.handle('<xml/>', { 'content-type': 'text/xml' })).body.code).toBe(
       'UNSUPPORTED_MEDIA_TYPE',
     );

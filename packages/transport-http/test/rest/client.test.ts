@@ -1,7 +1,7 @@
 import { createMemoryRateLimiter } from '@baton/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBitrixTransport } from '../../src/transport.js';
-import { json, startScriptedServer } from '../helpers/http-server.js';
+import { dialogAnswer, json, startScriptedServer } from '../helpers/http-server.js';
 
 const portal = 'member-1';
 const secret = 'webhook-secret-xyz';
@@ -65,11 +65,11 @@ describe('the REST client underneath the transport', () => {
     const penalized: string[] = [];
     const limiter = createMemoryRateLimiter();
     const { server, transport } = await setup(
-      (_, response) => {
+      (request, response) => {
         calls += 1;
         if (calls === 1) json(response, 500, { error: 'INTERNAL_SERVER_ERROR' });
         else if (calls === 2) json(response, 503, { error: 'QUERY_LIMIT_EXCEEDED' });
-        else json(response, 200, { result: { owner: '0' } });
+        else json(response, 200, dialogAnswer(request, '0'));
       },
       {
         rateLimiter: {

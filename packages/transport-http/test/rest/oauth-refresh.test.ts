@@ -2,7 +2,7 @@ import { createMemoryLockManager } from '@baton/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryTokenStore, type OAuthTokenStore } from '../../src/auth/token-store.js';
 import { type BitrixTransportOptions, createBitrixTransport } from '../../src/transport.js';
-import { json, type SeenRequest, startScriptedServer } from '../helpers/http-server.js';
+import { dialogAnswer, json, type SeenRequest, startScriptedServer } from '../helpers/http-server.js';
 
 const portal = 'member-1';
 const servers: Array<{ close(): Promise<void> }> = [];
@@ -34,7 +34,7 @@ async function startOAuthPortal(refreshDelayMs = 30) {
     }
     if (request.params.auth !== `access-${generation}`)
       return json(response, 401, { error: 'expired_token' });
-    json(response, 200, { result: { owner: 5 } });
+    json(response, 200, dialogAnswer(request, 5));
   });
   servers.push(server);
   return { server, refreshes };

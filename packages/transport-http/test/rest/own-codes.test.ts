@@ -4,7 +4,7 @@ import { createMemoryTokenStore } from '../../src/auth/token-store.js';
 import { isBitrixError } from '../../src/errors.js';
 import type { FetchFunction } from '../../src/rest/send-request.js';
 import { createBitrixTransport } from '../../src/transport.js';
-import { json, startScriptedServer } from '../helpers/http-server.js';
+import { dialogAnswer, json, startScriptedServer } from '../helpers/http-server.js';
 
 const servers: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -13,7 +13,11 @@ afterEach(async () => {
 
 async function server() {
   const started = await startScriptedServer((request, response) =>
-    json(response, 200, { result: request.path.includes('dialog.get') ? { owner: 0 } : true }),
+    json(
+      response,
+      200,
+      /(dialog\.get|batch)/.test(request.path) ? dialogAnswer(request, 0) : { result: true },
+    ),
   );
   servers.push(started);
   return started;
@@ -150,6 +154,6 @@ describe('one transport, many portals', () => {
       ok: true,
       value: { ownerId: 0 },
     });
-    expect(used).toEqual(['/rest/1/s/imopenlines.dialog.get.json']);
+    expect(used).toEqual(['/rest/1/s/batch.json']);
   });
 });

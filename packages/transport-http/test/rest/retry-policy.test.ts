@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BitrixError } from '../../src/errors.js';
-import { backoffDelay, decideRetry, defaultRetryPolicy } from '../../src/rest/retry-policy.js';
+import { backoffDelay, decideRetry, defaultRetryPolicy, mayHaveRun } from '../../src/rest/retry-policy.js';
 
 const error = (code: string, retryable: boolean, retryAfterMs?: number) =>
   new BitrixError(code, code, { retryable, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
@@ -36,6 +36,30 @@ describe('decideRetry', () => {
   it('can leave network errors to the caller', () => {
     const policy = { ...noJitter, retryNetworkErrors: false };
     expect(decideRetry(policy, error('TIMEOUT', true), 1).retry).toBe(false);
+  });
+
+  it('does not retry a call that is not idempotent after a failure that may have run', () => {
+    const answered = (code: string, status: number) =>
+      new BitrixError(code, code, { retryable: true, status });
+    const once = { idempotent: false };
+    for (const unknown of [
+      error('TIMEOUT', true),
+      error('NETWORK', true),
+      answered('INTERNAL_SERVER_ERROR', 500),
+      answered('INVALID_RESPONSE', 502),
+    ]) {
+      expect(mayHaveRun(unknown)).toBe(true);
+      expect(decideRetry(noJitter, unknown, 1, Math.random, once)).toEqual({ retry: false });
+      expect(decideRetry(noJitter, unknown, 1).retry).toBe(true);
+    }
+    for (const refused of [
+      answered('QUERY_LIMIT_EXCEEDED', 503),
+      answered('OPERATION_TIME_LIMIT', 429),
+      answered('OPERATOR_WRONG', 400),
+    ]) {
+      expect(mayHaveRun(refused)).toBe(false);
+      expect(decideRetry(noJitter, refused, 1, Math.random, once).retry).toBe(true);
+    }
   });
 
   it('jitters between half and all of the delay and caps it', () => {
