@@ -37,8 +37,12 @@ export function createLifecycleMachine(options: LifecycleOptions = {}) {
     on: {
       // Whoever finishes the session, whatever the chat was doing.
       'session.finished': { target: '.closed' },
-      // The bot joined an Open Lines chat: the platform started a new session, held by the bot.
-      'bot.joined': { guard: 'joinStartsSession', target: '.bot', reenter: true, actions: 'startNewSession' },
+      // The bot joined an Open Lines chat naming a newer session: the platform started it, held by
+      // the bot. (`operator` and `closed` also take a join of unknown order as a new session.)
+      'bot.joined': [
+        { guard: 'startsNewSession', target: '.bot', reenter: true, actions: 'startNewSession' },
+        { guard: 'adoptsSession', actions: 'adoptSession' },
+      ],
     },
     states: {
       bot: botState(s),

@@ -28,10 +28,13 @@ export const sessionGuards = {
   adoptsSession: ({ context, event }: Args): boolean =>
     eventSession(event) !== undefined && context.platformSession === null,
   /**
-   * The bot joined: a new session, unless the join names the session the chat is already in (the
-   * session's first message may have arrived first) or an earlier one.
+   * The bot joined a chat that is with an operator or closed: the bot joins only when a session
+   * starts, so this one is new — unless the join names the session the chat is already in (its
+   * first message may have arrived first) or an earlier one. While the bot holds the chat or a
+   * hand-over is in flight, a join of unknown order (the chat knows no session id yet) is taken
+   * as this session's own, delivered late: a transfer requested meanwhile must not be undone.
    */
-  joinStartsSession: ({ context, event }: Args): boolean => {
+  joinEndsHandedOverSession: ({ context, event }: Args): boolean => {
     const session = eventSession(event);
     return session === undefined || context.platformSession === null || session > context.platformSession;
   },

@@ -198,12 +198,11 @@ describe('the transport against the emulator', () => {
   it('waits for operating_reset_at after OPERATION_TIME_LIMIT, or hands the wait back when it is too long', async () => {
     const operatingLimit = { windowMs: 300, budgetMs: 2, costMs: 1 };
     const patient = await webhookSetup({ operatingLimit });
-    const method = 'imopenlines.dialog.get';
+    const method = 'imbot.message.add';
+    const say = (setup: typeof patient) =>
+      setup.transport.sendBotMessage({ ...setup.key, text: 'One moment, please' });
     for (let call = 0; call < 3; call += 1) {
-      expect(await patient.transport.readDialogOwner(patient.key)).toEqual({
-        ok: true,
-        value: { ownerId: 0 },
-      });
+      expect(await say(patient)).toEqual({ ok: true, value: undefined });
     }
     const log = patient.emulator.requests.filter((request) => request.method === method);
     const blocked = log.findIndex((request) => request.error === 'OPERATION_TIME_LIMIT');
@@ -216,9 +215,9 @@ describe('the transport against the emulator', () => {
     expect((retry?.at ?? 0) - (log[blocked]?.at ?? 0)).toBeLessThan(2_500);
 
     const hasty = await webhookSetup({ operatingLimit }, { retry: { maxWaitMs: 1 } });
-    await hasty.transport.readDialogOwner(hasty.key);
-    await hasty.transport.readDialogOwner(hasty.key);
-    const refused = await hasty.transport.readDialogOwner(hasty.key);
+    await say(hasty);
+    await say(hasty);
+    const refused = await say(hasty);
     expect(refused).toMatchObject({
       ok: false,
       error: { code: 'OPERATION_TIME_LIMIT', status: 429, retryable: true },
@@ -268,7 +267,12 @@ describe('the transport against the emulator', () => {
       ok: true,
       value: undefined,
     });
-    expect(await t.transport.readDialogOwner(t.key)).toEqual({ ok: true, value: { ownerId: 0 } });
+    // One batch request: the owner, and the bot's membership.
+    expect(await t.transport.readDialogOwner(t.key)).toEqual({
+      ok: true,
+      value: { ownerId: 0, botPresent: true },
+    });
+    expect(t.emulator.requests.filter((request) => request.method === 'batch')).toHaveLength(1);
     expect(await t.transport.removeBot(t.key)).toEqual({ ok: true, value: { alreadyGone: false } });
     expect(t.portal.chat(t.chat.chatId).botPresent).toBe(false);
     expect(await t.transport.removeBot(t.key)).toEqual({ ok: true, value: { alreadyGone: true } });
@@ -342,7 +346,7 @@ describe('the transport against the emulator', () => {
     );
     const results = await Promise.all(Array.from({ length: 120 }, () => t.transport.readDialogOwner(t.key)));
     expect(results.filter((result) => !result.ok)).toEqual([]);
-    const log = t.emulator.requests.filter((request) => request.method === 'imopenlines.dialog.get');
+    const log = t.emulator.requests.filter((request) => request.method === 'batch');
     expect(log).toHaveLength(120);
     expect(log.filter((request) => request.error === 'QUERY_LIMIT_EXCEEDED')).toEqual([]);
     // Leaky bucket check on the emulator's own arrival times: never more than burst queued.

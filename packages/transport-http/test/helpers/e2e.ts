@@ -1,7 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type BatonEventInput, createEngine, type Engine, type EngineOptions } from '@baton/core';
-import { createEmulator, type Emulator } from '@baton/testkit';
+import {
+  type BatonEventInput,
+  createEngine,
+  type DispatchResult,
+  type Engine,
+  type EngineOptions,
+} from '@baton/core';
+import { type BotOptions, createEmulator, type Emulator } from '@baton/testkit';
 import { createNodeEventHandler } from '../../src/inbound/node-handler.js';
 import type { BitrixClientOptions } from '../../src/rest/client-options.js';
 import { type BitrixTransport, createBitrixTransport } from '../../src/transport.js';
@@ -14,6 +20,16 @@ export interface E2EOptions {
   readonly transport?: Partial<BitrixClientOptions>;
   readonly auth?: 'webhook' | 'oauth';
   readonly eventsVersion?: 1 | 2;
+  /** How the bot is registered (a fixed id, a token-only v2 bot, …). */
+  readonly bot?: BotOptions;
+  /** The transport's view of the bot; by default the registered bot's id, client id and API. */
+  readonly transportBot?: (bot: { botId: number; clientId: string; botToken: string }) => Record<string, unknown>;
+}
+
+/** One event the handler accepted, and what the engine made of it. */
+export interface Dispatched {
+  readonly event: BatonEventInput;
+  readonly result: DispatchResult;
 }
 
 /**
@@ -24,12 +40,15 @@ export async function startE2E(options: E2EOptions = {}) {
   const emulator: Emulator = await createEmulator({ host: '127.0.0.1', port: 0, ...options.emulator });
   const portal = emulator.createPortal();
   const rejected: unknown[] = [];
+  const dispatched: Dispatched[] = [];
   let engine: Engine | undefined;
   const listener = createNodeEventHandler({
     applicationTokens: { [portal.memberId]: portal.applicationToken },
     accept: async (event: BatonEventInput) => {
       if (!engine) throw new Error('the engine is not ready');
-      return engine.dispatch(event);
+      const result = await engine.dispatch(event);
+      dispatched.push({ event, result });
+      return result;
     },
     onError: (error) => rejected.push(error),
   });
@@ -44,6 +63,7 @@ export async function startE2E(options: E2EOptions = {}) {
     eventHandlerUrl: handlerUrl,
     eventsVersion: options.eventsVersion ?? 1,
     ...(app ? { appClientId: app.clientId } : {}),
+    ...options.bot,
   });
   const api = options.eventsVersion === 2 ? ('v2' as const) : ('v1' as const);
   const { createMemoryTokenStore } = await import('../../src/auth/token-store.js');
@@ -60,7 +80,7 @@ export async function startE2E(options: E2EOptions = {}) {
     portals: {
       [portal.memberId]: {
         auth: webhook ? { type: 'webhook', url: webhook.baseUrl } : { type: 'oauth' },
-        bot: { id: bot.botId, clientId: bot.clientId, api },
+        bot: (options.transportBot?.(bot) ?? { id: bot.botId, clientId: bot.clientId, api }) as never,
       },
     },
     ...(app && tokens
@@ -97,6 +117,7 @@ export async function startE2E(options: E2EOptions = {}) {
     operatorB,
     line,
     rejected,
+    dispatched,
     handlerUrl,
     newChat: () => portal.createClientChat({ lineId: line.lineId, botId: bot.botId }),
     key: (chatId: number) => ({ portal: portal.memberId, chatId }),

@@ -6,6 +6,7 @@ export function closedState(s: LifecycleSetup) {
   return s.createStateConfig({
     entry: 'clearSettling',
     on: {
+      'bot.joined': { guard: 'joinEndsHandedOverSession', target: 'bot', actions: 'startNewSession' },
       message: [
         ...sessionTransitions(s),
         {

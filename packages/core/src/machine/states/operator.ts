@@ -18,6 +18,7 @@ export function operatorState(s: LifecycleSetup) {
       assign({ retryTimer: null, awaitedEffect: null }),
     ],
     on: {
+      'bot.joined': { guard: 'joinEndsHandedOverSession', target: 'bot', actions: 'startNewSession' },
       'effect.result': [
         {
           guard: 'isAwaitedSuccess',
