@@ -1,8 +1,9 @@
+export type { AuthEvent, AuthEventListener } from './auth/auth-events.js';
 export type { BotSettings, PortalAuth, PortalDirectory, PortalSettings } from './auth/portal-settings.js';
 export { portalSettingsSchema } from './auth/portal-settings.js';
 export type { OAuthAppSettings, TokenRefresher } from './auth/token-refresher.js';
 export type { OAuthTokenStore, OAuthTokens } from './auth/token-store.js';
-export { createMemoryTokenStore } from './auth/token-store.js';
+export { createMemoryTokenStore, replaceTokens } from './auth/token-store.js';
 export type { BitrixErrorCode, BitrixErrorContext, OwnErrorCode, PlatformErrorCode } from './errors.js';
 export { BitrixError, isBitrixError, toTransportFailure } from './errors.js';
 export type { AuthorFacts } from './inbound/classify-author.js';
