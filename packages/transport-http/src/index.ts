@@ -8,6 +8,8 @@ export type { BitrixErrorCode, BitrixErrorContext, OwnErrorCode, PlatformErrorCo
 export { BitrixError, isBitrixError, toTransportFailure } from './errors.js';
 export type { AuthorFacts } from './inbound/classify-author.js';
 export { classifyAuthor, readChatEntityId } from './inbound/classify-author.js';
+export type { EventTokenOptions } from './inbound/event-tokens.js';
+export { readEventTokens } from './inbound/event-tokens.js';
 export type { FetchPoller, FetchPollerOptions, PollOutcome } from './inbound/fetch-poller.js';
 export { createFetchPoller } from './inbound/fetch-poller.js';
 export type {
