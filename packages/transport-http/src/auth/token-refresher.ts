@@ -34,6 +34,8 @@ export interface TokenRefresherDeps {
   readonly onAuthEvent?: AuthEventListener | undefined;
   /** The clock. @defaultValue `Date.now` */
   readonly now?: () => number;
+  /** Waits between looks at a taken lock. @defaultValue a timer */
+  readonly sleep?: (ms: number) => Promise<unknown>;
 }
 
 type Reason = 'unfinished-refresh' | 'spent-elsewhere';
@@ -52,6 +54,7 @@ export function createTokenRefresher(deps: TokenRefresherDeps) {
   /** The refresh token found spent, by portal: fail fast while the store still holds it. */
   const spentHere = new Map<string, string>();
   const now = deps.now ?? Date.now;
+  const pause = deps.sleep ?? sleep;
 
   const error = (code: string, portal: string, message: string, retryable: boolean, status?: number) =>
     new BitrixError(code, `OAuth refresh on ${portal}: ${message}`, {
@@ -181,7 +184,7 @@ export function createTokenRefresher(deps: TokenRefresherDeps) {
         lastTry = true;
         continue;
       }
-      await sleep(deps.waitPollMs);
+      await pause(deps.waitPollMs);
     }
   }
 
