@@ -35,10 +35,12 @@ function scenario(options: { lockFreeAt: number; tokensAppearAt: number; firstRe
     async set() {},
   };
   const heldElsewhere: LockManager = {
-    async tryAcquire(): Promise<Lock | undefined> {
+    async tryAcquire(name): Promise<Lock | undefined> {
       const free = clock >= options.lockFreeAt;
       clock += 10;
-      return free ? { release: async () => undefined } : undefined;
+      return free
+        ? { name, token: 'lock-700001', extend: async () => true, release: async () => true }
+        : undefined;
     },
     async close() {},
   };

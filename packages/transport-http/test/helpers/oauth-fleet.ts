@@ -8,6 +8,8 @@ import { createNodeEventHandler } from '../../src/inbound/node-handler.js';
 import type { WorkerCommand, WorkerConfig, WorkerMessage } from './oauth-worker.js';
 import { createRedisTokenStore } from './redis-token-store.js';
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 const workerPath = fileURLToPath(new URL('./oauth-worker.ts', import.meta.url));
 let prefixes = 0;
 
@@ -89,7 +91,7 @@ export async function startFleet(redisUrl: string, lockTtlMs = 1_500) {
       });
     });
     await ready;
-    const ask = (command: Omit<WorkerCommand, 'id'>) =>
+    const ask = (command: DistributiveOmit<WorkerCommand, 'id'>) =>
       new Promise<WorkerMessage & { kind: 'reply' }>((resolve) => {
         const id = ++ids;
         pending.set(id, resolve);
