@@ -16,6 +16,14 @@ async function fleet(lockTtlMs?: number) {
   return started;
 }
 
+/** Resolves once `done` holds, looking every 10 ms for at most 5 s. */
+async function until(done: () => boolean): Promise<void> {
+  for (let looks = 0; !done(); looks += 1) {
+    if (looks > 500) throw new Error('the condition never held');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** Calls from every worker, one after the other. */
 async function callAll(
   workers: Array<{ call(chatId: number): Promise<{ ok: boolean; code?: string }> }>,
@@ -74,12 +82,11 @@ describe.skipIf(redisUrl === undefined)('OAuth that never loses a portal (worker
     const f = await fleet(1_000);
     const [victim, survivor] = [await f.startWorker(), await f.startWorker()];
     // The token endpoint rotates after a delay, answering a worker that is dead by then.
-    f.emulator.faults.add({ method: 'oauth.token', kind: 'latency', ms: 300, times: 1 });
+    const slowRefresh = f.emulator.faults.add({ method: 'oauth.token', kind: 'latency', ms: 300, times: 1 });
     f.portal.expireAccessTokens();
 
-    const sent = victim.nextRefreshSent();
     void victim.call(f.chatId);
-    await sent;
+    await until(() => slowRefresh.hits === 1); // the refresh reached the token endpoint
     await victim.kill();
 
     // The survivor waits out the dead holder's lease, tries the token once, learns it is spent.

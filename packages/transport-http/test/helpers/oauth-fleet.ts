@@ -17,8 +17,6 @@ let prefixes = 0;
 export interface FleetWorker {
   call(chatId: number): Promise<{ ok: boolean; code?: string; tokenRequests: number }>;
   failWrites(failing: boolean): Promise<void>;
-  /** Resolves at the worker's next token request. */
-  nextRefreshSent(): Promise<void>;
   readonly authEvents: Array<{ type: string; reason?: string }>;
   kill(): Promise<void>;
 }
@@ -77,14 +75,12 @@ export async function startFleet(redisUrl: string, lockTtlMs = 1_500) {
     });
     children.push(child);
     const pending = new Map<number, (message: WorkerMessage & { kind: 'reply' }) => void>();
-    const refreshWaiters: Array<() => void> = [];
     const authEvents: Array<{ type: string; reason?: string }> = [];
     let ids = 0;
     const ready = new Promise<void>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
       child.on('message', (message: WorkerMessage) => {
         if (message.kind === 'ready') resolve();
-        else if (message.kind === 'refresh-sent') for (const wake of refreshWaiters.splice(0)) wake();
         else if (message.kind === 'auth')
           authEvents.push({ type: message.type, ...(message.reason ? { reason: message.reason } : {}) });
         else pending.get(message.id)?.(message);
@@ -105,7 +101,6 @@ export async function startFleet(redisUrl: string, lockTtlMs = 1_500) {
       async failWrites(failing) {
         await ask({ op: 'failWrites', failing });
       },
-      nextRefreshSent: () => new Promise<void>((resolve) => refreshWaiters.push(resolve)),
       authEvents,
       async kill() {
         const exited = new Promise((resolve) => child.once('exit', resolve));

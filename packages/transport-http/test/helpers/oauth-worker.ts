@@ -27,7 +27,6 @@ export type WorkerCommand =
 /** Messages to the parent. */
 export type WorkerMessage =
   | { readonly kind: 'ready' }
-  | { readonly kind: 'refresh-sent' }
   | { readonly kind: 'auth'; readonly type: AuthEvent['type']; readonly reason?: string }
   | {
       readonly kind: 'reply';
@@ -56,10 +55,7 @@ const transport = createBitrixTransport({
   timeoutMs: 5_000,
   retry: { maxAttempts: 1 },
   fetch: (input, init) => {
-    if (input === config.tokenUrl) {
-      tokenRequests += 1;
-      send({ kind: 'refresh-sent' });
-    }
+    if (input === config.tokenUrl) tokenRequests += 1;
     return globalThis.fetch(input, init);
   },
   onAuthEvent: (event) =>
