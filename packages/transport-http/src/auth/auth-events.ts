@@ -8,7 +8,8 @@ export type AuthEvent =
   /**
    * The portal's refresh token is spent and this deployment holds no newer one: calls fail with
    * `REFRESH_TOKEN_SPENT` until the next inbound event of the portal (whose token pair the
-   * event handler stores) or a reinstall of the app. Told once per process and refresh token.
+   * event handler stores) or a reinstall of the app. Told by the process whose refresh the
+   * token endpoint refused, once per refresh token.
    */
   | {
       readonly type: 'auth.lost';
