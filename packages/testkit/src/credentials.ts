@@ -21,6 +21,8 @@ export interface RefreshGrant {
   readonly memberId: string;
   readonly clientId: string;
   readonly token: string;
+  /** The access token issued with this refresh token: a refresh with it invalidates that one too. */
+  readonly accessToken: string;
   used: boolean;
 }
 
@@ -46,7 +48,10 @@ export interface CredentialStore {
   checkAccess(token: string, nowMs: number): AccessCheck;
   /** The refresh token's grant, used or not; `undefined` when never issued. */
   peekRefresh(token: string): RefreshGrant | undefined;
-  /** Consumes a refresh token: `undefined` when unknown or already used. */
+  /**
+   * Consumes a refresh token: `undefined` when unknown or already used. The access token issued
+   * with it stops working too, as on the platform.
+   */
   consumeRefresh(token: string): RefreshGrant | undefined;
   expireAccessTokens(memberId: string): void;
 }
@@ -71,7 +76,7 @@ export function createCredentialStore(accessTokenTtlMs: number): CredentialStore
       const accessToken = `access${String(n).padStart(6, '0')}`;
       const refreshToken = `refresh${String(n).padStart(6, '0')}`;
       access.set(accessToken, { memberId, clientId, token: accessToken, expiresAt, expired: false });
-      refresh.set(refreshToken, { memberId, clientId, token: refreshToken, used: false });
+      refresh.set(refreshToken, { memberId, clientId, token: refreshToken, accessToken, used: false });
       return { accessToken, refreshToken, expiresAt };
     },
     checkAccess(token, nowMs) {
@@ -87,6 +92,8 @@ export function createCredentialStore(accessTokenTtlMs: number): CredentialStore
       const grant = refresh.get(token);
       if (grant === undefined || grant.used) return undefined;
       grant.used = true;
+      const issuedWith = access.get(grant.accessToken);
+      if (issuedWith !== undefined) issuedWith.expired = true;
       return grant;
     },
     expireAccessTokens(memberId) {

@@ -17,8 +17,12 @@ export type OwnErrorCode =
   | 'INVALID_INPUT'
   /** No settings (auth, bot) are known for the portal; no request was sent. */
   | 'UNKNOWN_PORTAL'
-  /** The OAuth access token could not be refreshed. */
+  /** The OAuth access token could not be refreshed; the refresh token was not spent by it. */
   | 'REFRESH_FAILED'
+  /** A refresh was sent and its answer lost: the refresh token may be spent (retryable: a retry tells). */
+  | 'REFRESH_OUTCOME_UNKNOWN'
+  /** The refresh token is spent and no newer one is held: access comes back with the next event or a reinstall. */
+  | 'REFRESH_TOKEN_SPENT'
   /** The transport was closed. */
   | 'CLOSED'
   /** An inbound payload is malformed or not a Bitrix24 event. */

@@ -1,12 +1,15 @@
+export type { AuthEvent, AuthEventListener } from './auth/auth-events.js';
 export type { BotSettings, PortalAuth, PortalDirectory, PortalSettings } from './auth/portal-settings.js';
 export { portalSettingsSchema } from './auth/portal-settings.js';
 export type { OAuthAppSettings, TokenRefresher } from './auth/token-refresher.js';
 export type { OAuthTokenStore, OAuthTokens } from './auth/token-store.js';
-export { createMemoryTokenStore } from './auth/token-store.js';
+export { createMemoryTokenStore, replaceTokens } from './auth/token-store.js';
 export type { BitrixErrorCode, BitrixErrorContext, OwnErrorCode, PlatformErrorCode } from './errors.js';
 export { BitrixError, isBitrixError, toTransportFailure } from './errors.js';
 export type { AuthorFacts } from './inbound/classify-author.js';
 export { classifyAuthor, readChatEntityId } from './inbound/classify-author.js';
+export type { EventTokenOptions } from './inbound/event-tokens.js';
+export { readEventTokens } from './inbound/event-tokens.js';
 export type { FetchPoller, FetchPollerOptions, PollOutcome } from './inbound/fetch-poller.js';
 export { createFetchPoller } from './inbound/fetch-poller.js';
 export type {

@@ -15,7 +15,8 @@ function text(value: unknown): string {
 /**
  * The OAuth server's refresh: `grant_type=refresh_token` with the app's `client_id`,
  * `client_secret` and a `refresh_token`, by GET or POST. The refresh token rotates: the answer
- * carries a new one and the used one is refused (`400 invalid_grant`) from then on.
+ * carries a new one and the used one is refused (`400 invalid_grant`) from then on; the access
+ * token issued with the used one stops working too (`401 expired_token`).
  *
  * Faults apply as to a REST method named `oauth.token`; an `'after'` fault rotates the tokens and
  * then loses the answer, so the client's refresh token is spent without it learning the new one.

@@ -1,5 +1,6 @@
 import type { BatonEventInput } from '@baton/core';
 import { BitrixError, isBitrixError } from '../errors.js';
+import { type EventTokenOptions, offerEventTokens } from './event-tokens.js';
 import { type BodyLimits, defaultBodyLimits, type InboundBody, parseInboundBody } from './parse-body.js';
 import { normalizeEvent } from './parse-event.js';
 import { readInboundEnvelope } from './read-envelope.js';
@@ -8,8 +9,8 @@ import { type ApplicationTokenStore, verifyApplicationToken } from './verify-tok
 /** Hands a verified event to the engine; resolving means "durably accepted" (typically `engine.dispatch`). */
 export type AcceptEvent = (event: BatonEventInput) => Promise<unknown>;
 
-/** Options of `createEventHandler`. */
-export interface EventHandlerOptions {
+/** Options of `createEventHandler`; `oauthTokens` and `adoptEventTokens`: see `EventTokenOptions`. */
+export interface EventHandlerOptions extends EventTokenOptions {
   /** Each portal's `application_token`; events whose token does not match are rejected. */
   readonly applicationTokens: ApplicationTokenStore;
   /** Called once per verified lifecycle event; typically `(event) => engine.dispatch(event)`. */
@@ -83,6 +84,7 @@ export function createEventHandler(options: EventHandlerOptions): EventHandler {
       const raw = parseInboundBody(body, headerValue(headers, 'content-type'), limits);
       const envelope = readInboundEnvelope(raw);
       await verifyApplicationToken(options.applicationTokens, envelope.portal, envelope.applicationToken);
+      await offerEventTokens(options, envelope.portal, raw, options.onError);
       const normalized = normalizeEvent(envelope);
       if (normalized.kind === 'ignored')
         return { status: 200, body: { ok: true, message: normalized.reason }, outcome: 'ignored' };

@@ -1,5 +1,6 @@
 import type { LockManager, RateLimiter } from '@baton/core';
 import { z } from 'zod';
+import type { AuthEventListener } from '../auth/auth-events.js';
 import type { PortalDirectory } from '../auth/portal-settings.js';
 import type { OAuthAppSettings } from '../auth/token-refresher.js';
 import type { OAuthTokenStore } from '../auth/token-store.js';
@@ -60,9 +61,16 @@ export interface BitrixClientOptions {
   /** Overrides of the retry policy; see `defaultRetryPolicy`. */
   readonly retry?: Partial<RetryPolicy>;
   /**
+   * Told when a portal's OAuth access is lost (`auth.lost`: reinstall the app or wait for the
+   * portal's next event) and when rotated tokens could not be written (`auth.store-failed`).
+   */
+  readonly onAuthEvent?: AuthEventListener;
+  /**
    * How long one token refresh may hold the cross-process lock. The refresh request itself gets
    * at most 80% of it (and at most `timeoutMs`), so that the lock never lapses while a refresh
-   * token is in flight.
+   * token is in flight. A holder that dies keeps the lock for the rest of its lease: every
+   * process needing that portal's refresh waits that long (and then up to one lease more)
+   * before it fails; keep it a few times the token endpoint's usual answer time.
    * @defaultValue 30_000
    */
   readonly refreshLockTtlMs?: number;
@@ -89,6 +97,7 @@ export interface ClientSettings {
   readonly retry: RetryPolicy;
   readonly refreshLockTtlMs: number;
   readonly refreshWaitPollMs: number;
+  readonly onAuthEvent: AuthEventListener | undefined;
   readonly random: () => number;
 }
 
@@ -121,6 +130,7 @@ const optionsSchema = z.object({
   retry: retryPolicySchema.optional(),
   refreshLockTtlMs: duration(600_000).optional(),
   refreshWaitPollMs: duration(60_000).optional(),
+  onAuthEvent: z.custom<AuthEventListener>(isFunction, 'a function').optional(),
   random: z.custom<() => number>(isFunction, 'a function').optional(),
 });
 
@@ -152,6 +162,7 @@ export function resolveClientOptions(options: BitrixClientOptions): ClientSettin
     retry: { ...defaultRetryPolicy, ...stripUndefined(options.retry ?? {}) },
     refreshLockTtlMs: options.refreshLockTtlMs ?? 30_000,
     refreshWaitPollMs: options.refreshWaitPollMs ?? 50,
+    onAuthEvent: options.onAuthEvent,
     random: options.random ?? Math.random,
   };
 }

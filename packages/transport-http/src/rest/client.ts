@@ -6,6 +6,7 @@ import {
   type RateLimiter,
   withHeadroom,
 } from '@baton/core';
+import { createTokenKeeper } from '../auth/token-keeper.js';
 import { createTokenRefresher } from '../auth/token-refresher.js';
 import { BitrixError } from '../errors.js';
 import { type BitrixClientOptions, type ClientSettings, resolveClientOptions } from './client-options.js';
@@ -82,17 +83,22 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
       waitUntil: Date.now() + settings.maxRateLimitWaitMs,
     });
 
-  const refresher = settings.oauth
-    ? createTokenRefresher({
-        app: settings.oauth,
-        locks,
-        fetch: settings.fetch,
-        takeGrant: (portal, signal) => grant(portal, 'oauth.token', signal),
-        timeoutMs: settings.timeoutMs,
-        lockTtlMs: settings.refreshLockTtlMs,
-        waitPollMs: settings.refreshWaitPollMs,
-      })
-    : undefined;
+  const keeper = settings.oauth ? createTokenKeeper(settings.oauth.tokens, settings.onAuthEvent) : undefined;
+  const refresher =
+    settings.oauth && keeper
+      ? createTokenRefresher({
+          app: settings.oauth,
+          keeper,
+          onAuthEvent: settings.onAuthEvent,
+          locks,
+          fetch: settings.fetch,
+          takeGrant: (portal, signal) => grant(portal, 'oauth.token', signal),
+          timeoutMs: settings.timeoutMs,
+          lockTtlMs: settings.refreshLockTtlMs,
+          waitPollMs: settings.refreshWaitPollMs,
+        })
+      : undefined;
+  const access = keeper && refresher ? { read: keeper.read, checkSpent: refresher.checkSpent } : undefined;
 
   /** One HTTP request: a grant, the current credentials, the call. Names the access token it used. */
   async function attempt(
@@ -144,7 +150,7 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
       return failed(
         new BitrixError('CLOSED', `${method} on ${portal}: the transport is closed`, { portal, method }),
       );
-    const target = await resolvePortal(settings, portal);
+    const target = await resolvePortal(settings, portal, access);
     if (target instanceof BitrixError) return failed(target);
     let refreshed = false;
     for (let attemptNumber = 1; ; ) {
@@ -174,11 +180,12 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
 
   return {
     call,
-    portal: (portal) => resolvePortal(settings, portal),
+    portal: (portal) => resolvePortal(settings, portal, access),
     lockManager: locks,
     async close() {
       if (closed) return;
       closed = true;
+      keeper?.close();
       if (ownsLimiter) await limiter.close();
       if (ownsLocks) await locks.close();
     },

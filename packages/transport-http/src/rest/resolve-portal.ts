@@ -4,6 +4,7 @@ import {
   type PortalSettings,
   portalSettingsSchema,
 } from '../auth/portal-settings.js';
+import type { OAuthTokens } from '../auth/token-store.js';
 import { BitrixError, zodIssues } from '../errors.js';
 import type { ClientSettings } from './client-options.js';
 import type { RestParams } from './encode-params.js';
@@ -29,10 +30,17 @@ export interface ResolvedPortal {
   buildRequest(method: string, params: RestParams): Promise<BuiltRequest | BitrixError>;
 }
 
+/** How OAuth requests read their tokens: through the token keeper, failing fast on a spent token. */
+export interface OAuthAccess {
+  read(portal: string): Promise<OAuthTokens | undefined>;
+  checkSpent(portal: string, tokens: OAuthTokens): BitrixError | undefined;
+}
+
 /** Finds and validates a portal's settings. */
 export async function resolvePortal(
   settings: ClientSettings,
   portal: string,
+  access?: OAuthAccess,
 ): Promise<ResolvedPortal | BitrixError> {
   let found: unknown;
   try {
@@ -83,12 +91,14 @@ export async function resolvePortal(
     bot: botSettings,
     botToken: botSettings.token,
     async buildRequest(method, params) {
-      const tokens = await oauth.tokens.get(portal);
+      const tokens = access ? await access.read(portal) : await oauth.tokens.get(portal);
       if (!tokens)
         return new BitrixError('UNKNOWN_PORTAL', `No OAuth tokens are stored for portal ${portal}`, {
           portal,
           method,
         });
+      const spent = access?.checkSpent(portal, tokens);
+      if (spent) return spent;
       return {
         url: `${tokens.clientEndpoint}${method}`,
         params: { ...params, auth: tokens.accessToken },

@@ -81,11 +81,11 @@ describe('OAuth refresh', () => {
     expect(await tokens.get(portal)).toMatchObject({ accessToken: 'access-2', refreshToken: 'refresh-2' });
   });
 
-  it('fails with REFRESH_FAILED when the refresh token is dead, without leaking secrets', async () => {
+  it('fails with REFRESH_TOKEN_SPENT when the refresh token is dead, without leaking secrets', async () => {
     const { server } = await startOAuthPortal();
     const transport = oauthTransport(server.url, tokensFor(server.url, 'refresh-dead'));
     const result = await transport.readDialogOwner({ portal, chatId: 1 });
-    expect(result).toMatchObject({ ok: false, error: { code: 'REFRESH_FAILED', retryable: false } });
+    expect(result).toMatchObject({ ok: false, error: { code: 'REFRESH_TOKEN_SPENT', retryable: false } });
     expect(JSON.stringify(result)).not.toMatch(/refresh-dead|app-secret|access-0/);
   });
 
