@@ -23,7 +23,11 @@ export interface E2EOptions {
   /** How the bot is registered (a fixed id, a token-only v2 bot, …). */
   readonly bot?: BotOptions;
   /** The transport's view of the bot; by default the registered bot's id, client id and API. */
-  readonly transportBot?: (bot: { botId: number; clientId: string; botToken: string }) => Record<string, unknown>;
+  readonly transportBot?: (bot: {
+    botId: number;
+    clientId: string;
+    botToken: string;
+  }) => Record<string, unknown>;
 }
 
 /** One event the handler accepted, and what the engine made of it. */
