@@ -2,7 +2,8 @@ import type { Counter } from '../clock.js';
 
 /**
  * How a portal numbers its users, chats, sessions and messages. `random` (the default) draws
- * unique ids of 5 to 7 digits, like a real portal's database ids, so that a bug that only shows
+ * unique ids of 5 to 7 digits (sessions and messages growing from a random start, as the platform's
+ * auto-increment keys do), like a real portal's database ids, so that a bug that only shows
  * with large ids (a PHP-style form parser compacting `data[BOT][123456]`, an id stored in a
  * small column) cannot hide; `seed` makes the draw repeatable. `sequential` counts from fixed
  * bases, for tests that spell ids out.
@@ -51,6 +52,24 @@ function randomSource(random: () => number, used: Set<number>): IdSource {
   };
 }
 
+/**
+ * Ids that only grow, as a table's auto-increment key does, from a random start and by random
+ * steps (other chats' rows take the ids in between). Sessions and messages are numbered so on the
+ * platform, and code may rightly rely on a newer session having a larger id.
+ */
+function increasingSource(random: () => number, used: Set<number>): IdSource {
+  let last = RANDOM_ID_MIN + Math.floor(random() * (RANDOM_ID_MAX / 10 - RANDOM_ID_MIN));
+  return {
+    next() {
+      do last += 1 + Math.floor(random() * 97);
+      while (used.has(last));
+      used.add(last);
+      return last;
+    },
+    take: (id) => !used.has(id) && Boolean(used.add(id)),
+  };
+}
+
 function sequentialSource(first: number, used: Set<number>): IdSource {
   let value = first;
   return {
@@ -85,7 +104,8 @@ export function createPortalIds(strategy: IdStrategy, portalIndex: number): Port
       return sequentialSource(bases[kind], used);
     }
     const seed = strategy.seed === undefined ? Math.floor(Math.random() * 2 ** 32) : strategy.seed;
-    return randomSource(mulberry32(seed + portalIndex * 7919 + salt * 104_729), used);
+    const random = mulberry32(seed + portalIndex * 7919 + salt * 104_729);
+    return kind === 'session' || kind === 'message' ? increasingSource(random, used) : randomSource(random, used);
   };
   return {
     user: make('user', 1),
