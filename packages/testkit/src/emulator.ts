@@ -98,6 +98,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     signal: shutdown.signal,
     timeoutMs: resolved.eventTimeoutMs,
     connectorUserType: resolved.connectorUserType,
+    utcOffset: resolved.utcOffset,
     now: () => Date.now(),
     url: () => url,
     clientEndpoint: () => `${url}/rest/`,

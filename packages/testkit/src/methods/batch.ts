@@ -1,6 +1,7 @@
 import qs from 'qs';
 import { preciseNow } from '../clock.js';
 import { methodError, PlatformError } from '../http/platform-error.js';
+import { formatPlatformDate } from '../platform-date.js';
 import { type CallContext, type MethodHandler, text, upperKeys } from './context.js';
 
 // `batch`: up to 50 calls in one HTTP request. The request counts once for the leaky bucket; the
@@ -76,8 +77,8 @@ export function createBatchHandler(find: (name: string) => InnerMethod | undefin
           finish: finishedAt / 1000,
           duration: (finishedAt - startedAt) / 1000,
           processing: (finishedAt - startedAt) / 1000,
-          date_start: new Date(startedAt).toISOString(),
-          date_finish: new Date(finishedAt).toISOString(),
+          date_start: formatPlatformDate(startedAt, context.runtime.utcOffset),
+          date_finish: formatPlatformDate(finishedAt, context.runtime.utcOffset),
         };
       } catch (error) {
         const refusal =
