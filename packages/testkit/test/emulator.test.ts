@@ -165,6 +165,9 @@ describe('createEmulator', () => {
         'imopenlines.operator.skip',
         'imopenlines.operator.finish',
         'imbot.v2.Event.get',
+        'batch',
+        'server.time',
+        'profile',
       ]),
     );
   });
