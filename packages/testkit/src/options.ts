@@ -68,6 +68,13 @@ export interface EmulatorOptions {
    * @defaultValue '+03:00'
    */
   readonly utcOffset?: string;
+  /**
+   * Serve HTTPS instead of HTTP, with a throw-away self-signed certificate made at start for
+   * `127.0.0.1`, `::1`, `localhost` and `host` (see `Emulator.tls` for the certificate to trust).
+   * The official SDK refuses a webhook URL that is not `https://`.
+   * @defaultValue false
+   */
+  readonly tls?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -81,6 +88,7 @@ export interface ResolvedOptions {
   readonly ids: IdStrategy;
   readonly connectorUserType: string;
   readonly utcOffset: string;
+  readonly tls: boolean;
 }
 
 const positive = z.number().positive().finite();
@@ -111,6 +119,7 @@ export const emulatorOptionsSchema = z.strictObject({
     .optional(),
   connectorUserType: z.string().min(1).max(40).optional(),
   utcOffset: utcOffsetSchema.optional(),
+  tls: z.boolean().optional(),
 });
 
 export function resolveOptions(parsed: z.infer<typeof emulatorOptionsSchema>): ResolvedOptions {
@@ -136,5 +145,6 @@ export function resolveOptions(parsed: z.infer<typeof emulatorOptionsSchema>): R
         : { kind: 'random', ...(parsed.idSeed === undefined ? {} : { seed: parsed.idSeed }) },
     connectorUserType: parsed.connectorUserType ?? 'connector',
     utcOffset: parsed.utcOffset ?? defaultUtcOffset,
+    tls: parsed.tls ?? false,
   };
 }
