@@ -5,7 +5,7 @@ import { ApiVersion, B24Hook } from '@bitrix24/b24jssdk';
 import { expect, test } from 'vitest';
 
 test('an SDK bot hands the chat over through a webhook over TLS, within the rate limit', async () => {
-  // tls: the SDK takes only https:// webhooks. slackMs: the SDK paces by send time (see below).
+  // tls: the SDK takes only https:// webhooks. slackMs: the SDK paces by send time (see "Bursts" above).
   const emulator = await createEmulator({
     tls: true,
     rateLimit: { ratePerSecond: 2, burst: 50, slackMs: 250 },
