@@ -74,6 +74,23 @@ describe('tls: true', () => {
     });
   });
 
+  it('applies faults over TLS too, and close() frees a hanging request', async () => {
+    emulator = await createEmulator({ tls: true });
+    const agent = new Agent({ ca: emulator.tls?.ca });
+    const webhook = emulator.createPortal().createWebhook();
+    emulator.faults.add({ method: 'server.time', kind: 'reset', times: 1 });
+    await expect(postJson(`${webhook.baseUrl}server.time`, {}, agent)).rejects.toThrow();
+    emulator.faults.add({ method: 'server.time', kind: 'hang', times: 1 });
+    const hanging = postJson(`${webhook.baseUrl}server.time`, {}, agent).then(
+      () => 'answered',
+      () => 'cut',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await emulator.close();
+    expect(await hanging).toBe('cut');
+    agent.destroy();
+  });
+
   it('makes a fresh certificate per emulator, and none without tls', async () => {
     emulator = await createEmulator({ tls: true });
     const other = await createEmulator({ tls: true });
