@@ -16,7 +16,10 @@ export const usage = `Usage: baton-emulator [options]
   --port <port>            port, 0 for a free one (default 0)
   --rate <n>               leaky bucket drain per second (default 2)
   --burst <n>              leaky bucket size (default 50)
+  --rate-slack <ms>        judge each request as if it arrived that much later (default 0)
   --no-rate-limit          disable the rate limit
+  --tls                    serve HTTPS with a throw-away self-signed certificate (printed as "ca")
+  --utc-offset <±hh:mm>    the portal's UTC offset for the dates it writes (default +03:00)
   --bot-handler <url>      where the seeded bot's events are POSTed
   --events-version <1|2>   event format of the seeded bot (default 1; 2 without a handler: fetch mode)
   --help                   show this help`;
@@ -50,10 +53,15 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       context: { issues: ['events-version: not 1 or 2'] },
     });
   }
-  if (values['no-rate-limit'] === true && (values.rate !== undefined || values.burst !== undefined)) {
-    throw new TestkitError('INVALID_INPUT', '--no-rate-limit cannot be combined with --rate or --burst', {
-      context: { issues: ['no-rate-limit: conflicts with rate/burst'] },
-    });
+  const bucketArgs = [values.rate, values.burst, values['rate-slack']];
+  if (values['no-rate-limit'] === true && bucketArgs.some((value) => value !== undefined)) {
+    throw new TestkitError(
+      'INVALID_INPUT',
+      '--no-rate-limit cannot be combined with --rate, --burst or --rate-slack',
+      {
+        context: { issues: ['no-rate-limit: conflicts with rate/burst'] },
+      },
+    );
   }
   const options: EmulatorOptions = {
     ...(values.host === undefined ? {} : { host: values.host }),
@@ -64,7 +72,12 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         : {
             ratePerSecond: values.rate === undefined ? 2 : numberArg('rate', values.rate),
             burst: values.burst === undefined ? 50 : numberArg('burst', values.burst),
+            ...(values['rate-slack'] === undefined
+              ? {}
+              : { slackMs: numberArg('rate-slack', values['rate-slack']) }),
           },
+    ...(values.tls === true ? { tls: true } : {}),
+    ...(values['utc-offset'] === undefined ? {} : { utcOffset: values['utc-offset'] }),
   };
   return {
     help: values.help === true,
@@ -82,7 +95,10 @@ function parse(argv: readonly string[]) {
       port: { type: 'string' },
       rate: { type: 'string' },
       burst: { type: 'string' },
+      'rate-slack': { type: 'string' },
       'no-rate-limit': { type: 'boolean' },
+      tls: { type: 'boolean' },
+      'utc-offset': { type: 'string' },
       'bot-handler': { type: 'string' },
       'events-version': { type: 'string' },
       help: { type: 'boolean' },

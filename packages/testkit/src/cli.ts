@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${JSON.stringify({
         url: emulator.url,
+        ...(emulator.tls === undefined ? {} : { ca: emulator.tls.ca }),
         portal: {
           memberId: portal.memberId,
           domain: portal.domain,

@@ -18,11 +18,14 @@ import { createPortal } from './portal.js';
 import { type PortalOptions, portalOptionsSchema } from './portal-options.js';
 import type { Portal } from './portal-types.js';
 import type { Runtime } from './runtime.js';
+import { createEmulatorCertificate, type EmulatorTls } from './tls/emulator-tls.js';
 
 /** A running Bitrix24 portal emulator. */
 export interface Emulator {
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT` with `tls: true` */
   readonly url: string;
+  /** With `tls: true`: the certificate a client must trust; `undefined` for plain HTTP. */
+  readonly tls: EmulatorTls | undefined;
   /** Adds a portal with its own users, bots, lines, chats, credentials and rate-limit bucket. */
   createPortal(options?: PortalOptions): Portal;
   /** A portal created earlier, by `member_id`. */
@@ -98,6 +101,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     signal: shutdown.signal,
     timeoutMs: resolved.eventTimeoutMs,
     connectorUserType: resolved.connectorUserType,
+    utcOffset: resolved.utcOffset,
     now: () => Date.now(),
     url: () => url,
     clientEndpoint: () => `${url}/rest/`,
@@ -138,8 +142,10 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     sleep,
   };
 
-  const server = await listen(deps, resolved.host, resolved.port);
-  url = `http://${hostForUrl(resolved.host)}:${server.port}`;
+  const identity = resolved.tls ? createEmulatorCertificate(resolved.host) : undefined;
+  const server = await listen(deps, resolved.host, resolved.port, identity);
+  url = `${identity === undefined ? 'http' : 'https'}://${hostForUrl(resolved.host)}:${server.port}`;
+  const tls: EmulatorTls | undefined = identity === undefined ? undefined : { ca: identity.cert };
 
   const idle = async () => {
     while (inFlight.size > 0) await Promise.all([...inFlight]);
@@ -147,6 +153,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
 
   return {
     url,
+    tls,
     createPortal(portalOptions = {}) {
       if (closed) throw new TestkitError('CLOSED', 'The emulator is closed');
       const parsed = parseInput(portalOptionsSchema, portalOptions, 'portal options');

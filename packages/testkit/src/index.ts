@@ -33,3 +33,4 @@ export type {
   RegisteredBot,
   Webhook,
 } from './portal-types.js';
+export type { EmulatorTls } from './tls/emulator-tls.js';

@@ -13,6 +13,16 @@ export interface LeakyBucketLimits {
    * @defaultValue 50
    */
   readonly burst: number;
+  /**
+   * How early, by the bucket's clock, a request may arrive and still be accepted: the bucket
+   * judges it as if it had arrived `slackMs` later (it still fills the bucket at its real arrival
+   * time, so the sustained rate is unchanged). A client that paces itself by send time (the
+   * official SDK: 50 at once, then 2/s) measures from its first send, while the bucket drains from
+   * the first arrival, which a cold connection delays; without slack the 51st request, sent on a
+   * warm connection exactly on time, arrives a few milliseconds early and is refused.
+   * @defaultValue 0 (exact)
+   */
+  readonly slackMs?: number | undefined;
 }
 
 /** The outcome of offering one request to the bucket, as a value. */
@@ -47,6 +57,7 @@ export interface LeakyBucket {
 export const leakyBucketLimitsSchema = z.strictObject({
   ratePerSecond: z.number().positive().finite(),
   burst: z.number().int().positive(),
+  slackMs: z.number().nonnegative().max(60_000).optional(),
 });
 
 /**
@@ -55,6 +66,7 @@ export const leakyBucketLimitsSchema = z.strictObject({
  */
 export function createLeakyBucket(input: LeakyBucketLimits): LeakyBucket {
   const limits = parseInput(leakyBucketLimitsSchema, input, 'leaky bucket limits');
+  const slackMs = limits.slackMs ?? 0;
   let level = 0;
   let updatedAt = Number.NEGATIVE_INFINITY;
   const drainTo = (nowMs: number): number => {
@@ -67,10 +79,12 @@ export function createLeakyBucket(input: LeakyBucketLimits): LeakyBucket {
   return {
     offer(nowMs) {
       const drained = drainTo(nowMs);
+      // Judged as if it had arrived `slackMs` later; filled at its real arrival.
+      const judged = slackMs === 0 ? drained : drainTo(nowMs + slackMs);
       level = drained;
       updatedAt = Math.max(updatedAt, nowMs);
-      if (drained + 1 > limits.burst + epsilon) {
-        const excess = drained + 1 - limits.burst;
+      if (judged + 1 > limits.burst + epsilon) {
+        const excess = judged + 1 - limits.burst;
         return { accepted: false, level, retryAfterMs: (excess * 1000) / limits.ratePerSecond };
       }
       level = drained + 1;

@@ -6,6 +6,7 @@ import {
   type OperatingLimitOptions,
   type ResolvedOperatingLimit,
 } from './operating-limit.js';
+import { defaultUtcOffset, utcOffsetSchema } from './platform-date.js';
 
 /** Options of `createEmulator`. */
 export interface EmulatorOptions {
@@ -60,6 +61,20 @@ export interface EmulatorOptions {
    * @defaultValue 'connector'
    */
   readonly connectorUserType?: string;
+  /**
+   * The portal's UTC offset, in which the platform writes dates (`time.date_start` /
+   * `date_finish`, batch `result_time`, `server.time`): `2026-03-18T09:07:22+03:00`, whole
+   * seconds. `±hh:mm`.
+   * @defaultValue '+03:00'
+   */
+  readonly utcOffset?: string;
+  /**
+   * Serve HTTPS instead of HTTP, with a throw-away self-signed certificate made at start for
+   * `127.0.0.1`, `::1`, `localhost` and `host` (see `Emulator.tls` for the certificate to trust).
+   * The official SDK refuses a webhook URL that is not `https://`.
+   * @defaultValue false
+   */
+  readonly tls?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -72,6 +87,8 @@ export interface ResolvedOptions {
   readonly transferDurationMs: number;
   readonly ids: IdStrategy;
   readonly connectorUserType: string;
+  readonly utcOffset: string;
+  readonly tls: boolean;
 }
 
 const positive = z.number().positive().finite();
@@ -101,6 +118,8 @@ export const emulatorOptionsSchema = z.strictObject({
     .max(2 ** 32 - 1)
     .optional(),
   connectorUserType: z.string().min(1).max(40).optional(),
+  utcOffset: utcOffsetSchema.optional(),
+  tls: z.boolean().optional(),
 });
 
 export function resolveOptions(parsed: z.infer<typeof emulatorOptionsSchema>): ResolvedOptions {
@@ -125,5 +144,7 @@ export function resolveOptions(parsed: z.infer<typeof emulatorOptionsSchema>): R
         ? { kind: 'sequential' }
         : { kind: 'random', ...(parsed.idSeed === undefined ? {} : { seed: parsed.idSeed }) },
     connectorUserType: parsed.connectorUserType ?? 'connector',
+    utcOffset: parsed.utcOffset ?? defaultUtcOffset,
+    tls: parsed.tls ?? false,
   };
 }

@@ -14,6 +14,8 @@ export interface Runtime extends EventSink {
   readonly now: () => number;
   /** How long a transfer runs while holding the chat's lock (`EmulatorOptions.transferDurationMs`). */
   readonly transferDurationMs: number;
+  /** The portal's UTC offset for the dates the platform writes (`EmulatorOptions.utcOffset`). */
+  readonly utcOffset: string;
   /** A delay that `close()` cuts short. */
   sleep(ms: number): Promise<void>;
 }

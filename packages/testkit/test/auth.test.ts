@@ -121,6 +121,7 @@ describe('OAuth', () => {
       member_id: portal.memberId,
       domain: portal.domain,
       client_endpoint: app.clientEndpoint,
+      server_endpoint: `${emulator.url}/rest/`,
       expires_in: 3600,
     });
     expect(tokens.access_token).not.toBe(app.accessToken);

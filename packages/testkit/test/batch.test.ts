@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Scenario, scenario } from './fixture.js';
-import { callForm } from './helpers.js';
+import { callForm, callJson } from './helpers.js';
 
 // Section 0.10: `batch` runs up to 50 calls in one request.
 
@@ -68,6 +68,38 @@ describe('batch', () => {
     expect(batch.result).toEqual([]);
     expect(Object.keys(batch.result_error)).toEqual(['first']);
     expect(batch.result_time).toEqual([]);
+  });
+
+  it('answers lists for a cmd sent as a JSON list, as PHP encodes arrays keyed 0, 1, …', async () => {
+    s = await scenario();
+    const url = `${s.portal.createWebhook().baseUrl}batch`;
+    const cmd = [
+      `imopenlines.dialog.get?CHAT_ID=${s.chatId}`,
+      'imopenlines.config.list.get?',
+      `imopenlines.dialog.get?CHAT_ID=${s.chatId}`,
+    ];
+    const ok = (await callJson(url, { halt: 0, cmd })).body.result as BatchResult;
+    expect(ok.result).toEqual([
+      expect.objectContaining({ id: s.chatId }),
+      expect.any(Array),
+      expect.any(Object),
+    ]);
+    expect(ok.result_error).toEqual([]);
+    expect(ok.result_time).toEqual([expect.any(Object), expect.any(Object), expect.any(Object)]);
+    expect((ok.result_time as Record<string, unknown>[])[0]).toMatchObject({
+      date_start: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+03:00$/),
+    });
+
+    // A gap (the middle call failed) makes an object keyed by index, as in PHP.
+    const gap = (await callJson(url, { halt: 0, cmd: [cmd[0], 'imopenlines.dialog.get?CHAT_ID=0', cmd[2]] }))
+      .body.result as BatchResult;
+    expect(Object.keys(gap.result)).toEqual(['0', '2']);
+    expect(Array.isArray(gap.result)).toBe(false);
+    expect(gap.result_error).toEqual({ 1: expect.objectContaining({ error: expect.any(String) }) });
+
+    // The same list as a PHP-style form: cmd[0]=…&cmd[1]=…
+    const form = (await callForm(url, { cmd: { 0: cmd[0], 1: cmd[1] } })).body.result as BatchResult;
+    expect(form.result).toEqual([expect.objectContaining({ id: s.chatId }), expect.any(Array)]);
   });
 
   it('passes earlier results on with $result[name][field]', async () => {

@@ -32,6 +32,11 @@ describe('parseCliArgs', () => {
       botHandler: 'http://127.0.0.1:9000/events',
       eventsVersion: 2,
     });
+    expect(parseCliArgs(['--tls', '--utc-offset', '+00:00', '--rate-slack', '250']).options).toEqual({
+      rateLimit: { ratePerSecond: 2, burst: 50, slackMs: 250 },
+      tls: true,
+      utcOffset: '+00:00',
+    });
     expect(parseCliArgs(['--no-rate-limit']).options.rateLimit).toBe(false);
     expect(parseCliArgs(['--help']).help).toBe(true);
   });
@@ -42,6 +47,8 @@ describe('parseCliArgs', () => {
     [['--port', ''], /--port must be a number/],
     [['--rate', '0x10'], /--rate must be a number/],
     [['--no-rate-limit', '--rate', '5'], /cannot be combined/],
+    [['--no-rate-limit', '--rate-slack', '5'], /cannot be combined/],
+    [['--rate-slack', '-5'], /rate-slack/],
     [['--colour'], /colour/],
     [['stray'], /stray/],
   ])('refuses %j with INVALID_INPUT', (argv, message) => {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { Agent, request } from 'node:https';
 import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
@@ -165,6 +166,9 @@ describe('createEmulator', () => {
         'imopenlines.operator.skip',
         'imopenlines.operator.finish',
         'imbot.v2.Event.get',
+        'batch',
+        'server.time',
+        'profile',
       ]),
     );
   });
@@ -187,6 +191,36 @@ describe('baton-emulator', () => {
     const seeded = JSON.parse(line) as { url: string; webhook: string };
     expect(seeded.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await callForm(`${seeded.webhook}imopenlines.config.list.get`)).status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('serves HTTPS with --tls and prints the certificate to trust', async () => {
+    const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--tls'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve(out.split('\n')[0] ?? '');
+      });
+      child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
+    });
+    const seeded = JSON.parse(line) as { url: string; webhook: string; ca: string };
+    expect(seeded.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const status = await new Promise<number>((resolve, reject) => {
+      const agent = new Agent({ ca: seeded.ca });
+      request(`${seeded.webhook}server.time`, { method: 'POST', agent }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(status).toBe(200);
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -73,6 +73,22 @@ describe('v1 events', () => {
     expect(token).toEqual(expect.any(String));
     expect(get(form, 'auth', 'access_token')).toBe(token);
     expect(get(form, 'auth', 'refresh_token')).toEqual(expect.any(String));
+    // Shaped as the platform's `https://oauth.bitrix.info/rest/`: a client strips `/rest/` and
+    // refreshes at `/oauth/token/` of that origin.
+    expect(get(form, 'auth', 'server_endpoint')).toBe(`${s.emulator.url}/rest/`);
+    expect(get(form, 'auth', 'client_endpoint')).toBe(app.clientEndpoint);
+    const refreshAt = `${String(get(form, 'auth', 'server_endpoint')).replace('/rest/', '')}/oauth/token/`;
+    const refreshed = await fetch(refreshAt, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+        refresh_token: String(get(form, 'auth', 'refresh_token')),
+      }),
+    });
+    expect(refreshed.status).toBe(200);
     const answer = await callJson(`${app.clientEndpoint}imbot.message.add`, {
       auth: token,
       DIALOG_ID: `chat${chat.chatId}`,

@@ -17,4 +17,14 @@ describe('the README', () => {
     const example = test.slice(test.indexOf('\n') + 1);
     expect(normalise(block ?? '')).toBe(normalise(example));
   });
+
+  it('shows exactly the SDK example that readme-sdk-example.test.ts runs', async () => {
+    const readme = await read('../README.md');
+    const section = readme.slice(readme.indexOf('## Testing a bot written with the official SDK'));
+    const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(block).toBeDefined();
+    const test = await read('./readme-sdk-example.test.ts');
+    const example = test.slice(test.indexOf('\n') + 1);
+    expect(normalise(block ?? '')).toBe(normalise(example));
+  });
 });

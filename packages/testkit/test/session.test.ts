@@ -52,7 +52,21 @@ describe('imopenlines.dialog.get', () => {
     expect(time.start).toEqual(expect.any(Number));
     expect(Number(time.finish)).toBeGreaterThanOrEqual(Number(time.start));
     expect(time.duration).toBeCloseTo(Number(time.finish) - Number(time.start), 5);
-    expect(Math.abs(Date.parse(String(time.date_start)) - Number(time.start) * 1000)).toBeLessThan(2);
+    // As the platform writes it: the portal's local time in whole seconds, `+03:00` by default.
+    expect(time.date_start).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+03:00$/);
+    const startMs = Number(time.start) * 1000;
+    expect(Date.parse(String(time.date_start))).toBeGreaterThan(startMs - 1000);
+    expect(Date.parse(String(time.date_start))).toBeLessThanOrEqual(startMs + 1);
+  });
+
+  it('writes the dates of the time block at the configured utcOffset', async () => {
+    s = await scenario({ utcOffset: '-05:30' });
+    const { body } = await s.asBot('imopenlines.dialog.get', { CHAT_ID: s.chatId });
+    const time = body.time as Record<string, number | string>;
+    expect(time.date_finish).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-05:30$/);
+    const finishMs = Number(time.finish) * 1000;
+    expect(Date.parse(String(time.date_finish))).toBeGreaterThan(finishMs - 1000);
+    expect(Date.parse(String(time.date_finish))).toBeLessThanOrEqual(finishMs + 1);
   });
 
   it('refuses a missing dialog, and answers 400 ACCESS_ERROR for one the caller cannot see', async () => {

@@ -20,7 +20,9 @@ export function portalAuth(
   const base = {
     domain: portal.domain,
     client_endpoint: clientEndpoint,
-    server_endpoint: clientEndpoint.replace(/\/rest\/$/, '/oauth/'),
+    // The platform sends `https://oauth.bitrix.info/rest/`; a client strips `/rest/` and posts to
+    // `/oauth/token/` there, which the emulator serves on its own origin.
+    server_endpoint: clientEndpoint,
     member_id: portal.memberId,
     application_token: portal.applicationToken,
   };

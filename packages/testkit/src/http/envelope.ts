@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { formatPlatformDate } from '../platform-date.js';
 
 /** The `time` block the platform adds to every successful answer. */
 export interface ResponseTime {
@@ -21,6 +22,8 @@ export interface TimingFacts {
   readonly operatingSeconds: number;
   /** Epoch seconds when the oldest counted call leaves the window. */
   readonly operatingResetAt: number;
+  /** The portal's UTC offset, `±hh:mm`. */
+  readonly utcOffset: string;
 }
 
 const round = (seconds: number): number => Math.round(seconds * 1e6) / 1e6;
@@ -31,8 +34,8 @@ export function timeBlock(facts: TimingFacts): ResponseTime {
     finish: round(facts.finishedAt / 1000),
     duration: round((facts.finishedAt - facts.startedAt) / 1000),
     processing: round((facts.finishedAt - facts.processingStartedAt) / 1000),
-    date_start: new Date(facts.startedAt).toISOString(),
-    date_finish: new Date(facts.finishedAt).toISOString(),
+    date_start: formatPlatformDate(facts.startedAt, facts.utcOffset),
+    date_finish: formatPlatformDate(facts.finishedAt, facts.utcOffset),
     operating: round(facts.operatingSeconds),
     operating_reset_at: Math.ceil(facts.operatingResetAt),
   };

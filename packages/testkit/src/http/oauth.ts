@@ -100,7 +100,8 @@ export async function handleOAuthToken(
     expires_in: Math.round(deps.accessTokenTtlMs / 1000),
     scope: 'imbot,imopenlines,im',
     domain: state.domain,
-    server_endpoint: `${deps.runtime.url()}/oauth/`,
+    // Shaped as the platform's `https://oauth.bitrix.info/rest/`: clients post to its origin's `/oauth/token/`.
+    server_endpoint: `${deps.runtime.url()}/rest/`,
     status: 'L',
     client_endpoint: `${deps.runtime.url()}/rest/`,
     member_id: state.memberId,

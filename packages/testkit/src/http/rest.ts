@@ -230,6 +230,7 @@ export async function handleRest(
     finishedAt,
     operatingSeconds: used.usedMs / 1000,
     operatingResetAt: used.resetAtMs / 1000,
+    utcOffset: deps.runtime.utcOffset,
   });
   sendJson(response, 200, { result, time });
   record(200, undefined, latency);

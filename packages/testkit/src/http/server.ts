@@ -1,4 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { preciseNow } from '../clock.js';
 import { handleControl } from './control.js';
@@ -57,9 +64,20 @@ async function route(deps: ServerDeps, request: IncomingMessage, response: Serve
   deps.log({ at: arrivedAt, portal: '', method: path, status: 404, error: 'NOT_FOUND', auth: 'none' });
 }
 
-export function listen(deps: ServerDeps, host: string, port: number): Promise<ListeningServer> {
+/** The certificate and key to serve HTTPS with; plain HTTP without. */
+export interface TlsIdentity {
+  readonly cert: string;
+  readonly key: string;
+}
+
+export function listen(
+  deps: ServerDeps,
+  host: string,
+  port: number,
+  tls?: TlsIdentity,
+): Promise<ListeningServer> {
   const sockets = new Set<Socket>();
-  const server: Server = createServer((request, response) => {
+  const handler: RequestListener = (request, response) => {
     route(deps, request, response).catch((error: unknown) => {
       if (!response.headersSent && !response.destroyed) {
         sendError(
@@ -70,8 +88,11 @@ export function listen(deps: ServerDeps, host: string, port: number): Promise<Li
         );
       }
     });
-  });
-  server.on('connection', (socket) => {
+  };
+  const server: Server =
+    tls === undefined ? createServer(handler) : createTlsServer({ cert: tls.cert, key: tls.key }, handler);
+  // Raw TCP sockets, for HTTPS too: destroying one ends its TLS session.
+  server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });

@@ -1,6 +1,7 @@
 import qs from 'qs';
 import { preciseNow } from '../clock.js';
 import { methodError, PlatformError } from '../http/platform-error.js';
+import { formatPlatformDate } from '../platform-date.js';
 import { type CallContext, type MethodHandler, text, upperKeys } from './context.js';
 
 // `batch`: up to 50 calls in one HTTP request. The request counts once for the leaky bucket; the
@@ -18,8 +19,15 @@ export interface InnerMethod {
 
 type Bag = Record<string, unknown>;
 
-/** PHP serialises an empty array as `[]`: so does the platform's batch for an empty part. */
-const phpObject = (bag: Bag): Bag | never[] => (Object.keys(bag).length === 0 ? [] : bag);
+/**
+ * A part of the answer as PHP's `json_encode` writes an array: a list when its keys are exactly
+ * 0, 1, 2, … in order (an empty part, or every call of a `cmd` sent as a list succeeded), an
+ * object otherwise.
+ */
+function phpArray(bag: Bag): Bag | unknown[] {
+  const keys = Object.keys(bag);
+  return keys.every((key, index) => key === String(index)) ? Object.values(bag) : bag;
+}
 
 function lookup(value: unknown, path: readonly string[]): unknown {
   let current = value;
@@ -47,9 +55,9 @@ function splitCommand(command: string): { method: string; query: string } {
 }
 
 /**
- * `batch` with `halt` and `cmd[name]=method?query`. Answers
- * `{ result, result_error, result_total, result_next, result_time }`, each keyed by command name
- * (`[]` when empty, as PHP encodes an empty array).
+ * `batch` with `halt` and `cmd[name]=method?query` (`cmd` an object, or a list as the official
+ * SDK sends it). Answers `{ result, result_error, result_total, result_next, result_time }`, each
+ * keyed by command name, encoded as PHP encodes an array (see `phpArray`).
  */
 export function createBatchHandler(find: (name: string) => InnerMethod | undefined): MethodHandler {
   return async (context: CallContext) => {
@@ -76,8 +84,8 @@ export function createBatchHandler(find: (name: string) => InnerMethod | undefin
           finish: finishedAt / 1000,
           duration: (finishedAt - startedAt) / 1000,
           processing: (finishedAt - startedAt) / 1000,
-          date_start: new Date(startedAt).toISOString(),
-          date_finish: new Date(finishedAt).toISOString(),
+          date_start: formatPlatformDate(startedAt, context.runtime.utcOffset),
+          date_finish: formatPlatformDate(finishedAt, context.runtime.utcOffset),
         };
       } catch (error) {
         const refusal =
@@ -89,11 +97,11 @@ export function createBatchHandler(find: (name: string) => InnerMethod | undefin
       }
     }
     return {
-      result: phpObject(results),
-      result_error: phpObject(errors),
+      result: phpArray(results),
+      result_error: phpArray(errors),
       result_total: [],
       result_next: [],
-      result_time: phpObject(times),
+      result_time: phpArray(times),
     };
   };
 }

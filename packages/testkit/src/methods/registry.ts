@@ -1,5 +1,6 @@
 import { createBatchHandler } from './batch.js';
 import { sessionFinish, sessionMessageSend, sessionOperator, sessionTransfer } from './bot-session.js';
+import { profile, serverTime } from './common.js';
 import type { MethodHandler } from './context.js';
 import { configGet, configListGet, dialogGet } from './dialog.js';
 import { chatLeave, chatLeaveV2, chatUserList, eventGetV2, messageAdd, messageSendV2 } from './imbot.js';
@@ -32,6 +33,8 @@ const entries: MethodEntry[] = [
   { name: 'imbot.v2.Chat.leave', handler: chatLeaveV2, appOnly: true },
   { name: 'imbot.v2.Chat.Message.send', handler: messageSendV2, appOnly: true },
   { name: 'imbot.v2.Event.get', handler: eventGetV2, appOnly: true },
+  { name: 'server.time', handler: serverTime, appOnly: false },
+  { name: 'profile', handler: profile, appOnly: false },
 ];
 
 const byLowerName = new Map(entries.map((entry) => [entry.name.toLowerCase(), entry]));
