@@ -19,6 +19,7 @@ export type {
 export { createEventHandler } from './inbound/handler.js';
 export type { NodeRequestHandler } from './inbound/node-handler.js';
 export { createNodeEventHandler } from './inbound/node-handler.js';
+export { type AcceptRetryOptions, isTransientDispatchFailure, retryingAccept } from './inbound/retry-dispatch.js';
 export type { InboundEnvelope, NormalizedEvent } from './inbound/normalized.js';
 export type { BodyLimits, InboundBody } from './inbound/parse-body.js';
 export { defaultBodyLimits, parseInboundBody } from './inbound/parse-body.js';
