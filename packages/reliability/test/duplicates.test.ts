@@ -35,9 +35,20 @@ function shuffle<T>(items: T[]): T[] {
 }
 
 /** A chat's events: two client messages, the bot's transfer request, one more client message. */
-function chatEvents(portal: ScenarioPortal, chatId: number, clientUserId: number, firstMessageId: number): Delivery[] {
+function chatEvents(
+  portal: ScenarioPortal,
+  chatId: number,
+  clientUserId: number,
+  firstMessageId: number,
+): Delivery[] {
   const message = (messageId: number): Delivery => ({
-    form: v1MessageForm(portal, { chatId, messageId, fromUserId: clientUserId, clientUserId, lineId: portal.lineId }),
+    form: v1MessageForm(portal, {
+      chatId,
+      messageId,
+      fromUserId: clientUserId,
+      clientUserId,
+      lineId: portal.lineId,
+    }),
     event: {
       type: 'message',
       id: `bitrix:${portal.memberId}:message:${messageId}`,

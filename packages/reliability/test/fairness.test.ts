@@ -35,8 +35,9 @@ test.skipIf(redis === undefined)(
       dispatchOk(fleet[i % workers] as (typeof fleet)[0], transferRequest(busy, chatId)),
     );
     const busyCalls = () =>
-      emulator.requests.filter((r) => r.portal === busy.memberId && r.method === 'imopenlines.bot.session.transfer')
-        .length;
+      emulator.requests.filter(
+        (r) => r.portal === busy.memberId && r.method === 'imopenlines.bot.session.transfer',
+      ).length;
     // A is backlogged: its burst is spent and its calls go out at its drain rate.
     expect(await waitFor(() => busyCalls() >= limit.burst, 20_000)).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -48,7 +49,9 @@ test.skipIf(redis === undefined)(
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const idleCalls = () =>
-      emulator.requests.filter((r) => r.portal === idle.memberId && r.method === 'imopenlines.bot.session.transfer');
+      emulator.requests.filter(
+        (r) => r.portal === idle.memberId && r.method === 'imopenlines.bot.session.transfer',
+      );
     const allStarted = await waitFor(() => idleCalls().length >= idleTransfers, 30_000);
     // Each idle chat's first transfer, matched by order of dispatch (one call per chat).
     const arrivals = idleCalls()

@@ -3,7 +3,14 @@ import type { PortalAccess } from './protocol.js';
 /** A v1 `ONIMBOTMESSAGEADD` as the platform posts it (form-encoded, PHP-style keys). */
 export function v1MessageForm(
   portal: Pick<PortalAccess, 'memberId' | 'applicationToken' | 'botId'>,
-  message: { chatId: number; messageId: number; fromUserId: number; clientUserId: number; lineId?: number; text?: string },
+  message: {
+    chatId: number;
+    messageId: number;
+    fromUserId: number;
+    clientUserId: number;
+    lineId?: number;
+    text?: string;
+  },
   applicationToken = portal.applicationToken,
 ): string {
   const line = message.lineId ?? 1;

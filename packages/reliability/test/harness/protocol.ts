@@ -41,7 +41,8 @@ export interface WorkerConfig {
   readonly commandTimeoutMs?: number;
   /** How long the inbound handler keeps retrying a failed dispatch. */
   readonly acceptRetryMs?: number;
-  readonly crash?: { readonly at: CrashPoint; readonly nth: number };
+  /** `kill` (default): SIGKILL there; `stop`: SIGSTOP there, holding whatever lease it has. */
+  readonly crash?: { readonly at: CrashPoint; readonly nth: number; readonly action?: 'kill' | 'stop' };
   /** `false`: take inbound events only, run no outbox or timers. */
   readonly background?: boolean;
 }

@@ -43,7 +43,7 @@ function crashHere(point: CrashPoint): void {
   crashCounts[point] = (crashCounts[point] ?? 0) + 1;
   if (crashCounts[point] === config.crash.nth) {
     send({ type: 'crashing', at: point });
-    process.kill(process.pid, 'SIGKILL');
+    process.kill(process.pid, config.crash.action === 'stop' ? 'SIGSTOP' : 'SIGKILL');
   }
 }
 const crashCounts: Partial<Record<CrashPoint, number>> = {};
