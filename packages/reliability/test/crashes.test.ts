@@ -92,7 +92,9 @@ test.skipIf(redis === undefined)(
     };
     const done = await waitFor(settled, 40_000, 250);
 
-    const transfersPerChat = chats.map((id) => emulator.portal(portal.memberId).chat(id).transfers.length);
+    const transfersPerChat = chats.map(
+      (id) => emulator.portal(portal.memberId)?.chat(id).transfers.length ?? 0,
+    );
     const log = emulator.requests.filter((r) => r.portal === portal.memberId);
     const transferCalls = log.filter((r) => r.method === 'imopenlines.bot.session.transfer');
     const dialogReads = log.filter((r) => r.method === 'imopenlines.dialog.get').length;
@@ -120,7 +122,7 @@ test.skipIf(redis === undefined)(
     expect(stuck).toBe(0);
     // Each chat: exactly one transfer took effect on the platform, whoever died when.
     expect(transfersPerChat.every((n) => n === 1)).toBe(true);
-    for (const id of chats) expect(emulator.portal(portal.memberId).chat(id).botPresent).toBe(false);
+    for (const id of chats) expect(emulator.portal(portal.memberId)?.chat(id).botPresent).toBe(false);
     // A repeated transfer only after a death mid-call, and only after reading the dialog.
     const repeated = transferCalls.length - chats.length;
     expect(repeated).toBeLessThanOrEqual(dialogReads);
@@ -162,14 +164,14 @@ test.skipIf(redis === undefined)(
     report('paused lease holder', {
       takeoverMs,
       history: [...(details?.history ?? [])].reverse().map((h) => `${h.eventId}→${h.state}`),
-      platformTransfers: emulator.portal(portal.memberId).chat(chatId).transfers.length,
+      platformTransfers: emulator.portal(portal.memberId)?.chat(chatId).transfers.length,
       pausedAliveAfterResume: fleet.alive().includes(paused),
     });
     expect(tookOver).toBe(true);
     // Known gap (see above): the reclaimed LEAVE=Y transfer is repeated and refused, so the chat
     // ends in `bot` rather than `operator`; the platform made the first transfer only.
     expect(['operator', 'bot']).toContain(details?.summary.state);
-    expect(emulator.portal(portal.memberId).chat(chatId).transfers.length).toBe(1);
+    expect(emulator.portal(portal.memberId)?.chat(chatId).transfers.length).toBe(1);
     // Each call's result committed once: the resumed worker's late one was a duplicate.
     expect(transferResults.length).toBe(resultIds.length);
     expect(details?.effects ?? []).toEqual([]);

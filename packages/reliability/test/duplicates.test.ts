@@ -115,17 +115,14 @@ describe.each(cases)('duplicates across workers ($target)', ({ target, workers, 
       });
       const seconds = (Date.now() - started) / 1_000;
 
-      store = createRedisStore(
-        'url' in settings
-          ? { url: settings.url, prefix: stage.prefix }
-          : {
-              cluster: (cluster = new Cluster(
-                settings.cluster.map((n) => ({ host: '127.0.0.1', port: Number(n.split(':')[1]) })),
-                { scaleReads: 'master' },
-              )),
-              prefix: stage.prefix,
-            },
-      );
+      if ('url' in settings) store = createRedisStore({ url: settings.url, prefix: stage.prefix });
+      else {
+        cluster = new Cluster(
+          settings.cluster.map((n) => ({ host: '127.0.0.1', port: Number(n.split(':')[1]) })),
+          { scaleReads: 'master' },
+        );
+        store = createRedisStore({ cluster, prefix: stage.prefix });
+      }
       const reader = createEngine({ transport: createFakeTransport(), store });
       let commits = 0;
       let mismatches = 0;

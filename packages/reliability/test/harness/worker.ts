@@ -115,7 +115,9 @@ const engine = createEngine({
   transport,
   store,
   worker: config.worker,
-  ...(config.lifecycle === undefined ? {} : { lifecycle: config.lifecycle as EngineOptions['lifecycle'] }),
+  ...(config.lifecycle === undefined
+    ? {}
+    : { lifecycle: config.lifecycle as NonNullable<EngineOptions['lifecycle']> }),
   defaults: { confirmationTimeoutMs: config.confirmationTimeoutMs ?? 120_000 },
 });
 let engineErrors = 0;

@@ -39,6 +39,7 @@ export function addPortal(emulator: Emulator): ScenarioPortal {
 /** Creates `count` client chats on a portal (the emulator numbers them). */
 export function addChats(emulator: Emulator, portal: ScenarioPortal, count: number): number[] {
   const handle = emulator.portal(portal.memberId);
+  if (!handle) throw new Error(`no portal ${portal.memberId}`);
   return Array.from(
     { length: count },
     () => handle.createClientChat({ lineId: portal.lineId, botId: portal.botId, announceJoin: false }).chatId,
