@@ -19,12 +19,16 @@ export type {
 export { createEventHandler } from './inbound/handler.js';
 export type { NodeRequestHandler } from './inbound/node-handler.js';
 export { createNodeEventHandler } from './inbound/node-handler.js';
-export { type AcceptRetryOptions, isTransientDispatchFailure, retryingAccept } from './inbound/retry-dispatch.js';
 export type { InboundEnvelope, NormalizedEvent } from './inbound/normalized.js';
 export type { BodyLimits, InboundBody } from './inbound/parse-body.js';
 export { defaultBodyLimits, parseInboundBody } from './inbound/parse-body.js';
 export { normalizeEvent } from './inbound/parse-event.js';
 export { readInboundEnvelope } from './inbound/read-envelope.js';
+export {
+  type AcceptRetryOptions,
+  isTransientDispatchFailure,
+  retryingAccept,
+} from './inbound/retry-dispatch.js';
 export { normalizeV2Data } from './inbound/v2-events.js';
 export type { ApplicationTokenStore } from './inbound/verify-token.js';
 export { secretsEqual, verifyApplicationToken } from './inbound/verify-token.js';
