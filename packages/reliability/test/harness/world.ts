@@ -83,11 +83,21 @@ export interface RateFigures {
   readonly maxBucketLevel: number;
   /** The most requests in any 1 s window. */
   readonly maxPerSecond: number;
-  /** (served − burst) / rate over the time from the first to the last request, while backlogged. */
+  /**
+   * Drain efficiency while backlogged: after the initial burst the limiter may grant
+   * (`grantedBurst`), the requests served per second over the portal's drain rate.
+   */
   readonly efficiency: number;
+  /** The same from the very first request, counting the platform's whole burst as available (pays the headroom). */
+  readonly overallEfficiency: number;
 }
 
-export function rateFigures(log: readonly RequestRecord[], portal: string, limit: RateLimit): RateFigures {
+export function rateFigures(
+  log: readonly RequestRecord[],
+  portal: string,
+  limit: RateLimit,
+  grantedBurst = limit.burst,
+): RateFigures {
   const mine = log.filter((r) => r.portal === portal).sort((a, b) => a.at - b.at);
   const served = mine.filter((r) => r.error !== 'QUERY_LIMIT_EXCEEDED');
   let level = 0;
@@ -103,15 +113,22 @@ export function rateFigures(log: readonly RequestRecord[], portal: string, limit
     while ((served[i] as RequestRecord).at - (served[j] as RequestRecord).at >= 1_000) j += 1;
     maxPerSecond = Math.max(maxPerSecond, i - j + 1);
   }
-  const span =
-    served.length > 1 ? ((served.at(-1) as RequestRecord).at - (served[0] as RequestRecord).at) / 1_000 : 0;
+  const spanFrom = (index: number) =>
+    served.length > index + 1
+      ? ((served.at(-1) as RequestRecord).at - (served[index] as RequestRecord).at) / 1_000
+      : 0;
+  const span = spanFrom(0);
   const ideal = Math.max(0, served.length - limit.burst) / limit.ratePerSecond;
+  const steadyStart = Math.min(served.length - 1, Math.max(0, grantedBurst - 1));
+  const steadySpan = spanFrom(steadyStart);
+  const steady = (served.length - 1 - steadyStart) / limit.ratePerSecond;
   return {
     requests: mine.length,
     refusals: mine.length - served.length,
     maxBucketLevel: Math.round(maxBucketLevel * 100) / 100,
     maxPerSecond,
-    efficiency: span > 0 ? Math.round((ideal / span) * 1_000) / 1_000 : 1,
+    efficiency: steadySpan > 0 ? Math.round((steady / steadySpan) * 1_000) / 1_000 : 1,
+    overallEfficiency: span > 0 ? Math.round((ideal / span) * 1_000) / 1_000 : 1,
   };
 }
 
