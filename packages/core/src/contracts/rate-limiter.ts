@@ -42,14 +42,22 @@ export interface RateLimiter {
  * The limit to grant requests by, for a portal whose bucket is `limit`: the same drain rate with a
  * part of the burst held in reserve. Requests reach the portal a little later than they were
  * granted, by uneven amounts, so granting right up to a full bucket overfills it now and then
- * (one `QUERY_LIMIT_EXCEEDED` in a long burst). The reserve absorbs that.
+ * (one `QUERY_LIMIT_EXCEEDED` in a long burst). The reserve absorbs that: a request may reach the
+ * portal up to `reserve / ratePerSecond` seconds later than others granted after it. The default
+ * keeps at least one second of drain in reserve, because the first requests of freshly started
+ * workers (new connections, code loaded on first use) are late by hundreds of milliseconds: with a
+ * small bucket such as 5/s and burst 20, 10% (2 requests, 0.4 s) was not enough at start-up.
  *
- * @param reserve - requests of the burst not granted. @defaultValue 10% of the burst, at least 1
+ * @param reserve - requests of the burst not granted. @defaultValue 10% of the burst or one
+ * second of drain, whichever is more, at least 1 (and never the whole burst)
  * @example `createMemoryRateLimiter({ limit: withHeadroom({ ratePerSecond: 5, burst: 250 }) })`
  */
 export function withHeadroom(
   limit: RateLimit,
-  reserve = Math.max(1, Math.ceil(limit.burst * 0.1)),
+  reserve = Math.min(
+    limit.burst - 1,
+    Math.max(1, Math.ceil(limit.burst * 0.1), Math.ceil(limit.ratePerSecond)),
+  ),
 ): RateLimit {
   return { ratePerSecond: limit.ratePerSecond, burst: Math.max(1, limit.burst - reserve) };
 }

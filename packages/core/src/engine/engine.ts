@@ -25,7 +25,7 @@ import { type CommittedDispatch, createDispatcher, type DispatchResult } from '.
 import type { EngineErrorContext, EngineEvents } from './engine-events.js';
 import { internalDispatch } from './internal-entry.js';
 import { type EngineOptions, resolveWorkerOptions, validateEngineOptions } from './options.js';
-import { runOutboxRound } from './outbox-runner.js';
+import { createOutboxRunner, type OutboxRunnerDeps, runOutboxRound } from './outbox-runner.js';
 import { runTimerRound } from './timer-runner.js';
 import { createWorkerLoop } from './worker-loop.js';
 
@@ -239,22 +239,29 @@ export function createEngine(options: EngineOptions): Engine {
     return dispatchValid(parsed.data);
   }
 
-  const runOutbox = () =>
-    runOutboxRound({
-      store,
-      transport,
-      rateLimiter,
-      batchSize: worker.batchSize,
-      leaseMs: worker.effectLeaseMs,
-      stopping: stopSignal.signal,
-      standing: async (effect) => {
-        const context = (await loadChat(effect.key))?.context;
-        if (context?.awaitedEffect !== effect.id) return 'stale';
-        return context.withdrawnEffect === effect.id ? 'withdrawn' : 'awaited';
-      },
-      feedBack,
-      reportError,
-    });
+  const outboxDeps = (): OutboxRunnerDeps => ({
+    store,
+    transport,
+    rateLimiter,
+    batchSize: worker.batchSize,
+    leaseMs: worker.effectLeaseMs,
+    stopping: stopSignal.signal,
+    standing: async (effect) => {
+      const context = (await loadChat(effect.key))?.context;
+      if (context?.awaitedEffect !== effect.id) return 'stale';
+      return context.withdrawnEffect === effect.id ? 'withdrawn' : 'awaited';
+    },
+    feedBack,
+    reportError,
+  });
+  const runOutbox = () => runOutboxRound(outboxDeps());
+  // In the background the outbox is pipelined: one portal waiting for budget never holds up another.
+  const outboxRunner = createOutboxRunner({
+    ...outboxDeps(),
+    maxInFlight: worker.batchSize * 16,
+    perPortal: 4,
+    track,
+  });
   const runTimers = () =>
     runTimerRound({
       scheduler,
@@ -269,7 +276,7 @@ export function createEngine(options: EngineOptions): Engine {
   // another chat's deadline.
   const outboxLoop = createWorkerLoop({
     intervalMs: worker.pollIntervalMs,
-    round: () => track(runOutbox()),
+    round: () => track(outboxRunner.round()),
     reportError: (error) => reportError(error, { stage: 'outbox' }),
   });
   const timerLoop = createWorkerLoop({

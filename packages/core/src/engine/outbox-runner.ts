@@ -58,6 +58,68 @@ export async function runOutboxRound(deps: OutboxRunnerDeps): Promise<number> {
   return claimed.length;
 }
 
+/** The background outbox: claims keep coming while earlier calls wait for their portal's budget. */
+export interface OutboxRunner {
+  /** Claims what there is room for and starts each call without waiting for it; returns how many. */
+  round(): Promise<number>;
+}
+
+/**
+ * A pipelined outbox. A round does not wait for the calls it starts: each runs on its own, in its
+ * portal's lane, so that one portal's backlog (calls waiting for that portal's rate budget) never
+ * holds back another portal's calls. At most `maxInFlight` entries are held at once (when full, a
+ * round waits for one to finish), and at most `perPortal` calls of one portal run at once in this
+ * worker; the others wait in their lane's order, within their lease.
+ */
+export function createOutboxRunner(
+  deps: OutboxRunnerDeps & {
+    readonly maxInFlight: number;
+    readonly perPortal: number;
+    readonly track: (work: Promise<void>) => Promise<void>;
+  },
+): OutboxRunner {
+  const inFlight = new Set<Promise<void>>();
+  const lanes = new Map<string, { active: number; waiting: Array<() => void> }>();
+
+  async function inLane(portal: string, work: () => Promise<void>): Promise<void> {
+    let lane = lanes.get(portal);
+    if (!lane) {
+      lane = { active: 0, waiting: [] };
+      lanes.set(portal, lane);
+    }
+    if (lane.active >= deps.perPortal) await new Promise<void>((resolve) => lane?.waiting.push(resolve));
+    lane.active += 1;
+    try {
+      await work();
+    } finally {
+      lane.active -= 1;
+      const next = lane.waiting.shift();
+      if (next) next();
+      else if (lane.active === 0) lanes.delete(portal);
+    }
+  }
+
+  return {
+    async round() {
+      if (inFlight.size >= deps.maxInFlight) {
+        await Promise.race(inFlight);
+        return 1;
+      }
+      const claimedAt = Date.now();
+      const claimed = await deps.store.claimEffects({
+        limit: Math.min(deps.batchSize, deps.maxInFlight - inFlight.size),
+        leaseMs: deps.leaseMs,
+      });
+      for (const effect of claimed) {
+        const work = deps.track(inLane(effect.key.portal, () => runEffect(deps, effect, claimedAt)));
+        inFlight.add(work);
+        void work.finally(() => inFlight.delete(work));
+      }
+      return claimed.length;
+    },
+  };
+}
+
 async function runEffect(deps: OutboxRunnerDeps, effect: ClaimedEffect, claimedAt: number): Promise<void> {
   try {
     const standing = await deps.standing(effect);

@@ -4,6 +4,7 @@ import { type EventTokenOptions, offerEventTokens } from './event-tokens.js';
 import { type BodyLimits, defaultBodyLimits, type InboundBody, parseInboundBody } from './parse-body.js';
 import { normalizeEvent } from './parse-event.js';
 import { readInboundEnvelope } from './read-envelope.js';
+import { type AcceptRetryOptions, retryingAccept } from './retry-dispatch.js';
 import { type ApplicationTokenStore, verifyApplicationToken } from './verify-token.js';
 
 /** Hands a verified event to the engine; resolving means "durably accepted" (typically `engine.dispatch`). */
@@ -19,6 +20,8 @@ export interface EventHandlerOptions extends EventTokenOptions {
   readonly limits?: Partial<BodyLimits>;
   /** Told about every rejected or failed request (for logs and metrics). Never receives secrets. */
   readonly onError?: (error: BitrixError) => void;
+  /** Keep trying a dispatch that failed for a passing reason; `false` tries once. See `retryingAccept`. */
+  readonly acceptRetry?: AcceptRetryOptions | false;
 }
 
 /** How the handler answered, framework-free: send `status` and `body` as JSON. */
@@ -67,6 +70,7 @@ function headerValue(headers: InboundHeaders, name: string): string | undefined 
  */
 export function createEventHandler(options: EventHandlerOptions): EventHandler {
   const limits: BodyLimits = { ...defaultBodyLimits, ...options.limits };
+  const accept = retryingAccept(options.accept, options.acceptRetry);
 
   function reject(error: BitrixError): InboundResult {
     options.onError?.(error);
@@ -96,7 +100,7 @@ export function createEventHandler(options: EventHandlerOptions): EventHandler {
       );
     }
     try {
-      await options.accept(event);
+      await accept(event);
     } catch (cause) {
       const error = new BitrixError(
         'NOT_ACCEPTED',
