@@ -27,12 +27,12 @@ export type { BodyLimits, InboundBody } from './inbound/parse-body.js';
 export { defaultBodyLimits, parseInboundBody } from './inbound/parse-body.js';
 export { normalizeEvent } from './inbound/parse-event.js';
 export { readInboundEnvelope } from './inbound/read-envelope.js';
-export type { V2Delivery } from './inbound/v2-events.js';
 export {
   type AcceptRetryOptions,
   isTransientDispatchFailure,
   retryingAccept,
 } from './inbound/retry-dispatch.js';
+export type { V2Delivery } from './inbound/v2-events.js';
 export { normalizeV2Data } from './inbound/v2-events.js';
 export type { ApplicationTokenStore } from './inbound/verify-token.js';
 export { secretsEqual, verifyApplicationToken } from './inbound/verify-token.js';

@@ -105,7 +105,9 @@ export function createPortalIds(strategy: IdStrategy, portalIndex: number): Port
     }
     const seed = strategy.seed === undefined ? Math.floor(Math.random() * 2 ** 32) : strategy.seed;
     const random = mulberry32(seed + portalIndex * 7919 + salt * 104_729);
-    return kind === 'session' || kind === 'message' ? increasingSource(random, used) : randomSource(random, used);
+    return kind === 'session' || kind === 'message'
+      ? increasingSource(random, used)
+      : randomSource(random, used);
   };
   return {
     user: make('user', 1),

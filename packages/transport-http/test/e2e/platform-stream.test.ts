@@ -228,8 +228,8 @@ describe('one chat through three sessions', () => {
       sessions.push(t.portal.chat(chatId).sessionId);
       expect(await viewOf(t, chatId)).toEqual({ state: 'bot', operatorId: null, botPresent: true });
       // Session ids only grow, as the platform's database ids do.
-    expect(new Set(sessions).size).toBe(3);
-    expect([...sessions].sort((a, b) => a - b)).toEqual(sessions);
+      expect(new Set(sessions).size).toBe(3);
+      expect([...sessions].sort((a, b) => a - b)).toEqual(sessions);
       expect(t.rejected).toEqual([]);
     },
   );
