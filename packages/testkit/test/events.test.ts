@@ -89,8 +89,11 @@ describe('v1 events', () => {
       }),
     });
     expect(refreshed.status).toBe(200);
+    // The refresh retires the access token issued with the old refresh token: call back with the new one.
+    const { access_token: fresh } = (await refreshed.json()) as { access_token: string };
+    expect(fresh).not.toBe(token);
     const answer = await callJson(`${app.clientEndpoint}imbot.message.add`, {
-      auth: token,
+      auth: fresh,
       DIALOG_ID: `chat${chat.chatId}`,
       MESSAGE: 'called back',
     });
