@@ -38,7 +38,7 @@ export function createLifecycleMachine(options: LifecycleOptions = {}) {
       // Whoever finishes the session, whatever the chat was doing.
       'session.finished': { target: '.closed' },
       // The bot joined an Open Lines chat naming a newer session: the platform started it, held by
-      // the bot. (`operator` and `closed` also take a join of unknown order as a new session.)
+      // the bot. (`operator` and `closed` may also take a join of unknown order as a new session.)
       'bot.joined': [
         { guard: 'startsNewSession', target: '.bot', reenter: true, actions: 'startNewSession' },
         { guard: 'adoptsSession', actions: 'adoptSession' },

@@ -31,11 +31,16 @@ export const sessionGuards = {
    * The bot joined a chat that is with an operator or closed: the bot joins only when a session
    * starts, so this one is new — unless the join names the session the chat is already in (its
    * first message may have arrived first) or an earlier one. While the bot holds the chat or a
-   * hand-over is in flight, a join of unknown order (the chat knows no session id yet) is taken
-   * as this session's own, delivered late: a transfer requested meanwhile must not be undone.
+   * hand-over is in flight, or after one, a join of unknown order (the chat knows no session id
+   * yet) is taken as this session's own, delivered late: a transfer made meanwhile must not be
+   * undone.
    */
   joinEndsHandedOverSession: ({ context, event }: Args): boolean => {
     const session = eventSession(event);
-    return session === undefined || context.platformSession === null || session > context.platformSession;
+    // A chat that knows no session id yet: a hand-over of this version made in it belongs to the
+    // session the join names (its join was delivered late); one that was never handed over here
+    // (persisted before session ids were read) ends.
+    if (context.platformSession === null) return !context.handedOver;
+    return session === undefined || session > context.platformSession;
   },
 };

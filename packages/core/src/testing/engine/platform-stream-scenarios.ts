@@ -146,6 +146,23 @@ export function platformStreamScenarios(harness: ConformanceHarness<EngineStore>
       });
     });
 
+    it('a join delivered after a hand-over of its own session does not undo it', async () => {
+      const f = fixture();
+      const key = f.chat(7_700_014);
+      await f.engine.dispatch(f.events(key).transferTo(toUser(anna, true)));
+      await f.engine.drain();
+      expect((await f.engine.getChat(key))?.state).toBe('operator');
+      // The session's join, delayed: the chat had heard of no session id before the transfer.
+      const late = await f.engine.dispatch(platform(key).joined(firstSession));
+      expect(late).toMatchObject({ state: 'operator' });
+      expect((await f.engine.getChat(key))?.context).toMatchObject({
+        operatorId: anna,
+        platformSession: firstSession,
+      });
+      // The next session's join does end it.
+      expect(await f.engine.dispatch(platform(key).joined(firstSession + 4))).toMatchObject({ state: 'bot' });
+    });
+
     it('a skip by the operator of a step the plan has left does not skip the current step', async () => {
       const f = fixture();
       const { key } = await f.handOver(
