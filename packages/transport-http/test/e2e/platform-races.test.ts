@@ -1,5 +1,5 @@
 import { createMemoryRateLimiter, type Notice, type PlanStep } from '@baton/core';
-import { createManualClock } from '@baton/core/fakes';
+import { createManualClock, type ManualClock } from '@baton/core/fakes';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type E2E, startE2E } from '../helpers/e2e.js';
 
@@ -110,6 +110,20 @@ function expectAgreement({ baton, platform }: Views, label: string): void {
   }
 }
 
+/** Fires the current step's deadline: the manual clock moves on and the engine runs its due timers. */
+const deadline = (t: E2E, clock: ManualClock, ms: number) => async () => {
+  clock.advance(ms);
+  await t.engine.drain();
+};
+
+/** Lets the run settle, counts its outcome, and checks that Baton agrees with the platform. */
+async function settleAgreed(t: E2E, chatId: number, run: number): Promise<Views> {
+  const settled = await quiesce(t, chatId);
+  tally(settled);
+  expectAgreement(settled, `run ${run}`);
+  return settled;
+}
+
 async function awaiting(t: E2E, plan: PlanStep[]): Promise<number> {
   const { chatId } = t.newChat();
   await t.portal.clientWrites(chatId, 'Can I talk to a person?');
@@ -132,16 +146,8 @@ describe('the races of a hand-over, 100 runs each', () => {
     const { t, clock, notices } = await begin();
     for (let run = 0; run < runs; run += 1) {
       const chatId = await awaiting(t, [user(t.operatorA.userId, 1_000), user(t.operatorB.userId, 60_000)]);
-      await race(
-        () => t.portal.operatorAnswers(chatId, t.operatorA.userId),
-        async () => {
-          clock.advance(1_000);
-          await t.engine.drain();
-        },
-      );
-      const settled = await quiesce(t, chatId);
-      tally(settled);
-      expectAgreement(settled, `run ${run}`);
+      await race(() => t.portal.operatorAnswers(chatId, t.operatorA.userId), deadline(t, clock, 1_000));
+      await settleAgreed(t, chatId, run);
       expect(countOf(notices, chatId, 'operator.answered'), `run ${run}`).toBeLessThanOrEqual(1);
       expect(countOf(notices, chatId, 'handoff.failed'), `run ${run}`).toBe(0);
     }
@@ -154,16 +160,8 @@ describe('the races of a hand-over, 100 runs each', () => {
         user(t.operatorA.userId, 1_000),
         { target: { kind: 'queue', queueId: t.line.lineId }, leave: false, confirmationTimeoutMs: 60_000 },
       ]);
-      await race(
-        () => t.portal.operatorSkips(chatId, t.operatorA.userId),
-        async () => {
-          clock.advance(1_000);
-          await t.engine.drain();
-        },
-      );
-      const settled = await quiesce(t, chatId);
-      tally(settled);
-      expectAgreement(settled, `run ${run}`);
+      await race(() => t.portal.operatorSkips(chatId, t.operatorA.userId), deadline(t, clock, 1_000));
+      const settled = await settleAgreed(t, chatId, run);
       // Nobody answered: the skip notice is no answer, and the bot is still there.
       expect(settled.baton, `run ${run}`).toMatchObject({ state: 'awaitingOperator', botPresent: true });
       expect(countOf(notices, chatId, 'operator.answered'), `run ${run}`).toBe(0);
@@ -174,16 +172,8 @@ describe('the races of a hand-over, 100 runs each', () => {
     const { t, clock, notices } = await begin();
     for (let run = 0; run < runs; run += 1) {
       const chatId = await awaiting(t, [user(t.operatorA.userId, 1_000)]);
-      await race(
-        () => t.portal.operatorAnswers(chatId, t.operatorA.userId),
-        async () => {
-          clock.advance(1_000);
-          await t.engine.drain();
-        },
-      );
-      const settled = await quiesce(t, chatId);
-      tally(settled);
-      expectAgreement(settled, `run ${run}`);
+      await race(() => t.portal.operatorAnswers(chatId, t.operatorA.userId), deadline(t, clock, 1_000));
+      const settled = await settleAgreed(t, chatId, run);
       // The operator answered on the platform in every order: Baton ends with them, the bot gone.
       expect(settled.baton, `run ${run}`).toEqual({
         state: 'operator',
@@ -213,9 +203,7 @@ describe('the races of a hand-over, 100 runs each', () => {
         () => t.engine.drain(),
         () => t.portal.operatorAnswers(chatId, t.operatorA.userId),
       );
-      const settled = await quiesce(t, chatId);
-      tally(settled);
-      expectAgreement(settled, `run ${run}`);
+      const settled = await settleAgreed(t, chatId, run);
       expect(settled.baton, `run ${run}`).toEqual({
         state: 'operator',
         operatorId: t.operatorA.userId,
@@ -238,9 +226,7 @@ describe('the races of a hand-over, 100 runs each', () => {
         () => t.portal.clientWrites(chatId, '0'),
         () => t.portal.operatorAnswers(chatId, t.operatorA.userId),
       );
-      const settled = await quiesce(t, chatId);
-      tally(settled);
-      expectAgreement(settled, `run ${run}`);
+      const settled = await settleAgreed(t, chatId, run);
       expect(settled.baton, `run ${run}`).toEqual({
         state: 'operator',
         operatorId: t.operatorA.userId,
