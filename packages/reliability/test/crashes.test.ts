@@ -67,8 +67,9 @@ describe.each(crashCases)('crashes ($target)', ({ target, chats: chatCount, rand
       const { emulator, fleet } = stage;
       const portal = stage.portals[0] as (typeof stage.portals)[0];
       const chats = addChats(emulator, portal, chatCount);
-      inspector = openInspector(settings, stage.prefix);
-      store = inspector.store;
+      const opened = openInspector(settings, stage.prefix);
+      inspector = opened;
+      const store = opened.store;
       const points: CrashPoint[] = ['after-commit', 'after-grant', 'after-send', 'after-result'];
       await stage.startWorkers(2);
       for (const [i, at] of points.entries()) await stage.startWorkers(1, { crash: { at, nth: 2 + i } });

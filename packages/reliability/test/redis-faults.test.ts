@@ -217,7 +217,7 @@ test.skipIf(redisFor('standalone') === undefined)(
     const killLoop = { from: Date.now(), to: 0 };
     let connectionsKilled = 0;
     for (let i = 0; i < 15; i += 1) {
-      connectionsKilled += Number(await admin.client('KILL', 'TYPE', 'normal').catch(() => 0));
+      connectionsKilled += Number(await admin.call('CLIENT', 'KILL', 'TYPE', 'normal').catch(() => 0));
       await sleep(200);
     }
     killLoop.to = Date.now();
