@@ -4,23 +4,28 @@
  * delivery policy allows: one transfer each (LEAVE=Y), a reclaimed transfer settled by reading the
  * dialog rather than repeated.
  *
+ * Scenario 9: the same on the 3-primary Cluster (fewer chats).
+ *
  * Scenario 4: a worker paused (SIGSTOP) mid-call past its lease: another takes over; after SIGCONT
  * its late outcome is refused, and the chat's history holds one result for that call.
  */
 import { createRedisStore, type RedisStore } from '@baton/store-redis';
-import { afterEach, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import type { CrashPoint } from './harness/protocol.js';
 import { dispatchOk, openStage, type Stage } from './harness/scenario.js';
 import { dispatchTo, type WorkerHandle } from './harness/workers.js';
-import { addChats, redisFor, report, transferRequest, waitFor } from './harness/world.js';
+import { addChats, openInspector, redisFor, report, transferRequest, waitFor } from './harness/world.js';
 
 const limit = { ratePerSecond: 20, burst: 50 };
 const worker = { pollIntervalMs: 25, effectLeaseMs: 1_500 };
 
 let stage: Stage | undefined;
 let store: RedisStore | undefined;
+let inspector: { close(): Promise<void> } | undefined;
 afterEach(async () => {
-  await store?.close();
+  if (inspector) await inspector.close();
+  else await store?.close();
+  inspector = undefined;
   await stage?.close();
   stage = undefined;
   store = undefined;
@@ -45,90 +50,101 @@ async function dispatchSomewhere(
   throw new Error('no worker accepted the event');
 }
 
-const redis = redisFor('standalone');
+const crashCases = [
+  { target: 'standalone' as const, chats: 60, randomRounds: 3 },
+  // Scenario 9: the same on the 3-primary Cluster, smaller.
+  { target: 'cluster' as const, chats: 40, randomRounds: 2 },
+];
 
-test.skipIf(redis === undefined)(
-  'kill -9 at each point of a call and at random moments: nothing stuck, only the calls the policy allows',
-  { timeout: 120_000 },
-  async () => {
-    const url = (redis as { url: string }).url;
-    stage = await openStage({ redis: { url }, portals: 1, limit, worker });
-    const { emulator, fleet } = stage;
-    const portal = stage.portals[0] as (typeof stage.portals)[0];
-    const chats = addChats(emulator, portal, 60);
-    store = createRedisStore({ url, prefix: stage.prefix });
-    const points: CrashPoint[] = ['after-commit', 'after-grant', 'after-send', 'after-result'];
-    await stage.startWorkers(2);
-    for (const [i, at] of points.entries()) await stage.startWorkers(1, { crash: { at, nth: 2 + i } });
+describe.each(crashCases)('crashes ($target)', ({ target, chats: chatCount, randomRounds }) => {
+  const redisHere = redisFor(target);
+  test.skipIf(redisHere === undefined)(
+    'kill -9 at each point of a call and at random moments: nothing stuck, only the calls the policy allows',
+    { timeout: 120_000 },
+    async () => {
+      const settings = redisHere as NonNullable<typeof redisHere>;
+      stage = await openStage({ redis: settings, portals: 1, limit, worker });
+      const { emulator, fleet } = stage;
+      const portal = stage.portals[0] as (typeof stage.portals)[0];
+      const chats = addChats(emulator, portal, chatCount);
+      const opened = openInspector(settings, stage.prefix);
+      inspector = opened;
+      const store = opened.store;
+      const points: CrashPoint[] = ['after-commit', 'after-grant', 'after-send', 'after-result'];
+      await stage.startWorkers(2);
+      for (const [i, at] of points.entries()) await stage.startWorkers(1, { crash: { at, nth: 2 + i } });
 
-    let randomKills = 0;
-    const killer = (async () => {
-      for (let round = 0; round < 3; round += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 700));
-        const victims = fleet.alive().filter((w) => w.config.crash === undefined);
-        const victim = victims[Math.floor(Math.random() * victims.length)];
-        if (!victim || fleet.alive().length < 3) continue;
-        await fleet.kill(victim);
-        randomKills += 1;
-        await stage?.startWorkers(1);
+      let randomKills = 0;
+      const killer = (async () => {
+        for (let round = 0; round < randomRounds; round += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 700));
+          const victims = fleet.alive().filter((w) => w.config.crash === undefined);
+          const victim = victims[Math.floor(Math.random() * victims.length)];
+          if (!victim || fleet.alive().length < 3) continue;
+          await fleet.kill(victim);
+          randomKills += 1;
+          await stage?.startWorkers(1);
+        }
+      })();
+      for (const [i, chatId] of chats.entries()) {
+        await dispatchSomewhere(() => fleet.alive(), transferRequest(portal, chatId), i);
+        if (i % 10 === 9) await new Promise((resolve) => setTimeout(resolve, 150));
       }
-    })();
-    for (const [i, chatId] of chats.entries()) {
-      await dispatchSomewhere(() => fleet.alive(), transferRequest(portal, chatId), i);
-      if (i % 10 === 9) await new Promise((resolve) => setTimeout(resolve, 150));
-    }
-    await killer;
-    // Restart every worker that killed itself.
-    const crashed = fleet.workers.filter((w) => w.crashes.length > 0);
-    await stage.startWorkers(crashed.length);
+      await killer;
+      // Restart every worker that killed itself.
+      const crashed = fleet.workers.filter((w) => w.crashes.length > 0);
+      await stage.startWorkers(crashed.length);
 
-    const settled = async () => {
-      const backlog = await (store as RedisStore).backlog();
-      const transferring = await (store as RedisStore).listChats({
-        state: 'transferring',
-        portal: portal.memberId,
+      const settled = async () => {
+        const backlog = await (store as RedisStore).backlog();
+        const transferring = await (store as RedisStore).listChats({
+          state: 'transferring',
+          portal: portal.memberId,
+        });
+        return backlog.effects === 0 && backlog.dueTimers === 0 && transferring.length === 0;
+      };
+      const done = await waitFor(settled, 40_000, 250);
+
+      const transfersPerChat = chats.map(
+        (id) => emulator.portal(portal.memberId)?.chat(id).transfers.length ?? 0,
+      );
+      const log = emulator.requests.filter((r) => r.portal === portal.memberId);
+      const transferCalls = log.filter((r) => r.method === 'imopenlines.bot.session.transfer');
+      // The dialog is read (owner and the bot's membership) in one batch request.
+      const dialogReads = log.filter((r) => r.method === 'batch').length;
+      const stuck = (await store.listChats({ state: 'transferring', portal: portal.memberId })).length;
+      const inOperator = (await store.listChats({ state: 'operator', portal: portal.memberId })).length;
+      // A LEAVE=Y transfer whose answer died with its worker is settled by reading the dialog: the
+      // bot is gone, so it counts as made. Every chat ends with the operator, as on the platform.
+      const disagreeing = chats.length - inOperator;
+      report(target === 'standalone' ? 'crashes' : `crashes (${target})`, {
+        chats: chats.length,
+        crashesAtPoints: crashed.map((w) => w.crashes[0]),
+        randomKills,
+        transferCalls: transferCalls.length,
+        refusedTransfers: transferCalls.filter((r) => r.status !== 200).length,
+        dialogReads,
+        maxTransfersPerChat: Math.max(...transfersPerChat),
+        stuckTransferring: stuck,
+        disagreeingWithPlatform: disagreeing,
+        backlog: await store.backlog(),
       });
-      return backlog.effects === 0 && backlog.dueTimers === 0 && transferring.length === 0;
-    };
-    const done = await waitFor(settled, 40_000, 250);
+      expect(done).toBe(true);
+      expect(crashed.map((w) => w.crashes[0]).sort()).toEqual([...points].sort());
+      expect(stuck).toBe(0);
+      // Each chat: exactly one transfer took effect on the platform, whoever died when.
+      expect(transfersPerChat.every((n) => n === 1)).toBe(true);
+      for (const id of chats) expect(emulator.portal(portal.memberId)?.chat(id).botPresent).toBe(false);
+      // A repeated transfer only after a death mid-call, and only after reading the dialog.
+      const repeated = transferCalls.length - chats.length;
+      expect(repeated).toBeLessThanOrEqual(dialogReads);
+      expect(repeated).toBeLessThanOrEqual(randomKills + crashed.length);
+      expect(disagreeing).toBe(0);
+    },
+  );
+});
 
-    const transfersPerChat = chats.map(
-      (id) => emulator.portal(portal.memberId)?.chat(id).transfers.length ?? 0,
-    );
-    const log = emulator.requests.filter((r) => r.portal === portal.memberId);
-    const transferCalls = log.filter((r) => r.method === 'imopenlines.bot.session.transfer');
-    // The dialog is read (owner and the bot's membership) in one batch request.
-    const dialogReads = log.filter((r) => r.method === 'batch').length;
-    const stuck = (await store.listChats({ state: 'transferring', portal: portal.memberId })).length;
-    const inOperator = (await store.listChats({ state: 'operator', portal: portal.memberId })).length;
-    // A LEAVE=Y transfer whose answer died with its worker is settled by reading the dialog: the
-    // bot is gone, so it counts as made. Every chat ends with the operator, as on the platform.
-    const disagreeing = chats.length - inOperator;
-    report('crashes', {
-      chats: chats.length,
-      crashesAtPoints: crashed.map((w) => w.crashes[0]),
-      randomKills,
-      transferCalls: transferCalls.length,
-      refusedTransfers: transferCalls.filter((r) => r.status !== 200).length,
-      dialogReads,
-      maxTransfersPerChat: Math.max(...transfersPerChat),
-      stuckTransferring: stuck,
-      disagreeingWithPlatform: disagreeing,
-      backlog: await store.backlog(),
-    });
-    expect(done).toBe(true);
-    expect(crashed.map((w) => w.crashes[0]).sort()).toEqual([...points].sort());
-    expect(stuck).toBe(0);
-    // Each chat: exactly one transfer took effect on the platform, whoever died when.
-    expect(transfersPerChat.every((n) => n === 1)).toBe(true);
-    for (const id of chats) expect(emulator.portal(portal.memberId)?.chat(id).botPresent).toBe(false);
-    // A repeated transfer only after a death mid-call, and only after reading the dialog.
-    const repeated = transferCalls.length - chats.length;
-    expect(repeated).toBeLessThanOrEqual(dialogReads);
-    expect(repeated).toBeLessThanOrEqual(randomKills + crashed.length);
-    expect(disagreeing).toBe(0);
-  },
-);
+const redis = redisFor('standalone');
 
 test.skipIf(redis === undefined)(
   'a worker paused past its lease: another takes over, the late outcome is refused, one result in history',

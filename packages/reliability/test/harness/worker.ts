@@ -49,6 +49,12 @@ function crashHere(point: CrashPoint): void {
 const crashCounts: Partial<Record<CrashPoint, number>> = {};
 
 const client = openClient();
+// Connection errors (a Redis restart, CLIENT KILL) are expected in fault scenarios: the client
+// reconnects by itself and failed commands surface as store errors. Counted, not printed.
+let redisErrors = 0;
+client.on('error', () => {
+  redisErrors += 1;
+});
 const baseStore = createRedisStore(
   'url' in config.redis
     ? { redis: client as Redis, prefix: config.prefix }
@@ -173,7 +179,7 @@ const server = createServer((request, response) => {
     return;
   }
   if (request.url === '/_stats') {
-    reply(response, 200, { engineErrors, pid: process.pid });
+    reply(response, 200, { engineErrors, redisErrors, pid: process.pid, rss: process.memoryUsage().rss });
     return;
   }
   void inbound(request, response);

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { RateLimit } from '@baton/core';
+import { createRedisStore, type RedisStore } from '@baton/store-redis';
 import { createEmulator, type Emulator, type RequestRecord } from '@baton/testkit';
+import { Cluster } from 'ioredis';
 import { inject } from 'vitest';
 import type { PortalAccess, WorkerConfig } from './protocol.js';
 
@@ -155,4 +157,30 @@ export async function waitFor(
 /** One line of figures, greppable in CI logs. */
 export function report(scenario: string, figures: Record<string, unknown>): void {
   console.log(`[reliability] ${scenario}: ${JSON.stringify(figures)}`);
+}
+
+/** A store on a scenario's Redis for reading chats and the backlog; `close` ends its client too. */
+export function openInspector(
+  redis: WorkerConfig['redis'],
+  prefix: string,
+): { store: RedisStore; close(): Promise<void> } {
+  if ('url' in redis) {
+    const store = createRedisStore({ url: redis.url, prefix });
+    return { store, close: () => store.close() };
+  }
+  const cluster = new Cluster(
+    redis.cluster.map((node) => {
+      const [host, port] = node.split(':');
+      return { host: host as string, port: Number(port) };
+    }),
+    { scaleReads: 'master' },
+  );
+  const store = createRedisStore({ cluster, prefix });
+  return {
+    store,
+    async close() {
+      await store.close();
+      cluster.disconnect();
+    },
+  };
 }
