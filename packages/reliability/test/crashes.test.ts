@@ -117,6 +117,24 @@ describe.each(crashCases)('crashes ($target)', ({ target, chats: chatCount, rand
       // A LEAVE=Y transfer whose answer died with its worker is settled by reading the dialog: the
       // bot is gone, so it counts as made. Every chat ends with the operator, as on the platform.
       const disagreeing = chats.length - inOperator;
+      // Each chat that disagrees, with what its context says happened, for the report.
+      const strays = [];
+      for (const id of chats) {
+        const stored = await store.load({ portal: portal.memberId, chatId: id });
+        const snapshot = stored?.snapshot as { value: string; context: Record<string, unknown> } | undefined;
+        if (snapshot?.value !== 'operator') {
+          const { lastError, awaitedEffect, verifying, step, attempt } = snapshot?.context ?? {};
+          strays.push({
+            chatId: id,
+            state: snapshot?.value,
+            lastError,
+            awaitedEffect,
+            verifying,
+            step,
+            attempt,
+          });
+        }
+      }
       report(target === 'standalone' ? 'crashes' : `crashes (${target})`, {
         chats: chats.length,
         crashesAtPoints: crashed.map((w) => w.crashes[0]),
@@ -127,6 +145,7 @@ describe.each(crashCases)('crashes ($target)', ({ target, chats: chatCount, rand
         maxTransfersPerChat: Math.max(...transfersPerChat),
         stuckTransferring: stuck,
         disagreeingWithPlatform: disagreeing,
+        strays,
         backlog: await store.backlog(),
       });
       expect(done).toBe(true);
