@@ -115,8 +115,9 @@ describe.each(crashCases)('crashes ($target)', ({ target, chats: chatCount, rand
       const stuck = (await store.listChats({ state: 'transferring', portal: portal.memberId })).length;
       const inOperator = (await store.listChats({ state: 'operator', portal: portal.memberId })).length;
       // A LEAVE=Y transfer whose answer died with its worker is settled by reading the dialog: the
-      // bot is gone, so it counts as made. Every chat ends with the operator, as on the platform.
-      const disagreeing = chats.length - inOperator;
+      // bot is gone, so it counts as made. Every chat ends with the operator, as on the platform:
+      // judged by each chat's own record. The state index is a listing hint moved after the commit,
+      // so a worker killed in between leaves a chat out of `listChats({ state })` (reported apart).
       // Each chat that disagrees, with what its context says happened, for the report.
       const strays = [];
       for (const id of chats) {
@@ -144,8 +145,9 @@ describe.each(crashCases)('crashes ($target)', ({ target, chats: chatCount, rand
         dialogReads,
         maxTransfersPerChat: Math.max(...transfersPerChat),
         stuckTransferring: stuck,
-        disagreeingWithPlatform: disagreeing,
+        disagreeingWithPlatform: strays.length,
         strays,
+        missingFromOperatorIndex: chats.length - strays.length - inOperator,
         backlog: await store.backlog(),
       });
       expect(done).toBe(true);
@@ -158,7 +160,7 @@ describe.each(crashCases)('crashes ($target)', ({ target, chats: chatCount, rand
       const repeated = transferCalls.length - chats.length;
       expect(repeated).toBeLessThanOrEqual(dialogReads);
       expect(repeated).toBeLessThanOrEqual(randomKills + crashed.length);
-      expect(disagreeing).toBe(0);
+      expect(strays).toEqual([]);
     },
   );
 });
@@ -202,9 +204,9 @@ test.skipIf(redis === undefined)(
       pausedAliveAfterResume: fleet.alive().includes(paused),
     });
     expect(tookOver).toBe(true);
-    // Known gap (see above): the reclaimed LEAVE=Y transfer is repeated and refused, so the chat
-    // ends in `bot` rather than `operator`; the platform made the first transfer only.
-    expect(['operator', 'bot']).toContain(details?.summary.state);
+    // The reclaimed LEAVE=Y transfer is settled by reading the dialog (the bot is gone): it counts
+    // as made, and the chat is with the operator, as on the platform.
+    expect(details?.summary.state).toBe('operator');
     expect(emulator.portal(portal.memberId)?.chat(chatId).transfers.length).toBe(1);
     // Each call's result committed once: the resumed worker's late one was a duplicate.
     expect(transferResults.length).toBe(resultIds.length);
