@@ -23,6 +23,7 @@ import { openStage, type Stage, sendAll } from './harness/scenario.js';
 import { dispatchTo, post, type WorkerHandle } from './harness/workers.js';
 import {
   addChats,
+  countStates,
   openInspector,
   percentile,
   redisFor,
@@ -309,7 +310,7 @@ test.skipIf(redisFor('standalone') === undefined)(
     const stats = await Promise.all(
       fleet.alive().map(async (w) => (await post(w.port, '/_stats', '{}', 'application/json')).body),
     );
-    const inOperator = (await store.listChats({ state: 'operator', portal: portal.memberId })).length;
+    const inOperator = (await countStates(store, portal.memberId, transferChats)).get('operator') ?? 0;
     report('redis faults', {
       deliveries: deliveries.length,
       answered200: answeredOk.length,

@@ -184,3 +184,22 @@ export function openInspector(
     },
   };
 }
+
+/**
+ * How many of `chatIds` are in each state, by each chat's own record (not the state indexes, which
+ * are a listing hint moved after the commit and may miss a chat whose worker died in between).
+ */
+export async function countStates(
+  store: {
+    readChat(key: { portal: string; chatId: number }): Promise<{ summary: { state: string } } | undefined>;
+  },
+  portal: string,
+  chatIds: readonly number[],
+): Promise<Map<string, number>> {
+  const states = new Map<string, number>();
+  for (const chatId of chatIds) {
+    const state = (await store.readChat({ portal, chatId }))?.summary.state ?? 'missing';
+    states.set(state, (states.get(state) ?? 0) + 1);
+  }
+  return states;
+}
