@@ -17,10 +17,30 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     globalSetup: ['packages/store-redis/test/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'packages',
+          include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+          exclude: ['packages/reliability/**', '**/node_modules/**'],
+        },
+      },
+      {
+        // Each reliability scenario forks several workers and loads Redis and the emulator on its
+        // own: they run one file at a time, after the rest, so that none measures another's load.
+        extends: true,
+        test: {
+          name: 'reliability',
+          include: ['packages/reliability/test/**/*.test.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
