@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { EventEmitter } from 'eventemitter3';
+import type { EventEmitter } from 'eventemitter3';
 import type { ChatKey } from '../chat-key.js';
 import { chatKeySchema } from '../chat-key.js';
 import { systemClock } from '../contracts/clock.js';
@@ -22,8 +22,9 @@ import { restoreSnapshot, stateOf } from '../machine/snapshot.js';
 import { createMemoryRateLimiter, createMemoryStore } from '../memory/index.js';
 import type { StepDefaults } from '../routing/types.js';
 import { type CommittedDispatch, createDispatcher, type DispatchResult } from './dispatcher.js';
-import type { EngineErrorContext, EngineEvents } from './engine-events.js';
+import type { EngineEvents } from './engine-events.js';
 import { internalDispatch } from './internal-entry.js';
+import { createEngineListeners } from './listeners.js';
 import { type EngineOptions, resolveWorkerOptions, validateEngineOptions } from './options.js';
 import { createOutboxRunner, type OutboxRunnerDeps, runOutboxRound } from './outbox-runner.js';
 import { runTimerRound } from './timer-runner.js';
@@ -103,34 +104,12 @@ export function createEngine(options: EngineOptions): Engine {
     confirmationTimeoutMs: options.defaults?.confirmationTimeoutMs ?? 120_000,
   };
   const worker = resolveWorkerOptions(options.worker);
-  const emitter = new EventEmitter<EngineEvents>();
+  const { emitter, emit: safeEmit, reportError } = createEngineListeners();
   const stopSignal = new AbortController();
   // Every wait for rate budget listens to this one signal.
   setMaxListeners(0, stopSignal.signal);
   const inFlight = new Set<Promise<unknown>>();
   let stopped = false;
-
-  function reportError(error: unknown, context: EngineErrorContext): void {
-    if (emitter.listenerCount('error') === 0) return;
-    try {
-      emitter.emit('error', error, context);
-    } catch {
-      // An error listener that throws has nobody left to tell.
-    }
-  }
-
-  /** Calls every listener; one that throws, or returns a promise that rejects, is reported as `error`. */
-  function safeEmit<E extends keyof EngineEvents>(name: E, ...args: Parameters<EngineEvents[E]>): void {
-    for (const listener of emitter.listeners(name)) {
-      try {
-        const returned: unknown = (listener as (...a: unknown[]) => unknown)(...args);
-        if (returned instanceof Promise)
-          returned.catch((error: unknown) => reportError(error, { stage: 'listener' }));
-      } catch (error) {
-        reportError(error, { stage: 'listener' });
-      }
-    }
-  }
 
   function onCommitted(committed: CommittedDispatch): void {
     const { key, event, from, after, version, notices } = committed;

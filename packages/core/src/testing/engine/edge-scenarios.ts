@@ -92,6 +92,25 @@ export function edgeScenarios(harness: ConformanceHarness<EngineStore>): void {
       expect(errors.map(([, error]) => (error as Error).message)).toContain('listener failed');
     });
 
+    it('calls a once listener for the first event only, and none that was removed with off', async () => {
+      const f = fixture();
+      const key = f.chat();
+      const ev = f.events(key);
+      const onceCalls: string[] = [];
+      const offCalls: string[] = [];
+      const removed = ({ eventId }: { eventId: string }) => offCalls.push(eventId);
+      f.engine.once('transition', ({ eventId }) => onceCalls.push(eventId));
+      f.engine.on('transition', removed);
+      f.engine.off('transition', removed);
+      const first = ev.clientSays('hi');
+      await f.engine.dispatch(first);
+      await f.engine.dispatch(ev.clientSays('still there?'));
+      await f.engine.dispatch(ev.clientSays('hello?'));
+      expect(onceCalls).toEqual([(first as { id: string }).id]);
+      expect(offCalls).toEqual([]);
+      expect(f.engine.listenerCount('transition')).toBe(1); // the fixture's own recorder
+    });
+
     it('checks what a router returns: an empty plan is NO_ROUTE, a bad step INVALID_INPUT, and nothing is written', async () => {
       const empty: Router = { resolve: async () => [] };
       const bad: Router = {
