@@ -34,6 +34,7 @@ export type {
   BotRemoval,
   CallOptions,
   DialogOwner,
+  FailureKind,
   TransferRequest,
   Transport,
   TransportFailure,

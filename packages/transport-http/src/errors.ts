@@ -1,5 +1,6 @@
 import type { TransportFailure } from '@baton/core';
 import type { ZodError } from 'zod';
+import { failureKind, mayHaveRun } from './rest/classify-failure.js';
 
 /** Codes this package produces itself, as opposed to codes the platform answers with. */
 export type OwnErrorCode =
@@ -151,6 +152,8 @@ export function toTransportFailure(error: BitrixError): TransportFailure {
   return {
     code: error.code,
     retryable: error.retryable,
+    kind: failureKind(error),
+    outcomeUnknown: mayHaveRun(error),
     message: error.message,
     ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: Math.max(0, Math.ceil(error.retryAfterMs)) }),
     ...(error.status === undefined ? {} : { status: error.status }),

@@ -21,17 +21,16 @@ import { botMessageSchema, notAMemberCodes, transferRequestSchema } from './tran
 export type BitrixTransportOptions = BitrixClientOptions;
 
 /** The core `Transport` over Bitrix24 REST, plus the REST client it runs on. */
-export interface BitrixTransport extends Transport {
+export interface BitrixTransport extends Required<Omit<Transport, 'rateLimiting'>> {
   readonly rateLimiting: 'self';
   /** The underlying client, for REST methods the transport does not wrap (and the fetch poller). */
   readonly client: BitrixClient;
 }
 
-/** One REST call a transport method makes; `idempotent: false` for calls that must not run twice. */
+/** One REST call a transport method makes. */
 interface OutboundCall {
   readonly method: string;
   readonly params: RestParams;
-  readonly idempotent?: boolean;
 }
 
 type Failure = { readonly ok: false; readonly error: ReturnType<typeof toTransportFailure> };
@@ -67,11 +66,13 @@ export function createBitrixTransport(options: BitrixTransportOptions): BitrixTr
     const args = parsed.data as z.output<S> & ChatKey;
     const portal = await client.portal(args.portal);
     if (portal instanceof BitrixError) return fail(portal);
-    const { method, params, idempotent } = send(args, portal);
-    const answer = await client.call(args.portal, method, params, {
-      ...(callOptions?.signal ? { signal: callOptions.signal } : {}),
-      ...(idempotent === false ? { idempotent } : {}),
-    });
+    const { method, params } = send(args, portal);
+    const answer = await client.call(
+      args.portal,
+      method,
+      params,
+      callOptions?.signal ? { signal: callOptions.signal } : {},
+    );
     if (answer.ok) return read(answer.result, portal);
     return onError?.(answer.error, portal) ?? fail(answer.error);
   }
@@ -101,10 +102,9 @@ export function createBitrixTransport(options: BitrixTransportOptions): BitrixTr
         request,
         callOptions,
         (args, portal) => ({
+          // A failure that may have run (`outcomeUnknown`) is settled by the engine, which reads the
+          // dialog before it repeats a transfer: a repeated LEAVE=Y transfer that ran is refused.
           method: 'imopenlines.bot.session.transfer',
-          // Not idempotent: a LEAVE=Y transfer that ran but whose answer was lost would be refused
-          // when repeated (the bot has left). Such a failure is returned for the engine to settle.
-          idempotent: false,
           params: {
             CHAT_ID: args.chatId,
             ...(args.target.kind === 'user'

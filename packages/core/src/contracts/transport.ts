@@ -2,14 +2,37 @@ import type { ChatKey } from '../chat-key.js';
 import type { TransferTarget } from './effects.js';
 
 /**
+ * What a failure says about the call, so that the engine can decide alone whether and when to
+ * make it again (the transport makes one attempt per call):
+ * - `target`: the platform refused this call for its target or arguments (e.g. `OPERATOR_WRONG`);
+ *   repeating it uses up the step's transfer attempts;
+ * - `budget`: the portal's request budget is spent (`QUERY_LIMIT_EXCEEDED`, an operating limit,
+ *   a rate-limit wait that would last too long); the call did not run;
+ * - `transient`: the way to the platform failed (a 5xx, a timeout, a reset connection).
+ */
+export type FailureKind = 'target' | 'budget' | 'transient';
+
+/**
  * Why a platform call failed, as data. `code` is the platform's error code
  * (`OPERATOR_WRONG`, `QUERY_LIMIT_EXCEEDED`, …) or the transport's own
- * (`TIMEOUT`, `NETWORK`, `INVALID_RESPONSE`, `RATE_LIMITED`, …).
+ * (`TIMEOUT`, `NETWORK`, `INVALID_RESPONSE`, `RATE_LIMITED`, …). The engine never looks at a
+ * code to decide: `retryable`, `kind` and `outcomeUnknown` say all it needs.
  */
 export interface TransportFailure {
   readonly code: string;
   /** Whether the same call may succeed if made again later. */
   readonly retryable: boolean;
+  /**
+   * What the failure says about the call (see `FailureKind`).
+   * @defaultValue 'target'
+   */
+  readonly kind?: FailureKind;
+  /**
+   * `true` when the call may have run on the platform although it failed (no complete answer, a
+   * 5xx): a transfer failing so is not repeated before the dialog is read.
+   * @defaultValue false
+   */
+  readonly outcomeUnknown?: boolean;
   /** A hint for when to try again, when the platform or the limiter gave one. */
   readonly retryAfterMs?: number;
   /** HTTP status, when there was a response. */
@@ -83,10 +106,10 @@ export interface Transport {
     chat: ChatKey & { readonly text: string },
     options?: CallOptions,
   ): Promise<TransportResult<void>>;
-  /** `imopenlines.bot.session.operator`: hand to a free operator of the line's own queue. */
-  handToQueue(chat: ChatKey, options?: CallOptions): Promise<TransportResult<void>>;
-  /** `imopenlines.bot.session.finish`. */
-  finishSession(chat: ChatKey, options?: CallOptions): Promise<TransportResult<void>>;
-  /** Releases connections and timers. Idempotent. */
-  close(): Promise<void>;
+  /** Optional, never called by the lifecycle: `imopenlines.bot.session.operator`, hand to a free operator of the line's own queue. */
+  handToQueue?(chat: ChatKey, options?: CallOptions): Promise<TransportResult<void>>;
+  /** Optional, never called by the lifecycle: `imopenlines.bot.session.finish`. */
+  finishSession?(chat: ChatKey, options?: CallOptions): Promise<TransportResult<void>>;
+  /** Releases connections and timers. Idempotent. The engine never calls it: whoever created the transport closes it. */
+  close?(): Promise<void>;
 }

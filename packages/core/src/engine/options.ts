@@ -76,14 +76,7 @@ const objectWith = (...methods: string[]) =>
   );
 
 const engineOptionsSchema = z.object({
-  transport: objectWith(
-    'transfer',
-    'removeBot',
-    'readDialogOwner',
-    'sendBotMessage',
-    'handToQueue',
-    'finishSession',
-  ),
+  transport: objectWith('transfer', 'removeBot', 'readDialogOwner', 'sendBotMessage'),
   store: objectWith('load', 'commit', 'claimEffects', 'completeEffect').optional(),
   scheduler: objectWith('claimDueTimers', 'completeTimer').optional(),
   counters: objectWith('nextInRotation', 'adjustBusy', 'readBusy').optional(),

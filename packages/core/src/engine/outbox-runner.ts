@@ -3,7 +3,7 @@ import type { RateLimiter } from '../contracts/rate-limiter.js';
 import type { Store } from '../contracts/store.js';
 import type { Transport } from '../contracts/transport.js';
 import type { InternalEvent } from '../events.js';
-import { callTransport, type EffectOutcome } from './effect-call.js';
+import { callTransport, type EffectOutcome, engineFailure } from './effect-call.js';
 import type { EngineErrorContext } from './engine-events.js';
 
 /** Until this part of the lease has passed, the worker may still wait for rate-limit budget. */
@@ -140,7 +140,7 @@ async function runEffect(deps: OutboxRunnerDeps, effect: ClaimedEffect, claimedA
       // An earlier claim's worker died or stalled, maybe mid-call: whether the transfer reached the
       // platform is unknown, and repeating a LEAVE=Y transfer that did is refused. The chat reads
       // the dialog first and repeats the call only if the platform shows it was not made.
-      await deps.feedBack(resultEvent(effect, { ok: false, code: 'LEASE_EXPIRED', retryable: true }));
+      await deps.feedBack(resultEvent(effect, engineFailure('LEASE_EXPIRED')));
       await deps.store.completeEffect(effect);
       return;
     }
@@ -163,9 +163,9 @@ async function runEffect(deps: OutboxRunnerDeps, effect: ClaimedEffect, claimedA
       // A transport must report failures as data; one that throws is a bug worth surfacing, and
       // the call is retried like any transient failure.
       deps.reportError(error, { stage: 'transport', key: effect.key });
-      outcome = { ok: false, code: 'TRANSPORT_THREW', retryable: true };
+      outcome = engineFailure('TRANSPORT_THREW');
     }
-    if (!outcome.ok && leaseSignal.aborted) outcome = { ok: false, code: 'CALL_TIMEOUT', retryable: true };
+    if (!outcome.ok && leaseSignal.aborted) outcome = engineFailure('CALL_TIMEOUT');
     if (!outcome.ok && outcome.code === 'QUERY_LIMIT_EXCEEDED' && deps.rateLimiter) {
       await deps.rateLimiter.penalize(portal, outcome.retryAfterMs ?? 1_000);
     }

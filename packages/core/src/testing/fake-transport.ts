@@ -4,6 +4,7 @@ import type {
   BotRemoval,
   CallOptions,
   DialogOwner,
+  FailureKind,
   TransferRequest,
   Transport,
   TransportFailure,
@@ -57,7 +58,7 @@ export type FakeAnswer<M extends FakeMethod> =
     ) => TransportResult<FakeValues[M]> | Promise<TransportResult<FakeValues[M]>>);
 
 /** A `Transport` for tests: records every call and answers as scripted. */
-export interface FakeTransport extends Transport {
+export interface FakeTransport extends Required<Omit<Transport, 'rateLimiting'>> {
   /** Every call so far, oldest first. */
   readonly calls: readonly FakeCall[];
   /** The calls of one method, oldest first. */
@@ -88,12 +89,19 @@ export interface FakeTransportOptions {
  * @defaultValue `retryable`: `false`; `message`: the code
  * @example
  * ```ts
- * transport.respondOnce('transfer', transportFailure('QUERY_LIMIT_EXCEEDED', { retryable: true, retryAfterMs: 1_000 }));
+ * transport.respondOnce('transfer', transportFailure('QUERY_LIMIT_EXCEEDED', { retryable: true, kind: 'budget', retryAfterMs: 1_000 }));
  * ```
  */
 export function transportFailure(
   code: string,
-  options: { retryable?: boolean; retryAfterMs?: number; status?: number; message?: string } = {},
+  options: {
+    retryable?: boolean;
+    retryAfterMs?: number;
+    status?: number;
+    message?: string;
+    kind?: FailureKind;
+    outcomeUnknown?: boolean;
+  } = {},
 ): { ok: false; error: TransportFailure } {
   return {
     ok: false,
@@ -103,6 +111,8 @@ export function transportFailure(
       message: options.message ?? code,
       ...(options.retryAfterMs === undefined ? {} : { retryAfterMs: options.retryAfterMs }),
       ...(options.status === undefined ? {} : { status: options.status }),
+      ...(options.kind === undefined ? {} : { kind: options.kind }),
+      ...(options.outcomeUnknown === undefined ? {} : { outcomeUnknown: options.outcomeUnknown }),
     },
   };
 }

@@ -14,7 +14,6 @@ import { encodeParams, type RestParams } from './encode-params.js';
 import { createOperatingResets } from './operating-resets.js';
 import { takeGrant } from './rate-grant.js';
 import { type ResolvedPortal, resolvePortal } from './resolve-portal.js';
-import { decideRetry } from './retry-policy.js';
 import { sendRequest } from './send-request.js';
 import { sleep } from './sleep.js';
 
@@ -25,23 +24,18 @@ export type RestResult =
 
 /** Options of one REST call. */
 export interface RestCallOptions {
-  /** Aborts the call, including any wait for the rate limiter or a retry. */
+  /** Aborts the call, including any wait for the rate limiter or an operating limit. */
   readonly signal?: AbortSignal;
-  /**
-   * `false` for a call that must not reach the platform twice: after a failure that may have run
-   * (a timeout, a reset connection, a 5xx other than `QUERY_LIMIT_EXCEEDED`) it is returned, not
-   * retried, so that the caller can read the platform's state before repeating it.
-   * @defaultValue true
-   */
-  readonly idempotent?: boolean;
 }
 
 /** A multi-portal Bitrix24 REST client with auth, rate limiting and retries. */
 export interface BitrixClient {
   /**
-   * Calls `method` on `portal`. Takes one rate-limit grant per HTTP request (retries and token
-   * refreshes included), refreshes an expired OAuth token once, retries per the retry policy.
-   * Never throws: failures are values.
+   * Calls `method` on `portal` with one attempt: the client does not retry (the engine decides
+   * whether a call is made again). Two exceptions, each at most once per call: an expired OAuth
+   * token is refreshed and the call replayed, and an `OPERATION_TIME_LIMIT` whose method unblocks
+   * within `maxOperatingWaitMs` is waited out and sent again. Takes one rate-limit grant per HTTP
+   * request (refreshes included). Never throws: failures are values.
    */
   call(portal: string, method: string, params: RestParams, options?: RestCallOptions): Promise<RestResult>;
   /** The validated settings of a portal (its bot, its auth kind), or the error saying why not. */
@@ -153,7 +147,8 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
     const target = await resolvePortal(settings, portal, access);
     if (target instanceof BitrixError) return failed(target);
     let refreshed = false;
-    for (let attemptNumber = 1; ; ) {
+    let waitedOperatingLimit = false;
+    for (;;) {
       const outcome = await attempt(target, method, params, callOptions.signal);
       if (outcome.ok) return outcome;
       const { error } = outcome;
@@ -166,15 +161,21 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
       if (error.code === 'QUERY_LIMIT_EXCEEDED') {
         // Someone else shares this portal's bucket: make every caller of the portal back off.
         await limiter.penalize(portal, settings.queryLimitPenaltyMs).catch(() => undefined);
+        return failed(error);
       }
-      const decision = decideRetry(settings.retry, error, attemptNumber, settings.random, {
-        idempotent: callOptions.idempotent ?? true,
-      });
-      if (!decision.retry) return failed(error);
-      if (!(await sleep(decision.delayMs, callOptions.signal))) {
+      const operatingWait = error.code === 'OPERATION_TIME_LIMIT' ? error.retryAfterMs : undefined;
+      if (
+        waitedOperatingLimit ||
+        operatingWait === undefined ||
+        operatingWait > settings.maxOperatingWaitMs
+      ) {
+        return failed(error);
+      }
+      // The method unblocks soon and the request did not run: wait once, then send it again.
+      waitedOperatingLimit = true;
+      if (!(await sleep(operatingWait, callOptions.signal))) {
         return failed(new BitrixError('ABORTED', `${method} on ${portal}: aborted`, { portal, method }));
       }
-      attemptNumber += 1;
     }
   }
 

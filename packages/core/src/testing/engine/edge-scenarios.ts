@@ -37,7 +37,10 @@ export function edgeScenarios(harness: ConformanceHarness<EngineStore>): void {
 
     it('a bot removed from outside while its removal waits for a retry gets no further removal call', async () => {
       const f = fixture();
-      f.transport.respondOnce('removeBot', transportFailure('NETWORK', { retryable: true }));
+      f.transport.respondOnce(
+        'removeBot',
+        transportFailure('NETWORK', { retryable: true, kind: 'transient', outcomeUnknown: true }),
+      );
       const { key, ev } = await f.handOver(toUser(7));
       await f.engine.dispatch(ev.operatorSays(7));
       await f.engine.drain();
