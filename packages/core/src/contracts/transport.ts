@@ -80,10 +80,14 @@ export interface BotRemoval {
  * What the lifecycle needs from a platform. Each call names its portal (one transport may serve
  * many) and returns a `TransportResult`; it never throws for platform or network failures.
  * Implementations: `@baton/transport-http` (Bitrix24 REST), `createFakeTransport` in
- * `@baton/core/testing`.
+ * `@baton/core/testing`; `transportConformanceSuite` there checks any other.
  *
- * Deliberately left out: inbound events (see the transport's own parser) and any state — a
- * transport remembers nothing about chats.
+ * Required are the four calls the lifecycle makes: `transfer`, `removeBot`, `readDialogOwner`,
+ * `sendBotMessage`. A transport makes one attempt per call and describes a failure
+ * (`retryable`, `kind`, `outcomeUnknown`); the engine alone decides whether to call again.
+ *
+ * Deliberately left out: inbound events (see the transport's own parser), retries (the
+ * engine's) and any state — a transport remembers nothing about chats.
  */
 export interface Transport {
   /**
