@@ -13,7 +13,11 @@ export type BatonErrorCode =
   /** A store operation failed. */
   | 'STORE_FAILURE'
   /** Routing found no target for a transfer. */
-  | 'NO_ROUTE';
+  | 'NO_ROUTE'
+  /** A rate limiter was given to the engine; it belongs to the transport. */
+  | 'RATE_LIMITER_MISPLACED'
+  /** A shared store with a rate limiter of one process: workers would not share the portal's budget. */
+  | 'UNSHARED_RATE_LIMITER';
 
 /** Context that helps to find the cause; never contains secrets. */
 export interface BatonErrorContext {

@@ -74,4 +74,11 @@ export {
 } from './events.js';
 export * from './machine/index.js';
 export * from './memory/index.js';
+export { sleep } from './rate-limit/sleep.js';
+export { type GrantOutcome, type GrantWait, waitForGrant } from './rate-limit/wait-for-grant.js';
+export {
+  type RateLimitedTransport,
+  type WithRateLimitOptions,
+  withRateLimit,
+} from './rate-limit/with-rate-limit.js';
 export * from './routing/index.js';

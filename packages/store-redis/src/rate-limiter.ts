@@ -72,6 +72,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
   };
 
   return {
+    scope: 'shared',
     async acquire(portal) {
       const id = parsePortal(portal);
       const { interval, burst } = limitFor(id);

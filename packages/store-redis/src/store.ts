@@ -129,6 +129,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const { repairIndexes } = createIndexRepair(context);
 
   return {
+    scope: 'shared',
     load,
     commit,
     claimEffects,

@@ -21,8 +21,7 @@ import { botMessageSchema, notAMemberCodes, transferRequestSchema } from './tran
 export type BitrixTransportOptions = BitrixClientOptions;
 
 /** The core `Transport` over Bitrix24 REST, plus the REST client it runs on. */
-export interface BitrixTransport extends Required<Omit<Transport, 'rateLimiting'>> {
-  readonly rateLimiting: 'self';
+export interface BitrixTransport extends Required<Transport> {
   /** The underlying client, for REST methods the transport does not wrap (and the fetch poller). */
   readonly client: BitrixClient;
 }
@@ -37,8 +36,10 @@ type Failure = { readonly ok: false; readonly error: ReturnType<typeof toTranspo
 const fail = (error: BitrixError): Failure => ({ ok: false, error: toTransportFailure(error) });
 
 /**
- * Creates the Bitrix24 transport. It takes a rate-limit grant per HTTP request itself
- * (`rateLimiting: 'self'`), so the engine takes none. Every method validates its arguments
+ * Creates the Bitrix24 transport. It takes a grant from its `rateLimiter` per HTTP request and
+ * exposes that limiter (`transport.rateLimiter`): the engine takes none. With several processes,
+ * pass every one the same shared limiter (e.g. `createRedisRateLimiter`); the engine refuses a
+ * shared store next to the in-process default. Every method validates its arguments
  * before sending anything and returns failures as data.
  *
  * @example
@@ -92,7 +93,7 @@ export function createBitrixTransport(options: BitrixTransportOptions): BitrixTr
   const done = (): TransportResult<void> => ({ ok: true, value: undefined });
 
   return {
-    rateLimiting: 'self',
+    rateLimiter: client.rateLimiter,
     client,
 
     transfer: (request: TransferRequest, callOptions?: CallOptions) =>

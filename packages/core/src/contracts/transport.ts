@@ -1,5 +1,6 @@
 import type { ChatKey } from '../chat-key.js';
 import type { TransferTarget } from './effects.js';
+import type { RateLimiter } from './rate-limiter.js';
 
 /**
  * What a failure says about the call, so that the engine can decide alone whether and when to
@@ -91,11 +92,12 @@ export interface BotRemoval {
  */
 export interface Transport {
   /**
-   * `'self'` when the transport takes a rate-limit grant for every request it sends, retries
-   * included (as `@baton/transport-http` does). The engine then takes no grant of its own per
-   * call, so that no request is counted twice.
+   * The limiter that grants every request this transport sends (`@baton/transport-http` takes its
+   * `rateLimiter` option; `withRateLimit` puts any transport behind one). Rate limiting lives here
+   * and only here: the engine takes no grants. A transport without one is put behind an
+   * in-process limiter by the engine, which refuses that with a shared store.
    */
-  readonly rateLimiting?: 'self';
+  readonly rateLimiter?: RateLimiter;
   /** `imopenlines.bot.session.transfer`. */
   transfer(request: TransferRequest, options?: CallOptions): Promise<TransportResult<void>>;
   /** Removes the bot from the chat (`imbot.chat.leave` / `imbot.v2.Chat.leave`); "not a member" is success. */

@@ -4,7 +4,6 @@ import type { EventEmitter } from 'eventemitter3';
 import type { ChatKey } from '../chat-key.js';
 import { chatKeySchema } from '../chat-key.js';
 import { systemClock } from '../contracts/clock.js';
-import { defaultRateLimit, withHeadroom } from '../contracts/rate-limiter.js';
 import type { RoutingCounters } from '../contracts/routing-counters.js';
 import type { Scheduler } from '../contracts/scheduler.js';
 import type { Store } from '../contracts/store.js';
@@ -19,7 +18,7 @@ import {
 import type { ChatContext, ChatState } from '../machine/context.js';
 import { createLifecycleMachine } from '../machine/lifecycle-machine.js';
 import { restoreSnapshot, stateOf } from '../machine/snapshot.js';
-import { createMemoryRateLimiter, createMemoryStore } from '../memory/index.js';
+import { createMemoryStore } from '../memory/index.js';
 import type { StepDefaults } from '../routing/types.js';
 import { type CommittedDispatch, createDispatcher, type DispatchResult } from './dispatcher.js';
 import type { EngineEvents } from './engine-events.js';
@@ -27,6 +26,7 @@ import { internalDispatch } from './internal-entry.js';
 import { createEngineListeners } from './listeners.js';
 import { type EngineOptions, resolveWorkerOptions, validateEngineOptions } from './options.js';
 import { createOutboxRunner, type OutboxRunnerDeps, runOutboxRound } from './outbox-runner.js';
+import { rateLimitedTransport } from './rate-limited-transport.js';
 import { runTimerRound } from './timer-runner.js';
 import { createWorkerLoop } from './worker-loop.js';
 
@@ -93,11 +93,11 @@ export function createEngine(options: EngineOptions): Engine {
     );
   }
   const counters = options.counters ?? (isCounters(store) ? store : createMemoryStore({ clock }));
-  const transport = options.transport;
-  const rateLimiter =
-    transport.rateLimiting === 'self'
-      ? undefined
-      : (options.rateLimiter ?? createMemoryRateLimiter({ limit: withHeadroom(defaultRateLimit) }));
+  const transport = rateLimitedTransport(
+    options.transport,
+    store,
+    (options as { readonly rateLimiter?: unknown }).rateLimiter,
+  );
   const machine = options.machine ?? buildMachine(options);
   const defaults: StepDefaults = {
     leave: options.defaults?.leave === true || options.defaults?.leave === 'Y',
@@ -221,7 +221,6 @@ export function createEngine(options: EngineOptions): Engine {
   const outboxDeps = (): OutboxRunnerDeps => ({
     store,
     transport,
-    rateLimiter,
     batchSize: worker.batchSize,
     leaseMs: worker.effectLeaseMs,
     stopping: stopSignal.signal,

@@ -58,7 +58,7 @@ export type FakeAnswer<M extends FakeMethod> =
     ) => TransportResult<FakeValues[M]> | Promise<TransportResult<FakeValues[M]>>);
 
 /** A `Transport` for tests: records every call and answers as scripted. */
-export interface FakeTransport extends Required<Omit<Transport, 'rateLimiting'>> {
+export interface FakeTransport extends Required<Omit<Transport, 'rateLimiter'>> {
   /** Every call so far, oldest first. */
   readonly calls: readonly FakeCall[];
   /** The calls of one method, oldest first. */
@@ -129,7 +129,7 @@ type AnyResult = TransportResult<FakeValues[FakeMethod]>;
  * Creates a fake transport. By default every call succeeds: `removeBot` answers
  * `{ alreadyGone: false }` and `readDialogOwner` the owner set with `setDialogOwner` (else `0`).
  * An aborted `signal` (before or during a call) answers a failure with code `ABORTED`. It takes
- * no rate-limit grants itself (`rateLimiting` is undefined).
+ * no rate-limit grants itself (it has no `rateLimiter`: the engine or `withRateLimit` puts it behind one).
  *
  * @example
  * ```ts

@@ -28,7 +28,7 @@ function createMinimalPlatform() {
       ? { ok: false, error: { code: 'ABORTED', retryable: false, message: 'The call was aborted' } }
       : undefined;
   const transport: Transport = {
-    transfer: async (request, options) => aborted(options?.signal) ?? { ok: true, value: undefined },
+    transfer: async (_request, options) => aborted(options?.signal) ?? { ok: true, value: undefined },
     removeBot: async (chat, options) =>
       aborted(options?.signal) ?? { ok: true, value: { alreadyGone: !botIn.delete(slot(chat)) } },
     readDialogOwner: async (chat, options) =>

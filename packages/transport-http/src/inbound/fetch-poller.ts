@@ -1,8 +1,8 @@
 import type { Lock, LockManager } from '@baton/core';
+import { sleep } from '@baton/core';
 import { z } from 'zod';
 import { BitrixError, zodIssues } from '../errors.js';
 import type { BitrixClient } from '../rest/client.js';
-import { sleep } from '../rest/sleep.js';
 import type { AcceptEvent } from './handler.js';
 import { normalizeV2Data } from './v2-events.js';
 

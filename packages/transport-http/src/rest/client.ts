@@ -4,6 +4,7 @@ import {
   defaultRateLimit,
   type LockManager,
   type RateLimiter,
+  sleep,
   withHeadroom,
 } from '@baton/core';
 import { createTokenKeeper } from '../auth/token-keeper.js';
@@ -15,7 +16,6 @@ import { createOperatingResets } from './operating-resets.js';
 import { takeGrant } from './rate-grant.js';
 import { type ResolvedPortal, resolvePortal } from './resolve-portal.js';
 import { sendRequest } from './send-request.js';
-import { sleep } from './sleep.js';
 
 /** A REST call's outcome: the envelope's `result`, or a `BitrixError` as a value. */
 export type RestResult =
@@ -45,6 +45,8 @@ export interface BitrixClient {
    * it created. Fetch pollers on this client use it unless given their own.
    */
   readonly lockManager: LockManager;
+  /** The limiter every request of this client is granted by: the `rateLimiter` option, or the in-process one it created. */
+  readonly rateLimiter: RateLimiter;
   /** Closes the limiter and lock manager this client created itself (not the ones passed in). Idempotent. */
   close(): Promise<void>;
 }
@@ -183,6 +185,7 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
     call,
     portal: (portal) => resolvePortal(settings, portal, access),
     lockManager: locks,
+    rateLimiter: limiter,
     async close() {
       if (closed) return;
       closed = true;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RateLimiter } from '../../contracts/rate-limiter.js';
 import { isBatonError } from '../../errors.js';
+import { withRateLimit } from '../../rate-limit/with-rate-limit.js';
 import { createRouter } from '../../routing/router.js';
 import { leastBusy, roundRobin } from '../../routing/strategies.js';
 import type { Router } from '../../routing/types.js';
@@ -191,7 +192,8 @@ export function edgeScenarios(harness: ConformanceHarness<EngineStore>): void {
       const other = await createEngineFixture(harness);
       const b = await other.handOver(toUser(7, false, 1_000), 2);
       const engine = other.anotherEngine({
-        rateLimiter: starved,
+        // Each call gives up after 200 ms without budget: a budget failure the chat retries later.
+        transport: withRateLimit(other.transport, starved, { maxWaitMs: 200 }),
         worker: { pollIntervalMs: 5, effectLeaseMs: 60_000 },
       });
       engine.start();
