@@ -41,8 +41,15 @@ export type {
   TransportResult,
 } from './contracts/transport.js';
 export * from './engine/index.js';
+export { CodedError, type CodedErrorOptions, isCodedError } from './errors/coded-error.js';
+export {
+  describeZodIssues,
+  parseOrThrow,
+  type ValidationFailure,
+  validationFailure,
+} from './errors/validation.js';
 export type { BatonErrorCode, BatonErrorContext } from './errors.js';
-export { BatonError, describeZodIssues, invalidInput, isBatonError } from './errors.js';
+export { BatonError, invalidInput, isBatonError } from './errors.js';
 export type {
   AuthorKind,
   BatonEvent,

@@ -42,10 +42,10 @@ export function isRetryableFailure(code: string, status: number | undefined): bo
  */
 export function mayHaveRun(error: BitrixError): boolean {
   if (error.code === 'TIMEOUT' || error.code === 'NETWORK') return true;
-  if (error.status === undefined) return false;
-  if (error.status === 503 && error.code === 'QUERY_LIMIT_EXCEEDED') return false;
-  if (error.status === 429 && error.code === 'OPERATION_TIME_LIMIT') return false;
-  return error.status >= 500 || error.code === 'INVALID_RESPONSE';
+  if (error.context.status === undefined) return false;
+  if (error.context.status === 503 && error.code === 'QUERY_LIMIT_EXCEEDED') return false;
+  if (error.context.status === 429 && error.code === 'OPERATION_TIME_LIMIT') return false;
+  return error.context.status >= 500 || error.code === 'INVALID_RESPONSE';
 }
 
 /**
@@ -57,6 +57,6 @@ export function mayHaveRun(error: BitrixError): boolean {
 export function failureKind(error: BitrixError): FailureKind {
   if (budgetCodes.has(error.code)) return 'budget';
   if (error.code === 'OPERATOR_WRONG') return 'target';
-  if (mayHaveRun(error) || error.retryable) return 'transient';
+  if (mayHaveRun(error) || error.context.retryable) return 'transient';
   return 'target';
 }

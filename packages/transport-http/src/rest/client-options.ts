@@ -1,10 +1,11 @@
 import type { LockManager, RateLimiter } from '@baton/core';
+import { parseOrThrow } from '@baton/core';
 import { z } from 'zod';
 import type { AuthEventListener } from '../auth/auth-events.js';
 import type { PortalDirectory } from '../auth/portal-settings.js';
 import type { OAuthAppSettings } from '../auth/token-refresher.js';
 import type { OAuthTokenStore } from '../auth/token-store.js';
-import { BitrixError, zodIssues } from '../errors.js';
+import { invalidInputError } from '../errors.js';
 import type { FetchFunction } from './send-request.js';
 
 /** The OAuth server of the cloud platform. */
@@ -133,16 +134,9 @@ const optionsSchema = z.object({
 
 /** Validates the client's options and applies defaults; throws `INVALID_INPUT` on bad options. */
 export function resolveClientOptions(options: BitrixClientOptions): ClientSettings {
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
-    throw new BitrixError(
-      'INVALID_INPUT',
-      `Invalid transport options: ${issues.join('; ')}`,
-      { issues },
-      parsed.error,
-    );
-  }
+  parseOrThrow(optionsSchema, options, 'transport options', (failure) =>
+    invalidInputError('transport options', failure.cause),
+  );
   const { oauth } = options;
   return {
     portals: options.portals,

@@ -165,7 +165,7 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
         await limiter.penalize(portal, settings.queryLimitPenaltyMs).catch(() => undefined);
         return failed(error);
       }
-      const operatingWait = error.code === 'OPERATION_TIME_LIMIT' ? error.retryAfterMs : undefined;
+      const operatingWait = error.code === 'OPERATION_TIME_LIMIT' ? error.context.retryAfterMs : undefined;
       if (
         waitedOperatingLimit ||
         operatingWait === undefined ||
@@ -205,5 +205,5 @@ function failed(error: BitrixError): RestResult {
 }
 
 function isExpiredToken(error: BitrixError): boolean {
-  return error.status === 401 && (error.code === 'expired_token' || error.code === 'invalid_token');
+  return error.context.status === 401 && (error.code === 'expired_token' || error.code === 'invalid_token');
 }
