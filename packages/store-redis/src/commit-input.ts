@@ -1,4 +1,5 @@
-import { type ChatKey, type Commit, chatKeySchema, commitSchema } from '@baton/core';
+import type { ChatKey, Commit } from '@baton/core';
+import { chatKeySchema, commitSchema } from '@baton/core/adapter';
 import { z } from 'zod';
 import { parseInput, RedisStoreError } from './errors.js';
 

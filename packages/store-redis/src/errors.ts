@@ -1,4 +1,4 @@
-import { CodedError, isCodedError, parseOrThrow, validationFailure } from '@baton/core';
+import { CodedError, isCodedError, parseOrThrow, validationFailure } from '@baton/core/adapter';
 import type { ZodError, z } from 'zod';
 
 /** Every code a `RedisStoreError` can carry. */

@@ -1,11 +1,10 @@
+import type { ChatKey, StoredChat } from '@baton/core';
 import {
-  type ChatKey,
   type ChatListFilter,
   type ChatListing,
   portalIdSchema,
   type StoreBacklog,
-  type StoredChat,
-} from '@baton/core';
+} from '@baton/core/adapter';
 import { z } from 'zod';
 import { decodeChat } from './commit.js';
 import { parseChatKey } from './commit-input.js';

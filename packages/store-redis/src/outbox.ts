@@ -1,4 +1,5 @@
-import { type ClaimEffectsOptions, type ClaimedEffect, type EffectCall, effectCallSchema } from '@baton/core';
+import type { ClaimedEffect, EffectCall } from '@baton/core';
+import { type ClaimEffectsOptions, effectCallSchema } from '@baton/core/adapter';
 import { z } from 'zod';
 import { completeRecord, createShardClaimer, type RecordVerdict } from './claims.js';
 import { claimOptionsSchema, parseChatKey } from './commit-input.js';

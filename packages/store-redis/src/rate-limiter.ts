@@ -1,4 +1,5 @@
-import { defaultRateLimit, portalIdSchema, type RateLimit, type RateLimiter } from '@baton/core';
+import { defaultRateLimit, type RateLimit, type RateLimiter } from '@baton/core';
+import { portalIdSchema } from '@baton/core/adapter';
 import { z } from 'zod';
 import { openConnection } from './connection.js';
 import { guarded } from './context.js';

@@ -1,4 +1,5 @@
-import { portalIdSchema, type RoutingCounters } from '@baton/core';
+import type { RoutingCounters } from '@baton/core';
+import { portalIdSchema } from '@baton/core/adapter';
 import { z } from 'zod';
 import { guarded, type StoreContext } from './context.js';
 import { parseInput } from './errors.js';

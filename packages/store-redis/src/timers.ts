@@ -1,4 +1,5 @@
-import type { ClaimedTimer, ClaimTimersOptions } from '@baton/core';
+import type { ClaimedTimer } from '@baton/core';
+import type { ClaimTimersOptions } from '@baton/core/adapter';
 import { z } from 'zod';
 import { completeRecord, createShardClaimer } from './claims.js';
 import { parseChatKey } from './commit-input.js';

@@ -1,4 +1,5 @@
-import { CodedError, isCodedError, type TransportFailure, validationFailure } from '@baton/core';
+import type { TransportFailure } from '@baton/core';
+import { CodedError, isCodedError, validationFailure } from '@baton/core/adapter';
 import type { ZodError } from 'zod';
 import { failureKind, mayHaveRun } from './rest/classify-failure.js';
 

@@ -1,13 +1,13 @@
-import {
-  type BotRemoval,
-  type CallOptions,
-  type ChatKey,
-  chatKeySchema,
-  type DialogOwner,
-  type TransferRequest,
-  type Transport,
-  type TransportResult,
+import type {
+  BotRemoval,
+  CallOptions,
+  ChatKey,
+  DialogOwner,
+  TransferRequest,
+  Transport,
+  TransportResult,
 } from '@baton/core';
+import { chatKeySchema } from '@baton/core/adapter';
 import type { z } from 'zod';
 import { createDialogReader } from './dialog-read.js';
 import { BitrixError, invalidInputError, toTransportFailure } from './errors.js';

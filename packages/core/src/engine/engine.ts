@@ -8,17 +8,12 @@ import type { RoutingCounters } from '../contracts/routing-counters.js';
 import type { Scheduler } from '../contracts/scheduler.js';
 import type { Store } from '../contracts/store.js';
 import { BatonError, invalidInput } from '../errors.js';
-import {
-  type BatonEvent,
-  type BatonEventInput,
-  batonEventSchema,
-  type InternalEvent,
-  internalEventSchema,
-} from '../events.js';
+import { type BatonEventInput, type InternalEvent, internalEventSchema } from '../events.js';
 import type { ChatContext, ChatState } from '../machine/context.js';
 import { createLifecycleMachine } from '../machine/lifecycle-machine.js';
 import { restoreSnapshot, stateOf } from '../machine/snapshot.js';
 import { createMemoryStore } from '../memory/index.js';
+import { busyChanges } from '../routing/busy-counts.js';
 import type { StepDefaults } from '../routing/types.js';
 import { type CommittedDispatch, createDispatcher, type DispatchResult } from './dispatcher.js';
 import type { EngineEvents } from './engine-events.js';
@@ -26,6 +21,7 @@ import { internalDispatch } from './internal-entry.js';
 import { createEngineListeners } from './listeners.js';
 import { type EngineOptions, resolveWorkerOptions, validateEngineOptions } from './options.js';
 import { createOutboxRunner, type OutboxRunnerDeps, runOutboxRound } from './outbox-runner.js';
+import { parseCallerEvent } from './parse-event.js';
 import { rateLimitedTransport } from './rate-limited-transport.js';
 import { runTimerRound } from './timer-runner.js';
 import { createWorkerLoop } from './worker-loop.js';
@@ -124,32 +120,12 @@ export function createEngine(options: EngineOptions): Engine {
     for (const notice of notices) {
       safeEmit(notice.type, { ...notice, key } as never);
     }
-    trackBusy(committed);
-    if (committed.effectCount > 0) outboxLoop.wake();
-  }
-
-  /** Busy counts feed least-busy routing; they are advisory, so a failure is reported, not thrown. */
-  function trackBusy({ key, before, after, notices }: CommittedDispatch): void {
-    const adjustments: Array<[number, number]> = [];
-    for (const notice of notices) {
-      if (notice.type === 'operator.answered' && notice.operatorId !== null) {
-        adjustments.push([notice.operatorId, 1]);
-      }
-      // With LEAVE=Y to a user the hand-over is done when the platform accepts: that user holds the chat.
-      if (notice.type === 'transfer.succeeded' && notice.leave && notice.target.kind === 'user') {
-        adjustments.push([notice.target.userId, 1]);
-      }
-    }
-    const released = before?.context.operatorId;
-    const sessionOver = stateOf(after) === 'closed' || after.context.session !== before?.context.session;
-    if (before && stateOf(before) === 'operator' && sessionOver && released) {
-      adjustments.push([released, -1]);
-    }
-    for (const [operatorId, delta] of adjustments) {
+    for (const [operatorId, delta] of busyChanges(committed)) {
       counters
-        .adjustBusy(key.portal, operatorId, delta)
-        .catch((error: unknown) => reportError(error, { stage: 'counters', key }));
+        .adjustBusy(committed.key.portal, operatorId, delta)
+        .catch((error: unknown) => reportError(error, { stage: 'counters', key: committed.key }));
     }
+    if (committed.effectCount > 0) outboxLoop.wake();
   }
 
   const dispatchValid = createDispatcher({
@@ -173,27 +149,9 @@ export function createEngine(options: EngineOptions): Engine {
     return work;
   }
 
-  function parseEvent(input: BatonEventInput): BatonEvent {
-    const parsed = batonEventSchema.safeParse(input);
-    if (!parsed.success && isInternalEventType(input)) {
-      throw new BatonError(
-        'INVALID_INPUT',
-        `Invalid event: ${String((input as { type: unknown }).type)} is made by the engine itself and cannot be dispatched`,
-      );
-    }
-    if (parsed.success) return parsed.data;
-    const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
-    const context = {
-      ...(typeof raw.portal === 'string' ? { portal: raw.portal } : {}),
-      ...(typeof raw.chatId === 'number' ? { chatId: raw.chatId } : {}),
-      ...(typeof raw.id === 'string' ? { eventId: raw.id } : {}),
-    };
-    throw invalidInput('event', parsed.error, context);
-  }
-
   async function dispatch(input: BatonEventInput): Promise<DispatchResult> {
     if (stopped) throw new BatonError('ENGINE_STOPPED', 'The engine is stopped and takes no more events');
-    const event = parseEvent(input);
+    const event = parseCallerEvent(input);
     return track(dispatchValid(event));
   }
 
@@ -305,12 +263,6 @@ export function createEngine(options: EngineOptions): Engine {
     },
   });
 }
-
-const internalEventTypes: ReadonlySet<unknown> = new Set(
-  internalEventSchema.options.map((o) => o.shape.type.value),
-);
-const isInternalEventType = (input: unknown): boolean =>
-  typeof input === 'object' && input !== null && internalEventTypes.has((input as { type?: unknown }).type);
 
 /** The default machine from the engine's options (bad lifecycle options are `INVALID_INPUT`). */
 function buildMachine(options: EngineOptions) {

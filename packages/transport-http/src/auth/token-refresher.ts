@@ -1,5 +1,5 @@
 import type { LockManager } from '@baton/core';
-import { sleep } from '@baton/core';
+import { sleep } from '@baton/core/adapter';
 import { BitrixError } from '../errors.js';
 import type { FetchFunction } from '../rest/send-request.js';
 import { type AuthEventListener, emitAuthEvent } from './auth-events.js';

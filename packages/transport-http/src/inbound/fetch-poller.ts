@@ -1,5 +1,5 @@
 import type { Lock, LockManager } from '@baton/core';
-import { describeZodIssues, sleep } from '@baton/core';
+import { describeZodIssues, sleep } from '@baton/core/adapter';
 import { z } from 'zod';
 import { BitrixError } from '../errors.js';
 import type { BitrixClient } from '../rest/client.js';

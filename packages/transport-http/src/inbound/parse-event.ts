@@ -1,4 +1,4 @@
-import { batonEventSchema, describeZodIssues } from '@baton/core';
+import { batonEventSchema, describeZodIssues } from '@baton/core/adapter';
 import type { z } from 'zod';
 import { BitrixError } from '../errors.js';
 import type { InboundEnvelope, NormalizedEvent } from './normalized.js';

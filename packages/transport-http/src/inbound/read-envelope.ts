@@ -1,4 +1,4 @@
-import { describeZodIssues, portalIdSchema } from '@baton/core';
+import { describeZodIssues, portalIdSchema } from '@baton/core/adapter';
 import { z } from 'zod';
 import { BitrixError } from '../errors.js';
 import type { InboundEnvelope } from './normalized.js';

@@ -1,5 +1,5 @@
 import type { LockManager, RateLimiter } from '@baton/core';
-import { parseOrThrow } from '@baton/core';
+import { parseOrThrow } from '@baton/core/adapter';
 import { z } from 'zod';
 import type { AuthEventListener } from '../auth/auth-events.js';
 import type { PortalDirectory } from '../auth/portal-settings.js';

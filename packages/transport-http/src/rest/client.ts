@@ -4,9 +4,9 @@ import {
   defaultRateLimit,
   type LockManager,
   type RateLimiter,
-  sleep,
   withHeadroom,
 } from '@baton/core';
+import { sleep } from '@baton/core/adapter';
 import { createTokenKeeper } from '../auth/token-keeper.js';
 import { createTokenRefresher } from '../auth/token-refresher.js';
 import { BitrixError } from '../errors.js';

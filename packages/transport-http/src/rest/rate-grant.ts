@@ -1,4 +1,5 @@
-import { type RateLimiter, waitForGrant } from '@baton/core';
+import type { RateLimiter } from '@baton/core';
+import { waitForGrant } from '@baton/core/adapter';
 import { BitrixError } from '../errors.js';
 
 /** Where and until when a caller is willing to wait for a rate-limit grant. */

@@ -1,4 +1,4 @@
-import { describeZodIssues } from '@baton/core';
+import { describeZodIssues } from '@baton/core/adapter';
 import {
   type BotSettings,
   lookUpPortal,
