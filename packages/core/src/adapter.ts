@@ -22,6 +22,7 @@ export {
 } from './errors/validation.js';
 export { batonEventSchema, planStepSchema, transferTargetSchema } from './events.js';
 export type { ChatListFilter, ChatListing, StoreBacklog, StoreInspection } from './memory/inspection.js';
+export { backoffDelayMs } from './rate-limit/backoff.js';
 export { sleep } from './rate-limit/sleep.js';
 export { type GrantOutcome, type GrantWait, waitForGrant } from './rate-limit/wait-for-grant.js';
 export type { RateLimitedTransport, WithRateLimitOptions } from './rate-limit/with-rate-limit.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { backoffDelayMs } from '../rate-limit/backoff.js';
 
 /** How the lifecycle machine retries and polls. All durations in milliseconds. */
 export const lifecycleOptionsSchema = z
@@ -45,9 +46,8 @@ export function retryDelayMs(
   attempt: number,
   retryAfterMs?: number,
 ): number {
-  const exponential = Math.min(
-    options.retryMaxDelayMs,
-    options.retryBaseDelayMs * 2 ** Math.max(0, attempt - 1),
+  return Math.max(
+    backoffDelayMs(options.retryBaseDelayMs, options.retryMaxDelayMs, attempt),
+    retryAfterMs ?? 0,
   );
-  return Math.max(exponential, retryAfterMs ?? 0);
 }
