@@ -89,7 +89,7 @@ export function createEngine(options: EngineOptions): Engine {
     );
   }
   const counters = options.counters ?? (isCounters(store) ? store : createMemoryStore({ clock }));
-  const transport = rateLimitedTransport(
+  const { transport, refusal } = rateLimitedTransport(
     options.transport,
     store,
     (options as { readonly rateLimiter?: unknown }).rateLimiter,
@@ -245,6 +245,7 @@ export function createEngine(options: EngineOptions): Engine {
       return loadChat(parsed.data);
     },
     async drain({ maxRounds = 1_000 }: { maxRounds?: number } = {}): Promise<void> {
+      if (refusal) throw refusal;
       for (let round = 0; round < maxRounds && !stopped; round += 1) {
         const work = (await track(runOutbox())) + (await track(runTimers()));
         if (work === 0) return;
@@ -252,6 +253,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
     start(): void {
       if (stopped) throw new BatonError('ENGINE_STOPPED', 'A stopped engine cannot be started again');
+      if (refusal) throw refusal;
       outboxLoop.start();
       timerLoop.start();
     },

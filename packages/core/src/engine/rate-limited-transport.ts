@@ -9,16 +9,22 @@ import { withRateLimit } from '../rate-limit/with-rate-limit.js';
  * The transport the engine calls, behind exactly one rate limiter: the transport's own, or an
  * in-process one for a transport without. Refuses, with a coded error, the configurations that
  * would leave workers sharing a store but not a budget:
- * - `RATE_LIMITER_MISPLACED`: a `rateLimiter` given to the engine (it takes no grants: the limiter
- *   belongs to the transport, e.g. `createBitrixTransport({ rateLimiter })` or `withRateLimit`);
- * - `UNSHARED_RATE_LIMITER`: a shared store (`scope: 'shared'`) with a limiter of this process
- *   alone (`scope: 'process'`), including the in-process default for a transport without one.
+ * - `RATE_LIMITER_MISPLACED` (thrown): a `rateLimiter` given to the engine (it takes no grants:
+ *   the limiter belongs to the transport, e.g. `createBitrixTransport({ rateLimiter })` or
+ *   `withRateLimit`);
+ * - `UNSHARED_RATE_LIMITER` (returned, for the engine to throw when it is asked to make calls:
+ *   `start()`, `drain()`): a shared store (`scope: 'shared'`) with a limiter of this process alone
+ *   (`scope: 'process'`), including the in-process default for a transport without one. An engine
+ *   that only reads chats makes no calls and is not refused.
  */
 export function rateLimitedTransport(
   transport: Transport,
   store: Store,
   misplaced: unknown,
-): Transport & { readonly rateLimiter: NonNullable<Transport['rateLimiter']> } {
+): {
+  readonly transport: Transport & { readonly rateLimiter: NonNullable<Transport['rateLimiter']> };
+  readonly refusal: BatonError | undefined;
+} {
   if (misplaced !== undefined) {
     throw new BatonError(
       'RATE_LIMITER_MISPLACED',
@@ -29,13 +35,14 @@ export function rateLimitedTransport(
   const limited = transport.rateLimiter
     ? (transport as Transport & { readonly rateLimiter: NonNullable<Transport['rateLimiter']> })
     : withRateLimit(transport, createMemoryRateLimiter({ limit: withHeadroom(defaultRateLimit) }));
-  if (store.scope === 'shared' && limited.rateLimiter.scope === 'process') {
-    throw new BatonError(
-      'UNSHARED_RATE_LIMITER',
-      'The store is shared by every worker but the rate limiter is this process alone: each worker ' +
-        "would spend the portal's whole budget. Give the transport a shared limiter " +
-        '(e.g. createRedisRateLimiter) on every worker.',
-    );
-  }
-  return limited;
+  const unshared = store.scope === 'shared' && limited.rateLimiter.scope === 'process';
+  const refusal = unshared
+    ? new BatonError(
+        'UNSHARED_RATE_LIMITER',
+        'The store is shared by every worker but the rate limiter is this process alone: each worker ' +
+          "would spend the portal's whole budget. Give the transport a shared limiter " +
+          '(e.g. createRedisRateLimiter) on every worker.',
+      )
+    : undefined;
+  return { transport: limited, refusal };
 }

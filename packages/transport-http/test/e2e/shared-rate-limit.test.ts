@@ -98,7 +98,7 @@ describe.skipIf(redisUrl === undefined)('rate limiting across worker processes',
     expect(emulator.requests.filter((request) => request.error === 'QUERY_LIMIT_EXCEEDED')).toEqual([]);
   }, 30_000);
 
-  it('refuses a Redis store next to a limiter of one process, and a limiter given to the engine', async () => {
+  it('refuses a Redis store next to a limiter of one process once asked to make calls, and a limiter given to the engine', async () => {
     const prefix = `shared-limit-refused-${process.pid}-${++runs}`;
     const store = createRedisStore({ url: redisUrl as string, prefix });
     const shared = createRedisRateLimiter({ url: redisUrl as string, prefix });
@@ -119,18 +119,20 @@ describe.skipIf(redisUrl === undefined)('rate limiting across worker processes',
         }
         return undefined;
       };
-      expect(
-        isBatonError(
-          refusal(() => createEngine({ transport: unshared, store })),
-          'UNSHARED_RATE_LIMITER',
-        ),
-      ).toBe(true);
-      expect(
-        isBatonError(
-          refusal(() => createEngine({ transport: createFakeTransport(), store })),
-          'UNSHARED_RATE_LIMITER',
-        ),
-      ).toBe(true);
+      // Refused as soon as it is asked to make calls; an engine that only reads chats is not.
+      for (const transport of [unshared, createFakeTransport()]) {
+        const engine = createEngine({ transport, store });
+        expect(
+          isBatonError(
+            refusal(() => engine.start()),
+            'UNSHARED_RATE_LIMITER',
+          ),
+        ).toBe(true);
+        const drained = await engine.drain().catch((error: unknown) => error);
+        expect(isBatonError(drained, 'UNSHARED_RATE_LIMITER')).toBe(true);
+        expect(await engine.getChat({ portal: 'b24-5d1e07', chatId: 104_377 })).toBeUndefined();
+        await engine.stop();
+      }
       expect(
         isBatonError(
           refusal(() => createEngine({ transport: unshared, store, rateLimiter: shared } as never)),
