@@ -4,16 +4,11 @@
  * JSON round trip of the snapshot (what persisting costs at the least).
  * Run: `pnpm bench` (or `pnpm exec tsx packages/core/bench/dispatch.bench.ts`).
  */
-import {
-  type BatonEventInput,
-  createEngine,
-  createLifecycleMachine,
-  type MachineEvent,
-  persistSnapshot,
-  restoreSnapshot,
-} from '@baton/core';
+import { type BatonEventInput, createEngine, createLifecycleMachine } from '@baton/core';
 import { createFakeTransport } from '@baton/core/testing';
 import { initialTransition, transition } from 'xstate';
+import type { MachineEvent } from '../src/machine/machine-events.js';
+import { persistSnapshot, restoreSnapshot } from '../src/machine/snapshot.js';
 
 const EVENTS = 20_000;
 const CHATS = 200;

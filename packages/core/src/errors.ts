@@ -1,4 +1,6 @@
 import type { ZodError } from 'zod';
+import { CodedError, isCodedError } from './errors/coded-error.js';
+import { validationFailure } from './errors/validation.js';
 
 /** Every code a `BatonError` can carry. */
 export type BatonErrorCode =
@@ -13,7 +15,11 @@ export type BatonErrorCode =
   /** A store operation failed. */
   | 'STORE_FAILURE'
   /** Routing found no target for a transfer. */
-  | 'NO_ROUTE';
+  | 'NO_ROUTE'
+  /** A rate limiter was given to the engine; it belongs to the transport. */
+  | 'RATE_LIMITER_MISPLACED'
+  /** A shared store with a rate limiter of one process: workers would not share the portal's budget. */
+  | 'UNSHARED_RATE_LIMITER';
 
 /** Context that helps to find the cause; never contains secrets. */
 export interface BatonErrorContext {
@@ -25,39 +31,20 @@ export interface BatonErrorContext {
 }
 
 /** The one error class of `@baton/core`. Check with `isBatonError` or `error.code`. */
-export class BatonError extends Error {
+export class BatonError extends CodedError<BatonErrorCode, BatonErrorContext> {
   override readonly name = 'BatonError';
-  readonly code: BatonErrorCode;
-  readonly context: BatonErrorContext;
-
-  constructor(
-    code: BatonErrorCode,
-    message: string,
-    options: { context?: BatonErrorContext; cause?: unknown } = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.context = options.context ?? {};
-  }
 }
 
-/** Narrows `value` to a `BatonError`, optionally of one code. */
+/** Narrows `value` to a `BatonError` (by its brand, not `instanceof`), optionally of one code. */
 export function isBatonError(value: unknown, code?: BatonErrorCode): value is BatonError {
-  return value instanceof BatonError && (code === undefined || value.code === code);
-}
-
-/** Formats zod issues as `path: message` lines. */
-export function describeZodIssues(error: ZodError): string[] {
-  return error.issues.map(
-    (issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`,
-  );
+  return isCodedError(value, 'BatonError', code);
 }
 
 /** Wraps a zod failure as an `INVALID_INPUT` error that lists every problem. */
 export function invalidInput(what: string, error: ZodError, context: BatonErrorContext = {}): BatonError {
-  const issues = describeZodIssues(error);
-  return new BatonError('INVALID_INPUT', `Invalid ${what}: ${issues.join('; ')}`, {
-    context: { ...context, issues },
-    cause: error,
+  const failure = validationFailure(what, error);
+  return new BatonError('INVALID_INPUT', failure.message, {
+    context: { ...context, issues: failure.issues },
+    cause: failure.cause,
   });
 }

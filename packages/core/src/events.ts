@@ -127,6 +127,9 @@ export const botRemovedEventSchema = z.object({
 /** The platform session finished (by anyone). */
 export const sessionFinishedEventSchema = z.object({ ...base, type: z.literal('session.finished') });
 
+/** What a failure says about the call (`FailureKind` of the `Transport` contract). */
+export const failureKindSchema = z.enum(['target', 'budget', 'transient']);
+
 /** The outcome of a platform call recorded in the outbox. Produced by the engine. */
 export const effectResultEventSchema = z.object({
   ...base,
@@ -147,6 +150,10 @@ export const effectResultEventSchema = z.object({
       code: failureCodeSchema,
       retryable: z.boolean(),
       retryAfterMs: z.number().int().nonnegative().optional(),
+      /** What the failure says about the call: `target` (the default), `budget` or `transient`. */
+      kind: failureKindSchema.optional(),
+      /** The call may have run although it failed: a transfer is verified before it is repeated. */
+      outcomeUnknown: z.boolean().optional(),
     }),
   ]),
 });

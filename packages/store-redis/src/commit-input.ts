@@ -1,6 +1,7 @@
-import { type ChatKey, type Commit, chatKeySchema, commitSchema } from '@baton/core';
+import type { ChatKey, Commit } from '@baton/core';
+import { chatKeySchema, commitSchema } from '@baton/core/adapter';
 import { z } from 'zod';
-import { fromZodError, RedisStoreError } from './errors.js';
+import { parseInput, RedisStoreError } from './errors.js';
 
 /** A validated commit, with its snapshot already turned into JSON text. */
 export interface ParsedCommit extends Commit {
@@ -9,8 +10,7 @@ export interface ParsedCommit extends Commit {
 
 /** Validates a commit, throwing `INVALID_INPUT` with every problem listed. */
 export function parseCommit(commit: Commit): ParsedCommit {
-  const parsed = commitSchema.safeParse(commit);
-  if (!parsed.success) throw fromZodError('INVALID_INPUT', 'commit', parsed.error);
+  parseInput(commitSchema, commit, 'commit');
   let snapshotJson: string | undefined;
   try {
     snapshotJson = JSON.stringify(commit.snapshot);
@@ -30,9 +30,8 @@ export function parseCommit(commit: Commit): ParsedCommit {
 
 /** Validates a chat key, throwing `INVALID_INPUT`. */
 export function parseChatKey(key: ChatKey): ChatKey {
-  const parsed = chatKeySchema.safeParse(key);
-  if (!parsed.success) throw fromZodError('INVALID_INPUT', 'chat key', parsed.error);
-  return { portal: parsed.data.portal, chatId: parsed.data.chatId };
+  const parsed = parseInput(chatKeySchema, key, 'chat key');
+  return { portal: parsed.portal, chatId: parsed.chatId };
 }
 
 /** Validates a claim limit and lease/visibility (positive integers). */

@@ -1,4 +1,5 @@
-import type { ZodError } from 'zod';
+import { CodedError, isCodedError, parseOrThrow, validationFailure } from '@baton/core/adapter';
+import type { ZodError, z } from 'zod';
 
 /** Every code a `RedisStoreError` can carry. */
 export type RedisStoreErrorCode =
@@ -26,25 +27,13 @@ export interface RedisStoreErrorContext {
 }
 
 /** The one error class of `@baton/store-redis`. Check with `isRedisStoreError` or `error.code`. */
-export class RedisStoreError extends Error {
+export class RedisStoreError extends CodedError<RedisStoreErrorCode, RedisStoreErrorContext> {
   override readonly name = 'RedisStoreError';
-  readonly code: RedisStoreErrorCode;
-  readonly context: RedisStoreErrorContext;
-
-  constructor(
-    code: RedisStoreErrorCode,
-    message: string,
-    options: { context?: RedisStoreErrorContext; cause?: unknown } = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.context = options.context ?? {};
-  }
 }
 
-/** Narrows `value` to a `RedisStoreError`, optionally of one code. */
+/** Narrows `value` to a `RedisStoreError` (by its brand, not `instanceof`), optionally of one code. */
 export function isRedisStoreError(value: unknown, code?: RedisStoreErrorCode): value is RedisStoreError {
-  return value instanceof RedisStoreError && (code === undefined || value.code === code);
+  return isCodedError(value, 'RedisStoreError', code);
 }
 
 /** Wraps a zod failure as a coded error listing every problem. */
@@ -53,13 +42,21 @@ export function fromZodError(
   what: string,
   error: ZodError,
 ): RedisStoreError {
-  const issues = error.issues.map(
-    (issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`,
-  );
-  return new RedisStoreError(code, `Invalid ${what}: ${issues.join('; ')}`, {
-    context: { issues },
-    cause: error,
+  const failure = validationFailure(what, error);
+  return new RedisStoreError(code, failure.message, {
+    context: { issues: failure.issues },
+    cause: failure.cause,
   });
+}
+
+/** Parses `value` with `schema`, or throws `code` (`INVALID_INPUT` by default) listing every problem. */
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+  code: 'INVALID_OPTIONS' | 'INVALID_INPUT' = 'INVALID_INPUT',
+): z.output<S> {
+  return parseOrThrow(schema, value, what, (failure) => fromZodError(code, what, failure.cause));
 }
 
 /** Wraps anything Redis threw as `REDIS_FAILURE`, keeping our own errors as they are. */

@@ -1,16 +1,15 @@
+import type { ChatKey, StoredChat } from '@baton/core';
 import {
-  type ChatKey,
   type ChatListFilter,
   type ChatListing,
   portalIdSchema,
   type StoreBacklog,
-  type StoredChat,
-} from '@baton/core';
+} from '@baton/core/adapter';
 import { z } from 'zod';
 import { decodeChat } from './commit.js';
 import { parseChatKey } from './commit-input.js';
 import { guarded, type StoreContext } from './context.js';
-import { fromZodError } from './errors.js';
+import { parseInput } from './errors.js';
 
 /** One commit in a chat's recent history. */
 export interface HistoryEntry {
@@ -51,9 +50,8 @@ export function createInspection(context: StoreContext) {
   const client = connection.client;
 
   async function listChats(filter: ChatListFilter = {}): Promise<ChatListing[]> {
-    const parsed = filterSchema.safeParse(filter);
-    if (!parsed.success) throw fromZodError('INVALID_INPUT', 'chat filter', parsed.error);
-    const options = parsed.data;
+    const parsed = parseInput(filterSchema, filter, 'chat filter');
+    const options = parsed;
     connection.assertOpen('listChats');
     return guarded('listChats', async () => {
       const cutoff =

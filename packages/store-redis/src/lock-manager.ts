@@ -3,7 +3,7 @@ import type { Lock, LockManager } from '@baton/core';
 import { z } from 'zod';
 import { openConnection } from './connection.js';
 import { guarded } from './context.js';
-import { fromZodError } from './errors.js';
+import { parseInput } from './errors.js';
 import { createKeySpace } from './keys.js';
 import {
   connectionShape,
@@ -46,17 +46,15 @@ export function createRedisLockManager(options: RedisLockManagerOptions): LockMa
   const keyTtl = (ttlMs: number) =>
     parsed.clock === undefined ? ttlMs : Math.max(ttlMs, injectedClockKeyTtlMs);
   const parseTtl = (ttlMs: number) => {
-    const checked = ttlSchema.safeParse(ttlMs);
-    if (!checked.success) throw fromZodError('INVALID_INPUT', 'ttlMs', checked.error);
-    return checked.data;
+    const checked = parseInput(ttlSchema, ttlMs, 'ttlMs');
+    return checked;
   };
 
   return {
     async tryAcquire(name, ttlMs) {
-      const checkedName = nameSchema.safeParse(name);
-      if (!checkedName.success) throw fromZodError('INVALID_INPUT', 'lock name', checkedName.error);
+      const checkedName = parseInput(nameSchema, name, 'lock name');
       const ttl = parseTtl(ttlMs);
-      const key = keys.lock(checkedName.data);
+      const key = keys.lock(checkedName);
       const token = randomUUID();
       const acquired = await guarded('tryAcquire', async () =>
         replyNumber(
@@ -70,7 +68,7 @@ export function createRedisLockManager(options: RedisLockManagerOptions): LockMa
       );
       if (acquired !== 1) return undefined;
       const lock: Lock = {
-        name: checkedName.data,
+        name: checkedName,
         token,
         async extend(extendMs) {
           const extendTtl = parseTtl(extendMs);

@@ -1,7 +1,7 @@
 import type { Clock } from '@baton/core';
 import { Cluster, Redis } from 'ioredis';
 import { z } from 'zod';
-import { fromZodError } from './errors.js';
+import { parseInput } from './errors.js';
 
 /**
  * How to reach Redis, shared by `createRedisStore`, `createRedisRateLimiter` and
@@ -86,9 +86,7 @@ export const oneConnectionMessage = {
 
 /** Parses options with a schema, turning a failure into `INVALID_OPTIONS`. */
 export function parseOptions<T>(schema: z.ZodType<T>, options: unknown, what: string): T {
-  const parsed = schema.safeParse(options);
-  if (!parsed.success) throw fromZodError('INVALID_OPTIONS', what, parsed.error);
-  return parsed.data;
+  return parseInput(schema, options, what, 'INVALID_OPTIONS');
 }
 
 /** The longest retention accepted: 100 years (a chat that should stay for good is simply not listed). */

@@ -1,9 +1,10 @@
-import { type ClaimEffectsOptions, type ClaimedEffect, type EffectCall, effectCallSchema } from '@baton/core';
+import type { ClaimedEffect, EffectCall } from '@baton/core';
+import { type ClaimEffectsOptions, effectCallSchema } from '@baton/core/adapter';
 import { z } from 'zod';
 import { completeRecord, createShardClaimer, type RecordVerdict } from './claims.js';
 import { claimOptionsSchema, parseChatKey } from './commit-input.js';
 import { guarded, type StoreContext } from './context.js';
-import { fromZodError, RedisStoreError } from './errors.js';
+import { parseInput, RedisStoreError } from './errors.js';
 import { replyArray, replyNumber, replyString } from './scripts/index.js';
 
 const completionSchema = z.object({
@@ -20,13 +21,12 @@ export function createOutbox(context: StoreContext) {
   const claimFromShards = createShardClaimer(context, 'outbox');
 
   async function claimEffects(options: ClaimEffectsOptions): Promise<ClaimedEffect[]> {
-    const parsed = claimOptionsSchema.safeParse(options);
-    if (!parsed.success) throw fromZodError('INVALID_INPUT', 'claim options', parsed.error);
+    const parsed = parseInput(claimOptionsSchema, options, 'claim options');
     connection.assertOpen('claimEffects');
     return guarded('claimEffects', async () => {
       const claimed = await claimFromShards<ClaimedEffect & { order: [number, number] }>(
-        parsed.data.limit,
-        parsed.data.leaseMs,
+        parsed.limit,
+        parsed.leaseMs,
         async (candidate): Promise<RecordVerdict<ClaimedEffect & { order: [number, number] }>> => {
           const reply = replyArray(
             await connection.run(
@@ -60,14 +60,13 @@ export function createOutbox(context: StoreContext) {
 
   async function completeEffect(effect: Pick<ClaimedEffect, 'id' | 'key' | 'leaseToken'>): Promise<boolean> {
     const key = parseChatKey(effect.key);
-    const parsed = completionSchema.safeParse(effect);
-    if (!parsed.success) throw fromZodError('INVALID_INPUT', 'effect completion', parsed.error);
+    const parsed = parseInput(completionSchema, effect, 'effect completion');
     connection.assertOpen('completeEffect');
     return guarded('completeEffect', () =>
       completeRecord(context, 'batonCompleteEffect', 'outbox', {
         key,
-        id: parsed.data.id,
-        leaseToken: parsed.data.leaseToken,
+        id: parsed.id,
+        leaseToken: parsed.leaseToken,
       }),
     );
   }

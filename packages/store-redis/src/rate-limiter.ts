@@ -1,8 +1,9 @@
-import { defaultRateLimit, portalIdSchema, type RateLimit, type RateLimiter } from '@baton/core';
+import { defaultRateLimit, type RateLimit, type RateLimiter } from '@baton/core';
+import { portalIdSchema } from '@baton/core/adapter';
 import { z } from 'zod';
 import { openConnection } from './connection.js';
 import { guarded } from './context.js';
-import { fromZodError, RedisStoreError } from './errors.js';
+import { parseInput, RedisStoreError } from './errors.js';
 import { createKeySpace } from './keys.js';
 import {
   connectionShape,
@@ -61,17 +62,16 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
   const keys = createKeySpace(parsed.prefix, 1);
   const limitFor = (portal: string) => {
     const limit = typeof parsed.limit === 'function' ? parsed.limit(portal) : parsed.limit;
-    const checked = rateLimitSchema.safeParse(limit);
-    if (!checked.success) throw fromZodError('INVALID_OPTIONS', `rate limit for ${portal}`, checked.error);
-    return { interval: 1000 / checked.data.ratePerSecond, burst: checked.data.burst };
+    const checked = parseInput(rateLimitSchema, limit, `rate limit for ${portal}`, 'INVALID_OPTIONS');
+    return { interval: 1000 / checked.ratePerSecond, burst: checked.burst };
   };
   const parsePortal = (portal: string) => {
-    const checked = portalIdSchema.safeParse(portal);
-    if (!checked.success) throw fromZodError('INVALID_INPUT', 'portal', checked.error);
-    return checked.data;
+    const checked = parseInput(portalIdSchema, portal, 'portal');
+    return checked;
   };
 
   return {
+    scope: 'shared',
     async acquire(portal) {
       const id = parsePortal(portal);
       const { interval, burst } = limitFor(id);
@@ -94,14 +94,13 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
     },
     async penalize(portal, backoffMs) {
       const id = parsePortal(portal);
-      const backoff = backoffSchema.safeParse(backoffMs);
-      if (!backoff.success) throw fromZodError('INVALID_INPUT', 'backoffMs', backoff.error);
+      const backoff = parseInput(backoffSchema, backoffMs, 'backoffMs');
       const { interval, burst } = limitFor(id);
       await guarded('penalize', () =>
         connection.run(
           'batonRatePenalize',
           [keys.rateLimit(id)],
-          [connection.nowArgument(), interval, burst, Math.ceil(backoff.data)],
+          [connection.nowArgument(), interval, burst, Math.ceil(backoff)],
         ),
       );
     },

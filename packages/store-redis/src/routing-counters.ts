@@ -1,7 +1,8 @@
-import { portalIdSchema, type RoutingCounters } from '@baton/core';
+import type { RoutingCounters } from '@baton/core';
+import { portalIdSchema } from '@baton/core/adapter';
 import { z } from 'zod';
 import { guarded, type StoreContext } from './context.js';
-import { fromZodError } from './errors.js';
+import { parseInput } from './errors.js';
 import { replyNumber } from './scripts/index.js';
 
 const rotationSchema = z.object({ portal: portalIdSchema, rotation: z.string().min(1).max(256) });
@@ -14,9 +15,8 @@ const adjustSchema = z.object({
 const readSchema = z.object({ portal: portalIdSchema, operatorIds: z.array(operatorIdSchema) });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw fromZodError('INVALID_INPUT', what, parsed.error);
-  return parsed.data;
+  const parsed = parseInput(schema, value, what);
+  return parsed;
 }
 
 /**

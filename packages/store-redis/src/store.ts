@@ -1,4 +1,5 @@
-import type { RoutingCounters, Scheduler, Store, StoreInspection } from '@baton/core';
+import type { RoutingCounters, Scheduler, Store } from '@baton/core';
+import type { StoreInspection } from '@baton/core/adapter';
 import { z } from 'zod';
 import { createCommitPath } from './commit.js';
 import { openConnection } from './connection.js';
@@ -129,6 +130,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const { repairIndexes } = createIndexRepair(context);
 
   return {
+    scope: 'shared',
     load,
     commit,
     claimEffects,

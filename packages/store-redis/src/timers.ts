@@ -1,9 +1,10 @@
-import type { ClaimedTimer, ClaimTimersOptions } from '@baton/core';
+import type { ClaimedTimer } from '@baton/core';
+import type { ClaimTimersOptions } from '@baton/core/adapter';
 import { z } from 'zod';
 import { completeRecord, createShardClaimer } from './claims.js';
 import { parseChatKey } from './commit-input.js';
 import { guarded, type StoreContext } from './context.js';
-import { fromZodError } from './errors.js';
+import { parseInput } from './errors.js';
 import { replyArray, replyNumber } from './scripts/index.js';
 
 const claimSchema = z.object({
@@ -26,13 +27,12 @@ export function createTimers(context: StoreContext) {
   const claimFromShards = createShardClaimer(context, 'timers');
 
   async function claimDueTimers(options: ClaimTimersOptions): Promise<ClaimedTimer[]> {
-    const parsed = claimSchema.safeParse(options);
-    if (!parsed.success) throw fromZodError('INVALID_INPUT', 'timer claim options', parsed.error);
+    const parsed = parseInput(claimSchema, options, 'timer claim options');
     connection.assertOpen('claimDueTimers');
     return guarded('claimDueTimers', async () => {
       const claimed = await claimFromShards<ClaimedTimer>(
-        parsed.data.limit,
-        parsed.data.visibilityMs,
+        parsed.limit,
+        parsed.visibilityMs,
         async (candidate) => {
           const reply = replyArray(
             await connection.run(
@@ -59,14 +59,13 @@ export function createTimers(context: StoreContext) {
 
   async function completeTimer(timer: Pick<ClaimedTimer, 'id' | 'key' | 'leaseToken'>): Promise<boolean> {
     const key = parseChatKey(timer.key);
-    const parsed = completionSchema.safeParse(timer);
-    if (!parsed.success) throw fromZodError('INVALID_INPUT', 'timer completion', parsed.error);
+    const parsed = parseInput(completionSchema, timer, 'timer completion');
     connection.assertOpen('completeTimer');
     return guarded('completeTimer', () =>
       completeRecord(context, 'batonCompleteTimer', 'timers', {
         key,
-        id: parsed.data.id,
-        leaseToken: parsed.data.leaseToken,
+        id: parsed.id,
+        leaseToken: parsed.leaseToken,
       }),
     );
   }

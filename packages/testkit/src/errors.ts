@@ -1,4 +1,5 @@
-import type { ZodError } from 'zod';
+import { CodedError, isCodedError, parseOrThrow, validationFailure } from '@baton/core/adapter';
+import type { ZodError, z } from 'zod';
 
 /** Every code a `TestkitError` can carry. */
 export type TestkitErrorCode =
@@ -24,24 +25,12 @@ export interface TestkitErrorContext {
 }
 
 /** The one error class of `@baton/testkit`. Check with `isTestkitError` or `error.code`. */
-export class TestkitError extends Error {
+export class TestkitError extends CodedError<TestkitErrorCode, TestkitErrorContext> {
   override readonly name = 'TestkitError';
-  readonly code: TestkitErrorCode;
-  readonly context: TestkitErrorContext;
-
-  constructor(
-    code: TestkitErrorCode,
-    message: string,
-    options: { context?: TestkitErrorContext; cause?: unknown } = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.context = options.context ?? {};
-  }
 }
 
 /**
- * Narrows `value` to a `TestkitError`, optionally of one code.
+ * Narrows `value` to a `TestkitError` (by its brand, not `instanceof`), optionally of one code.
  *
  * @example
  * ```ts
@@ -49,27 +38,19 @@ export class TestkitError extends Error {
  * ```
  */
 export function isTestkitError(value: unknown, code?: TestkitErrorCode): value is TestkitError {
-  return value instanceof TestkitError && (code === undefined || value.code === code);
+  return isCodedError(value, 'TestkitError', code);
 }
 
 /** Wraps a zod failure as an `INVALID_INPUT` error that lists every problem. */
 export function invalidInput(what: string, error: ZodError): TestkitError {
-  const issues = error.issues.map(
-    (issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`,
-  );
-  return new TestkitError('INVALID_INPUT', `Invalid ${what}: ${issues.join('; ')}`, {
-    context: { issues },
-    cause: error,
+  const failure = validationFailure(what, error);
+  return new TestkitError('INVALID_INPUT', failure.message, {
+    context: { issues: failure.issues },
+    cause: failure.cause,
   });
 }
 
 /** Parses `input` with `schema`, throwing `INVALID_INPUT` on failure. */
-export function parseInput<T>(
-  schema: { safeParse(input: unknown): { success: true; data: T } | { success: false; error: ZodError } },
-  input: unknown,
-  what: string,
-): T {
-  const result = schema.safeParse(input);
-  if (!result.success) throw invalidInput(what, result.error);
-  return result.data;
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  return parseOrThrow(schema, input, what, (failure) => invalidInput(what, failure.cause));
 }

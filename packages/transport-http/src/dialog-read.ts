@@ -1,10 +1,10 @@
 import type { DialogOwner, TransportResult } from '@baton/core';
 import { z } from 'zod';
 import { BitrixError, toTransportFailure } from './errors.js';
+import { isRetryableFailure } from './rest/classify-failure.js';
 import type { BitrixClient } from './rest/client.js';
 import type { RestParams } from './rest/encode-params.js';
 import type { ResolvedPortal } from './rest/resolve-portal.js';
-import { isRetryableFailure } from './rest/retry-policy.js';
 import { dialogAnswerSchema } from './transport-requests.js';
 
 /** Member-list errors that mean "the bot is not in the chat" (or may not look at it any more). */

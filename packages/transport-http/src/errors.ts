@@ -1,5 +1,7 @@
 import type { TransportFailure } from '@baton/core';
+import { CodedError, isCodedError, validationFailure } from '@baton/core/adapter';
 import type { ZodError } from 'zod';
+import { failureKind, mayHaveRun } from './rest/classify-failure.js';
 
 /** Codes this package produces itself, as opposed to codes the platform answers with. */
 export type OwnErrorCode =
@@ -93,42 +95,28 @@ export interface BitrixErrorContext {
   readonly issues?: readonly string[];
 }
 
+/** The context every `BitrixError` carries: `retryable` is always set. */
+export type BitrixErrorFacts = BitrixErrorContext & { readonly retryable: boolean };
+
 /**
- * The one error class of `@baton/transport-http`, outbound and inbound. Transport methods never
- * throw it: they return a `TransportFailure` built from it (`toTransportFailure`).
+ * The one error class of `@baton/transport-http`, outbound and inbound, on core's `CodedError`:
+ * `code`, `context` (method, portal, status, retryable, retryAfterMs, issues), `cause`. Transport
+ * methods never throw it: they return a `TransportFailure` built from it (`toTransportFailure`).
  */
-export class BitrixError extends Error {
+export class BitrixError extends CodedError<BitrixErrorCode, BitrixErrorFacts> {
   override readonly name = 'BitrixError';
-  readonly code: BitrixErrorCode;
-  readonly method: string | undefined;
-  readonly portal: string | undefined;
-  readonly status: number | undefined;
-  readonly retryable: boolean;
-  readonly retryAfterMs: number | undefined;
-  readonly issues: readonly string[] | undefined;
 
   constructor(code: BitrixErrorCode, message: string, context: BitrixErrorContext = {}, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.code = code;
-    this.method = context.method;
-    this.portal = context.portal;
-    this.status = context.status;
-    this.retryable = context.retryable ?? false;
-    this.retryAfterMs = context.retryAfterMs;
-    this.issues = context.issues;
+    super(code, message, {
+      context: { ...context, retryable: context.retryable ?? false },
+      ...(cause === undefined ? {} : { cause }),
+    });
   }
 }
 
-/** Narrows `value` to a `BitrixError`, optionally of one code. */
+/** Narrows `value` to a `BitrixError` (by its brand, not `instanceof`), optionally of one code. */
 export function isBitrixError(value: unknown, code?: BitrixErrorCode): value is BitrixError {
-  return value instanceof BitrixError && (code === undefined || value.code === code);
-}
-
-/** Formats zod issues as `path: message` lines. */
-export function zodIssues(error: ZodError): string[] {
-  return error.issues.map(
-    (issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`,
-  );
+  return isCodedError(value, 'BitrixError', code);
 }
 
 /** An `INVALID_INPUT` error listing every problem of a zod failure. */
@@ -137,12 +125,12 @@ export function invalidInputError(
   error: ZodError,
   context: BitrixErrorContext = {},
 ): BitrixError {
-  const issues = zodIssues(error);
+  const failure = validationFailure(what, error);
   return new BitrixError(
     'INVALID_INPUT',
-    `Invalid ${what}: ${issues.join('; ')}`,
-    { ...context, issues },
-    error,
+    failure.message,
+    { ...context, issues: failure.issues },
+    failure.cause,
   );
 }
 
@@ -150,9 +138,13 @@ export function invalidInputError(
 export function toTransportFailure(error: BitrixError): TransportFailure {
   return {
     code: error.code,
-    retryable: error.retryable,
+    retryable: error.context.retryable,
+    kind: failureKind(error),
+    outcomeUnknown: mayHaveRun(error),
     message: error.message,
-    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: Math.max(0, Math.ceil(error.retryAfterMs)) }),
-    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.context.retryAfterMs === undefined
+      ? {}
+      : { retryAfterMs: Math.max(0, Math.ceil(error.context.retryAfterMs)) }),
+    ...(error.context.status === undefined ? {} : { status: error.context.status }),
   };
 }

@@ -36,20 +36,13 @@ export type { V2Delivery } from './inbound/v2-events.js';
 export { normalizeV2Data } from './inbound/v2-events.js';
 export type { ApplicationTokenStore } from './inbound/verify-token.js';
 export { secretsEqual, verifyApplicationToken } from './inbound/verify-token.js';
+export { failureKind, isRetryableFailure, mayHaveRun } from './rest/classify-failure.js';
 export type { BitrixClient, RestCallOptions, RestResult } from './rest/client.js';
 export { createBitrixClient } from './rest/client.js';
 export type { BitrixClientOptions } from './rest/client-options.js';
 export { defaultOAuthTokenUrl } from './rest/client-options.js';
 export type { RestParams, RestValue } from './rest/encode-params.js';
 export type { ResolvedPortal } from './rest/resolve-portal.js';
-export type { RetryCallInfo, RetryDecision, RetryPolicy } from './rest/retry-policy.js';
-export {
-  backoffDelay,
-  decideRetry,
-  defaultRetryPolicy,
-  isRetryableFailure,
-  mayHaveRun,
-} from './rest/retry-policy.js';
 export type { FetchFunction } from './rest/send-request.js';
 export type { BitrixTransport, BitrixTransportOptions } from './transport.js';
 export { createBitrixTransport } from './transport.js';

@@ -1,4 +1,4 @@
-import { chatKeySchema, transferTargetSchema } from '@baton/core';
+import { chatKeySchema, transferTargetSchema } from '@baton/core/adapter';
 import { z } from 'zod';
 
 /** `transfer` arguments, checked before any request. */

@@ -1,13 +1,13 @@
-import {
-  type BotRemoval,
-  type CallOptions,
-  type ChatKey,
-  chatKeySchema,
-  type DialogOwner,
-  type TransferRequest,
-  type Transport,
-  type TransportResult,
+import type {
+  BotRemoval,
+  CallOptions,
+  ChatKey,
+  DialogOwner,
+  TransferRequest,
+  Transport,
+  TransportResult,
 } from '@baton/core';
+import { chatKeySchema } from '@baton/core/adapter';
 import type { z } from 'zod';
 import { createDialogReader } from './dialog-read.js';
 import { BitrixError, invalidInputError, toTransportFailure } from './errors.js';
@@ -21,25 +21,25 @@ import { botMessageSchema, notAMemberCodes, transferRequestSchema } from './tran
 export type BitrixTransportOptions = BitrixClientOptions;
 
 /** The core `Transport` over Bitrix24 REST, plus the REST client it runs on. */
-export interface BitrixTransport extends Transport {
-  readonly rateLimiting: 'self';
+export interface BitrixTransport extends Required<Transport> {
   /** The underlying client, for REST methods the transport does not wrap (and the fetch poller). */
   readonly client: BitrixClient;
 }
 
-/** One REST call a transport method makes; `idempotent: false` for calls that must not run twice. */
+/** One REST call a transport method makes. */
 interface OutboundCall {
   readonly method: string;
   readonly params: RestParams;
-  readonly idempotent?: boolean;
 }
 
 type Failure = { readonly ok: false; readonly error: ReturnType<typeof toTransportFailure> };
 const fail = (error: BitrixError): Failure => ({ ok: false, error: toTransportFailure(error) });
 
 /**
- * Creates the Bitrix24 transport. It takes a rate-limit grant per HTTP request itself
- * (`rateLimiting: 'self'`), so the engine takes none. Every method validates its arguments
+ * Creates the Bitrix24 transport. It takes a grant from its `rateLimiter` per HTTP request and
+ * exposes that limiter (`transport.rateLimiter`): the engine takes none. With several processes,
+ * pass every one the same shared limiter (e.g. `createRedisRateLimiter`); the engine refuses a
+ * shared store next to the in-process default. Every method validates its arguments
  * before sending anything and returns failures as data.
  *
  * @example
@@ -67,11 +67,13 @@ export function createBitrixTransport(options: BitrixTransportOptions): BitrixTr
     const args = parsed.data as z.output<S> & ChatKey;
     const portal = await client.portal(args.portal);
     if (portal instanceof BitrixError) return fail(portal);
-    const { method, params, idempotent } = send(args, portal);
-    const answer = await client.call(args.portal, method, params, {
-      ...(callOptions?.signal ? { signal: callOptions.signal } : {}),
-      ...(idempotent === false ? { idempotent } : {}),
-    });
+    const { method, params } = send(args, portal);
+    const answer = await client.call(
+      args.portal,
+      method,
+      params,
+      callOptions?.signal ? { signal: callOptions.signal } : {},
+    );
     if (answer.ok) return read(answer.result, portal);
     return onError?.(answer.error, portal) ?? fail(answer.error);
   }
@@ -91,7 +93,7 @@ export function createBitrixTransport(options: BitrixTransportOptions): BitrixTr
   const done = (): TransportResult<void> => ({ ok: true, value: undefined });
 
   return {
-    rateLimiting: 'self',
+    rateLimiter: client.rateLimiter,
     client,
 
     transfer: (request: TransferRequest, callOptions?: CallOptions) =>
@@ -101,10 +103,9 @@ export function createBitrixTransport(options: BitrixTransportOptions): BitrixTr
         request,
         callOptions,
         (args, portal) => ({
+          // A failure that may have run (`outcomeUnknown`) is settled by the engine, which reads the
+          // dialog before it repeats a transfer: a repeated LEAVE=Y transfer that ran is refused.
           method: 'imopenlines.bot.session.transfer',
-          // Not idempotent: a LEAVE=Y transfer that ran but whose answer was lost would be refused
-          // when repeated (the bot has left). Such a failure is returned for the engine to settle.
-          idempotent: false,
           params: {
             CHAT_ID: args.chatId,
             ...(args.target.kind === 'user'

@@ -26,6 +26,12 @@ export type RateDecision =
  * to wait (`retryAfterMs`) or give up.
  */
 export interface RateLimiter {
+  /**
+   * Who shares this limiter's buckets: `process` (this process alone, e.g. the memory limiter) or
+   * `shared` (every process using the same server, e.g. Redis). The engine refuses a `process`
+   * limiter next to a `shared` store: several workers would each spend the portal's budget.
+   */
+  readonly scope?: 'process' | 'shared';
   /** Takes one request's worth of budget for `portal` if available. */
   acquire(portal: string): Promise<RateDecision>;
   /**

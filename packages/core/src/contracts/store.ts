@@ -66,6 +66,12 @@ export interface ClaimEffectsOptions {
  * snapshot as opaque JSON.
  */
 export interface Store {
+  /**
+   * Who sees this store's chats: `process` (this process alone, e.g. the memory store) or
+   * `shared` (every worker connected to the same server, e.g. Redis). With a `shared` store the
+   * engine requires the transport's rate limiter to be shared too.
+   */
+  readonly scope?: 'process' | 'shared';
   /** Reads one chat, or `undefined` when it has never been committed. */
   load(key: ChatKey): Promise<StoredChat | undefined>;
   /**

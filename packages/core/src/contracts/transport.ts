@@ -1,15 +1,39 @@
 import type { ChatKey } from '../chat-key.js';
 import type { TransferTarget } from './effects.js';
+import type { RateLimiter } from './rate-limiter.js';
+
+/**
+ * What a failure says about the call, so that the engine can decide alone whether and when to
+ * make it again (the transport makes one attempt per call):
+ * - `target`: the platform refused this call for its target or arguments (e.g. `OPERATOR_WRONG`);
+ *   repeating it uses up the step's transfer attempts;
+ * - `budget`: the portal's request budget is spent (`QUERY_LIMIT_EXCEEDED`, an operating limit,
+ *   a rate-limit wait that would last too long); the call did not run;
+ * - `transient`: the way to the platform failed (a 5xx, a timeout, a reset connection).
+ */
+export type FailureKind = 'target' | 'budget' | 'transient';
 
 /**
  * Why a platform call failed, as data. `code` is the platform's error code
  * (`OPERATOR_WRONG`, `QUERY_LIMIT_EXCEEDED`, …) or the transport's own
- * (`TIMEOUT`, `NETWORK`, `INVALID_RESPONSE`, `RATE_LIMITED`, …).
+ * (`TIMEOUT`, `NETWORK`, `INVALID_RESPONSE`, `RATE_LIMITED`, …). The engine never looks at a
+ * code to decide: `retryable`, `kind` and `outcomeUnknown` say all it needs.
  */
 export interface TransportFailure {
   readonly code: string;
   /** Whether the same call may succeed if made again later. */
   readonly retryable: boolean;
+  /**
+   * What the failure says about the call (see `FailureKind`).
+   * @defaultValue 'target'
+   */
+  readonly kind?: FailureKind;
+  /**
+   * `true` when the call may have run on the platform although it failed (no complete answer, a
+   * 5xx): a transfer failing so is not repeated before the dialog is read.
+   * @defaultValue false
+   */
+  readonly outcomeUnknown?: boolean;
   /** A hint for when to try again, when the platform or the limiter gave one. */
   readonly retryAfterMs?: number;
   /** HTTP status, when there was a response. */
@@ -57,18 +81,23 @@ export interface BotRemoval {
  * What the lifecycle needs from a platform. Each call names its portal (one transport may serve
  * many) and returns a `TransportResult`; it never throws for platform or network failures.
  * Implementations: `@baton/transport-http` (Bitrix24 REST), `createFakeTransport` in
- * `@baton/core/testing`.
+ * `@baton/core/testing`; `transportConformanceSuite` there checks any other.
  *
- * Deliberately left out: inbound events (see the transport's own parser) and any state — a
- * transport remembers nothing about chats.
+ * Required are the four calls the lifecycle makes: `transfer`, `removeBot`, `readDialogOwner`,
+ * `sendBotMessage`. A transport makes one attempt per call and describes a failure
+ * (`retryable`, `kind`, `outcomeUnknown`); the engine alone decides whether to call again.
+ *
+ * Deliberately left out: inbound events (see the transport's own parser), retries (the
+ * engine's) and any state — a transport remembers nothing about chats.
  */
 export interface Transport {
   /**
-   * `'self'` when the transport takes a rate-limit grant for every request it sends, retries
-   * included (as `@baton/transport-http` does). The engine then takes no grant of its own per
-   * call, so that no request is counted twice.
+   * The limiter that grants every request this transport sends (`@baton/transport-http` takes its
+   * `rateLimiter` option; `withRateLimit` puts any transport behind one). Rate limiting lives here
+   * and only here: the engine takes no grants. A transport without one is put behind an
+   * in-process limiter by the engine, which refuses that with a shared store.
    */
-  readonly rateLimiting?: 'self';
+  readonly rateLimiter?: RateLimiter;
   /** `imopenlines.bot.session.transfer`. */
   transfer(request: TransferRequest, options?: CallOptions): Promise<TransportResult<void>>;
   /** Removes the bot from the chat (`imbot.chat.leave` / `imbot.v2.Chat.leave`); "not a member" is success. */
@@ -83,10 +112,10 @@ export interface Transport {
     chat: ChatKey & { readonly text: string },
     options?: CallOptions,
   ): Promise<TransportResult<void>>;
-  /** `imopenlines.bot.session.operator`: hand to a free operator of the line's own queue. */
-  handToQueue(chat: ChatKey, options?: CallOptions): Promise<TransportResult<void>>;
-  /** `imopenlines.bot.session.finish`. */
-  finishSession(chat: ChatKey, options?: CallOptions): Promise<TransportResult<void>>;
-  /** Releases connections and timers. Idempotent. */
-  close(): Promise<void>;
+  /** Optional, never called by the lifecycle: `imopenlines.bot.session.operator`, hand to a free operator of the line's own queue. */
+  handToQueue?(chat: ChatKey, options?: CallOptions): Promise<TransportResult<void>>;
+  /** Optional, never called by the lifecycle: `imopenlines.bot.session.finish`. */
+  finishSession?(chat: ChatKey, options?: CallOptions): Promise<TransportResult<void>>;
+  /** Releases connections and timers. Idempotent. The engine never calls it: whoever created the transport closes it. */
+  close?(): Promise<void>;
 }

@@ -16,6 +16,7 @@ import {
   restoreSnapshot,
   stateOf,
 } from '../machine/snapshot.js';
+import { sleep } from '../rate-limit/sleep.js';
 import type { Router, StepDefaults } from '../routing/types.js';
 import { type MessageRoute, type MessageRoutingPolicy, routeMessage } from './message-route.js';
 
@@ -172,7 +173,7 @@ export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) 
           changed,
         };
       }
-      if (attempt > 3) await pause(Math.min(50, attempt * 2) * Math.random());
+      if (attempt > 3) await sleep(Math.min(50, attempt * 2) * Math.random());
     }
     throw new BatonError(
       'CONFLICT_RETRIES_EXHAUSTED',
@@ -183,5 +184,3 @@ export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) 
     );
   };
 }
-
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

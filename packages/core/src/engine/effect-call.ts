@@ -8,6 +8,14 @@ export type EffectOutcome = EffectResultEvent['outcome'];
 const maxRetryAfterMs = 86_400_000;
 
 /**
+ * The engine's own failures of a call it made or meant to make (`CALL_TIMEOUT`, `TRANSPORT_THREW`,
+ * `LEASE_EXPIRED`, an `INVALID_RESPONSE` it refused): the way failed and the call may have run.
+ */
+export function engineFailure(code: string): EffectOutcome {
+  return { ok: false, code, retryable: true, kind: 'transient', outcomeUnknown: true };
+}
+
+/**
  * Turns a transport's answer into an outcome the engine can always commit: a transport is third-party
  * code, and an outcome that fails the event schema would leave the call to be repeated forever.
  */
@@ -19,14 +27,20 @@ function toOutcome<T>(
     const fields = value(result.value);
     const { ownerId } = fields;
     if (ownerId !== undefined && !(Number.isSafeInteger(ownerId) && ownerId >= 0)) {
-      return { ok: false, code: 'INVALID_RESPONSE', retryable: true };
+      return engineFailure('INVALID_RESPONSE');
     }
     return { ok: true, ...fields };
   }
-  const { retryable, retryAfterMs } = result.error;
+  const { retryable, retryAfterMs, kind, outcomeUnknown } = result.error;
   const code =
     typeof result.error.code === 'string' && result.error.code.length > 0 ? result.error.code : 'UNKNOWN';
-  const failure = { ok: false as const, code, retryable: retryable === true };
+  const failure = {
+    ok: false as const,
+    code,
+    retryable: retryable === true,
+    ...(kind === 'budget' || kind === 'transient' || kind === 'target' ? { kind } : {}),
+    ...(outcomeUnknown === true ? { outcomeUnknown } : {}),
+  };
   if (typeof retryAfterMs !== 'number' || !Number.isFinite(retryAfterMs)) return failure;
   return { ...failure, retryAfterMs: Math.min(maxRetryAfterMs, Math.max(0, Math.ceil(retryAfterMs))) };
 }
@@ -58,8 +72,15 @@ export async function callTransport(
     case 'sendBotMessage':
       return toOutcome(await transport.sendBotMessage({ ...chat, text: call.text }, options), none);
     case 'handToQueue':
+      if (!transport.handToQueue) return notSupported(call.kind);
       return toOutcome(await transport.handToQueue(chat, options), none);
     case 'finishSession':
+      if (!transport.finishSession) return notSupported(call.kind);
       return toOutcome(await transport.finishSession(chat, options), none);
   }
+}
+
+/** An optional call the transport does not implement: final, nothing was sent. */
+function notSupported(kind: string): EffectOutcome {
+  return { ok: false, code: `NOT_SUPPORTED:${kind}`, retryable: false };
 }

@@ -1,31 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { EventEmitter } from 'eventemitter3';
+import type { EventEmitter } from 'eventemitter3';
 import type { ChatKey } from '../chat-key.js';
 import { chatKeySchema } from '../chat-key.js';
 import { systemClock } from '../contracts/clock.js';
-import { defaultRateLimit, withHeadroom } from '../contracts/rate-limiter.js';
 import type { RoutingCounters } from '../contracts/routing-counters.js';
 import type { Scheduler } from '../contracts/scheduler.js';
 import type { Store } from '../contracts/store.js';
 import { BatonError, invalidInput } from '../errors.js';
-import {
-  type BatonEvent,
-  type BatonEventInput,
-  batonEventSchema,
-  type InternalEvent,
-  internalEventSchema,
-} from '../events.js';
+import { type BatonEventInput, type InternalEvent, internalEventSchema } from '../events.js';
 import type { ChatContext, ChatState } from '../machine/context.js';
 import { createLifecycleMachine } from '../machine/lifecycle-machine.js';
 import { restoreSnapshot, stateOf } from '../machine/snapshot.js';
-import { createMemoryRateLimiter, createMemoryStore } from '../memory/index.js';
+import { createMemoryStore } from '../memory/index.js';
+import { busyChanges } from '../routing/busy-counts.js';
 import type { StepDefaults } from '../routing/types.js';
 import { type CommittedDispatch, createDispatcher, type DispatchResult } from './dispatcher.js';
-import type { EngineErrorContext, EngineEvents } from './engine-events.js';
+import type { EngineEvents } from './engine-events.js';
 import { internalDispatch } from './internal-entry.js';
+import { createEngineListeners } from './listeners.js';
 import { type EngineOptions, resolveWorkerOptions, validateEngineOptions } from './options.js';
 import { createOutboxRunner, type OutboxRunnerDeps, runOutboxRound } from './outbox-runner.js';
+import { parseCallerEvent } from './parse-event.js';
+import { rateLimitedTransport } from './rate-limited-transport.js';
 import { runTimerRound } from './timer-runner.js';
 import { createWorkerLoop } from './worker-loop.js';
 
@@ -92,45 +89,23 @@ export function createEngine(options: EngineOptions): Engine {
     );
   }
   const counters = options.counters ?? (isCounters(store) ? store : createMemoryStore({ clock }));
-  const transport = options.transport;
-  const rateLimiter =
-    transport.rateLimiting === 'self'
-      ? undefined
-      : (options.rateLimiter ?? createMemoryRateLimiter({ limit: withHeadroom(defaultRateLimit) }));
+  const { transport, refusal } = rateLimitedTransport(
+    options.transport,
+    store,
+    (options as { readonly rateLimiter?: unknown }).rateLimiter,
+  );
   const machine = options.machine ?? buildMachine(options);
   const defaults: StepDefaults = {
     leave: options.defaults?.leave === true || options.defaults?.leave === 'Y',
     confirmationTimeoutMs: options.defaults?.confirmationTimeoutMs ?? 120_000,
   };
   const worker = resolveWorkerOptions(options.worker);
-  const emitter = new EventEmitter<EngineEvents>();
+  const { emitter, emit: safeEmit, reportError } = createEngineListeners();
   const stopSignal = new AbortController();
   // Every wait for rate budget listens to this one signal.
   setMaxListeners(0, stopSignal.signal);
   const inFlight = new Set<Promise<unknown>>();
   let stopped = false;
-
-  function reportError(error: unknown, context: EngineErrorContext): void {
-    if (emitter.listenerCount('error') === 0) return;
-    try {
-      emitter.emit('error', error, context);
-    } catch {
-      // An error listener that throws has nobody left to tell.
-    }
-  }
-
-  /** Calls every listener; one that throws, or returns a promise that rejects, is reported as `error`. */
-  function safeEmit<E extends keyof EngineEvents>(name: E, ...args: Parameters<EngineEvents[E]>): void {
-    for (const listener of emitter.listeners(name)) {
-      try {
-        const returned: unknown = (listener as (...a: unknown[]) => unknown)(...args);
-        if (returned instanceof Promise)
-          returned.catch((error: unknown) => reportError(error, { stage: 'listener' }));
-      } catch (error) {
-        reportError(error, { stage: 'listener' });
-      }
-    }
-  }
 
   function onCommitted(committed: CommittedDispatch): void {
     const { key, event, from, after, version, notices } = committed;
@@ -145,32 +120,12 @@ export function createEngine(options: EngineOptions): Engine {
     for (const notice of notices) {
       safeEmit(notice.type, { ...notice, key } as never);
     }
-    trackBusy(committed);
-    if (committed.effectCount > 0) outboxLoop.wake();
-  }
-
-  /** Busy counts feed least-busy routing; they are advisory, so a failure is reported, not thrown. */
-  function trackBusy({ key, before, after, notices }: CommittedDispatch): void {
-    const adjustments: Array<[number, number]> = [];
-    for (const notice of notices) {
-      if (notice.type === 'operator.answered' && notice.operatorId !== null) {
-        adjustments.push([notice.operatorId, 1]);
-      }
-      // With LEAVE=Y to a user the hand-over is done when the platform accepts: that user holds the chat.
-      if (notice.type === 'transfer.succeeded' && notice.leave && notice.target.kind === 'user') {
-        adjustments.push([notice.target.userId, 1]);
-      }
-    }
-    const released = before?.context.operatorId;
-    const sessionOver = stateOf(after) === 'closed' || after.context.session !== before?.context.session;
-    if (before && stateOf(before) === 'operator' && sessionOver && released) {
-      adjustments.push([released, -1]);
-    }
-    for (const [operatorId, delta] of adjustments) {
+    for (const [operatorId, delta] of busyChanges(committed)) {
       counters
-        .adjustBusy(key.portal, operatorId, delta)
-        .catch((error: unknown) => reportError(error, { stage: 'counters', key }));
+        .adjustBusy(committed.key.portal, operatorId, delta)
+        .catch((error: unknown) => reportError(error, { stage: 'counters', key: committed.key }));
     }
+    if (committed.effectCount > 0) outboxLoop.wake();
   }
 
   const dispatchValid = createDispatcher({
@@ -194,27 +149,9 @@ export function createEngine(options: EngineOptions): Engine {
     return work;
   }
 
-  function parseEvent(input: BatonEventInput): BatonEvent {
-    const parsed = batonEventSchema.safeParse(input);
-    if (!parsed.success && isInternalEventType(input)) {
-      throw new BatonError(
-        'INVALID_INPUT',
-        `Invalid event: ${String((input as { type: unknown }).type)} is made by the engine itself and cannot be dispatched`,
-      );
-    }
-    if (parsed.success) return parsed.data;
-    const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
-    const context = {
-      ...(typeof raw.portal === 'string' ? { portal: raw.portal } : {}),
-      ...(typeof raw.chatId === 'number' ? { chatId: raw.chatId } : {}),
-      ...(typeof raw.id === 'string' ? { eventId: raw.id } : {}),
-    };
-    throw invalidInput('event', parsed.error, context);
-  }
-
   async function dispatch(input: BatonEventInput): Promise<DispatchResult> {
     if (stopped) throw new BatonError('ENGINE_STOPPED', 'The engine is stopped and takes no more events');
-    const event = parseEvent(input);
+    const event = parseCallerEvent(input);
     return track(dispatchValid(event));
   }
 
@@ -242,7 +179,6 @@ export function createEngine(options: EngineOptions): Engine {
   const outboxDeps = (): OutboxRunnerDeps => ({
     store,
     transport,
-    rateLimiter,
     batchSize: worker.batchSize,
     leaseMs: worker.effectLeaseMs,
     stopping: stopSignal.signal,
@@ -309,6 +245,7 @@ export function createEngine(options: EngineOptions): Engine {
       return loadChat(parsed.data);
     },
     async drain({ maxRounds = 1_000 }: { maxRounds?: number } = {}): Promise<void> {
+      if (refusal) throw refusal;
       for (let round = 0; round < maxRounds && !stopped; round += 1) {
         const work = (await track(runOutbox())) + (await track(runTimers()));
         if (work === 0) return;
@@ -316,6 +253,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
     start(): void {
       if (stopped) throw new BatonError('ENGINE_STOPPED', 'A stopped engine cannot be started again');
+      if (refusal) throw refusal;
       outboxLoop.start();
       timerLoop.start();
     },
@@ -327,12 +265,6 @@ export function createEngine(options: EngineOptions): Engine {
     },
   });
 }
-
-const internalEventTypes: ReadonlySet<unknown> = new Set(
-  internalEventSchema.options.map((o) => o.shape.type.value),
-);
-const isInternalEventType = (input: unknown): boolean =>
-  typeof input === 'object' && input !== null && internalEventTypes.has((input as { type?: unknown }).type);
 
 /** The default machine from the engine's options (bad lifecycle options are `INVALID_INPUT`). */
 function buildMachine(options: EngineOptions) {

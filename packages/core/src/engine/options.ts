@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { Clock } from '../contracts/clock.js';
-import type { RateLimiter } from '../contracts/rate-limiter.js';
 import type { RoutingCounters } from '../contracts/routing-counters.js';
 import type { Scheduler } from '../contracts/scheduler.js';
 import type { Store } from '../contracts/store.js';
@@ -38,12 +37,6 @@ export interface EngineOptions {
   readonly scheduler?: Scheduler;
   /** Shared routing counters. @defaultValue the store, when it implements `RoutingCounters` */
   readonly counters?: RoutingCounters;
-  /**
-   * Per-portal request budget taken before each platform call. Not used (and not needed) when the
-   * transport rate-limits itself (`transport.rateLimiting === 'self'`).
-   * @defaultValue a memory limiter at the platform's 2/s, burst 50 less a reserve (`withHeadroom`)
-   */
-  readonly rateLimiter?: RateLimiter;
   /** Resolves transfer requests that name no target. @defaultValue none: such requests are `NO_ROUTE` */
   readonly router?: Router;
   /** @defaultValue the system clock */
@@ -76,18 +69,10 @@ const objectWith = (...methods: string[]) =>
   );
 
 const engineOptionsSchema = z.object({
-  transport: objectWith(
-    'transfer',
-    'removeBot',
-    'readDialogOwner',
-    'sendBotMessage',
-    'handToQueue',
-    'finishSession',
-  ),
+  transport: objectWith('transfer', 'removeBot', 'readDialogOwner', 'sendBotMessage'),
   store: objectWith('load', 'commit', 'claimEffects', 'completeEffect').optional(),
   scheduler: objectWith('claimDueTimers', 'completeTimer').optional(),
   counters: objectWith('nextInRotation', 'adjustBusy', 'readBusy').optional(),
-  rateLimiter: objectWith('acquire', 'penalize').optional(),
   router: objectWith('resolve').optional(),
   clock: objectWith('now').optional(),
   machine: z

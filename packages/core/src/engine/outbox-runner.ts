@@ -1,13 +1,10 @@
 import type { ClaimedEffect } from '../contracts/effects.js';
-import type { RateLimiter } from '../contracts/rate-limiter.js';
 import type { Store } from '../contracts/store.js';
 import type { Transport } from '../contracts/transport.js';
 import type { InternalEvent } from '../events.js';
-import { callTransport, type EffectOutcome } from './effect-call.js';
+import { callTransport, type EffectOutcome, engineFailure } from './effect-call.js';
 import type { EngineErrorContext } from './engine-events.js';
 
-/** Until this part of the lease has passed, the worker may still wait for rate-limit budget. */
-const grantShareOfLease = 0.5;
 /** The part of an entry's lease (from its claim) by which a platform call must have ended. */
 const callShareOfLease = 0.8;
 /** A call started with less than this part of the lease left is not started at all. */
@@ -17,12 +14,11 @@ const maxClaims = 10;
 
 export interface OutboxRunnerDeps {
   readonly store: Store;
+  /** The transport behind its rate limiter: each call waits for its grant inside the call. */
   readonly transport: Transport;
-  /** `undefined` when the transport limits itself. */
-  readonly rateLimiter: RateLimiter | undefined;
   readonly batchSize: number;
   readonly leaseMs: number;
-  /** Aborted when the engine stops: no new call starts and waits for rate budget end, calls in flight finish. */
+  /** Aborted when the engine stops: no new call starts, calls in flight finish. */
   readonly stopping: AbortSignal;
   /**
    * Whether the chat still waits for this entry's outcome: `stale` when it moved on since the
@@ -140,18 +136,9 @@ async function runEffect(deps: OutboxRunnerDeps, effect: ClaimedEffect, claimedA
       // An earlier claim's worker died or stalled, maybe mid-call: whether the transfer reached the
       // platform is unknown, and repeating a LEAVE=Y transfer that did is refused. The chat reads
       // the dialog first and repeats the call only if the platform shows it was not made.
-      await deps.feedBack(resultEvent(effect, { ok: false, code: 'LEASE_EXPIRED', retryable: true }));
+      await deps.feedBack(resultEvent(effect, engineFailure('LEASE_EXPIRED')));
       await deps.store.completeEffect(effect);
       return;
-    }
-    const grantDeadline = claimedAt + deps.leaseMs * grantShareOfLease;
-    const portal = effect.key.portal;
-    if (deps.rateLimiter && !(await waitForGrant(deps.rateLimiter, portal, grantDeadline, deps.stopping))) {
-      return; // no budget within the lease: leave the entry to be reclaimed later
-    }
-    // An answer may have withdrawn a transfer while this worker waited for budget: look once more.
-    if (effect.call.kind === 'transfer' && deps.rateLimiter && (await deps.standing(effect)) !== 'awaited') {
-      return; // reclaimed later, when the chat's answer to it is clear
     }
     const callDeadline = claimedAt + deps.leaseMs * callShareOfLease;
     if (callDeadline - Date.now() < deps.leaseMs * minimumCallShareOfLease || deps.stopping.aborted) return;
@@ -163,12 +150,9 @@ async function runEffect(deps: OutboxRunnerDeps, effect: ClaimedEffect, claimedA
       // A transport must report failures as data; one that throws is a bug worth surfacing, and
       // the call is retried like any transient failure.
       deps.reportError(error, { stage: 'transport', key: effect.key });
-      outcome = { ok: false, code: 'TRANSPORT_THREW', retryable: true };
+      outcome = engineFailure('TRANSPORT_THREW');
     }
-    if (!outcome.ok && leaseSignal.aborted) outcome = { ok: false, code: 'CALL_TIMEOUT', retryable: true };
-    if (!outcome.ok && outcome.code === 'QUERY_LIMIT_EXCEEDED' && deps.rateLimiter) {
-      await deps.rateLimiter.penalize(portal, outcome.retryAfterMs ?? 1_000);
-    }
+    if (!outcome.ok && leaseSignal.aborted) outcome = engineFailure('CALL_TIMEOUT');
     await deps.feedBack(resultEvent(effect, outcome));
     await deps.store.completeEffect(effect);
   } catch (error) {
@@ -198,31 +182,4 @@ async function abandon(deps: OutboxRunnerDeps, effect: ClaimedEffect): Promise<v
   } finally {
     await deps.store.completeEffect(effect);
   }
-}
-
-async function waitForGrant(
-  limiter: RateLimiter,
-  portal: string,
-  deadline: number,
-  signal: AbortSignal,
-): Promise<boolean> {
-  for (;;) {
-    const decision = await limiter.acquire(portal);
-    if (decision.granted) return true;
-    const wait = Math.max(1, decision.retryAfterMs);
-    if (signal.aborted || Date.now() + wait > deadline) return false;
-    await abortableSleep(wait, signal);
-  }
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }

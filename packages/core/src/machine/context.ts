@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { chatIdSchema, portalIdSchema } from '../chat-key.js';
-import { planStepSchema } from '../events.js';
+import { failureKindSchema, planStepSchema } from '../events.js';
 
 /** The names of the lifecycle's states. */
 export const chatStates = ['bot', 'transferring', 'awaitingOperator', 'operator', 'closed'] as const;
@@ -12,6 +12,8 @@ const failureSchema = z.object({
   code: z.string(),
   retryable: z.boolean(),
   retryAfterMs: z.number().int().nonnegative().optional(),
+  kind: failureKindSchema.optional(),
+  outcomeUnknown: z.boolean().optional(),
 });
 
 /** Everything the machine remembers about one chat. Plain JSON, validated whenever it is read back. */
@@ -27,8 +29,10 @@ export const chatContextSchema = z.object({
   step: z.number().int().nonnegative(),
   /** Transfer attempts on the current step (1 for the first call). */
   attempt: z.number().int().nonnegative(),
-  /** Of those attempts, how many failed for infrastructure reasons (`infrastructureFailureCodes`). */
+  /** Of those attempts, how many failed for reasons of the way, not the target (`kind` `budget` or `transient`). */
   infrastructureFailures: z.number().int().nonnegative().default(0),
+  /** Dialog reads made on the current step to settle a transfer whose outcome was unknown. */
+  verifyReads: z.number().int().nonnegative().default(0),
   /** Whether the bot is still a member of the chat. */
   botPresent: z.boolean(),
   /** Removal calls made since the operator answered. */
@@ -76,6 +80,7 @@ export function initialChatContext(portal: string, chatId: number): ChatContext 
     step: 0,
     attempt: 0,
     infrastructureFailures: 0,
+    verifyReads: 0,
     botPresent: true,
     removalAttempt: 0,
     operatorId: null,

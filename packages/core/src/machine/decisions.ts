@@ -60,6 +60,27 @@ export interface Failure {
   readonly code: string;
   readonly retryable: boolean;
   readonly retryAfterMs?: number;
+  /** `target` when left out. */
+  readonly kind?: 'target' | 'budget' | 'transient';
+  readonly outcomeUnknown?: boolean;
+}
+
+/** A failure without the fields it does not carry (the context is plain JSON, `exactOptionalPropertyTypes`). */
+function toFailure(source: {
+  readonly code: string;
+  readonly retryable: boolean;
+  readonly retryAfterMs?: number | undefined;
+  readonly kind?: Failure['kind'] | undefined;
+  readonly outcomeUnknown?: boolean | undefined;
+}): Failure {
+  const { code, retryable, retryAfterMs, kind, outcomeUnknown } = source;
+  return {
+    code,
+    retryable,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    ...(kind === undefined ? {} : { kind }),
+    ...(outcomeUnknown === undefined ? {} : { outcomeUnknown }),
+  };
 }
 
 /** The result of the read that settles a transfer whose outcome was unknown. */
@@ -100,13 +121,9 @@ export function belongsToStep(context: ChatContext, operatorId: number): boolean
  */
 export function failureOf(event: MachineEvent, context: ChatContext): Failure {
   if (context.verifying && event.type === 'effect.result' && event.effectId === context.awaitedEffect) {
-    const { code, retryable, retryAfterMs } = context.verifying;
-    return retryAfterMs === undefined ? { code, retryable } : { code, retryable, retryAfterMs };
+    return toFailure(context.verifying);
   }
-  if (event.type === 'effect.result' && !event.outcome.ok) {
-    const { code, retryable, retryAfterMs } = event.outcome;
-    return retryAfterMs === undefined ? { code, retryable } : { code, retryable, retryAfterMs };
-  }
+  if (event.type === 'effect.result' && !event.outcome.ok) return toFailure(event.outcome);
   return { code: 'UNKNOWN', retryable: false };
 }
 

@@ -12,7 +12,7 @@ export { createLifecycleMachine } from './lifecycle-machine.js';
 export type { MachineEvent, ResolvedTransferRequest } from './machine-events.js';
 export { isClientLeavingBot, isOperatorMessage } from './machine-events.js';
 export type { LifecycleOptions, ResolvedLifecycleOptions } from './options.js';
-export { infrastructureFailureCodes, lifecycleOptionsSchema, retryDelayMs } from './options.js';
+export { lifecycleOptionsSchema, retryDelayMs } from './options.js';
 export type { Instructions } from './read-instructions.js';
 export { readInstructions } from './read-instructions.js';
 export type { LifecycleMachine, LifecycleSnapshot, PersistedChat } from './snapshot.js';

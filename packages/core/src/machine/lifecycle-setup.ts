@@ -17,12 +17,7 @@ import {
 import type { CancelInstruction, EffectInstruction, Notice, ScheduleInstruction } from './instructions.js';
 import { answerOf, isClientLeavingBot, isClientZero, type MachineEvent } from './machine-events.js';
 import { stepNotice } from './notices.js';
-import {
-  infrastructureFailureCodes,
-  type ResolvedLifecycleOptions,
-  retryDelayMs,
-  unknownOutcomeCodes,
-} from './options.js';
+import { type ResolvedLifecycleOptions, retryDelayMs } from './options.js';
 import { eventSession, sessionGuards } from './sessions.js';
 
 /** Input of a new chat's machine. */
@@ -65,9 +60,10 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
         step: context.step + 1,
         attempt: 1,
         infrastructureFailures: 0,
+        verifyReads: 0,
       })),
       countInfrastructureFailure: assign(({ context, event }: Args) =>
-        infrastructureFailureCodes.has(failureOf(event, context).code)
+        (failureOf(event, context).kind ?? 'target') !== 'target'
           ? { infrastructureFailures: context.infrastructureFailures + 1 }
           : {},
       ),
@@ -135,7 +131,12 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
       /** The transfer's outcome is unknown: read the dialog before deciding whether to repeat it. */
       verifyTransfer: enqueueActions(({ context, event, enqueue }) => {
         const id = nextId(context, 'verify');
-        enqueue.assign({ verifying: failureOf(event, context), awaitedEffect: id, seq: context.seq + 1 });
+        enqueue.assign({
+          verifying: failureOf(event, context),
+          verifyReads: context.verifyReads + 1,
+          awaitedEffect: id,
+          seq: context.seq + 1,
+        });
         enqueue({ type: 'effect', params: { id, call: { kind: 'readDialogOwner' } } });
       }),
       /** Reads the dialog now: an answer that may belong to a step the plan has left is settled by the platform. */
@@ -240,7 +241,7 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
         args.context.verifying === null &&
         args.event.type === 'effect.result' &&
         !args.event.outcome.ok &&
-        unknownOutcomeCodes.has(args.event.outcome.code),
+        args.event.outcome.outcomeUnknown === true,
       verifiedAnswer: (args: Args) => (verifiedDialog(args)?.ownerId ?? 0) > 0,
       verifiedBotLeft: (args: Args) =>
         leavesOnTransfer(args.context) && verifiedDialog(args)?.botPresent === false,
@@ -248,15 +249,20 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
       verifiedTransferAfterAnswer: (args: Args) =>
         args.context.pendingAnswer !== null && verifiedDialog(args) !== null,
       isVerifyResult: (args: Args) => isVerifyResult(args),
-      // Failures of the way to the platform have their own budget; the target's failures use up its attempts.
-      canRetryTransfer: (args: Args) =>
-        infrastructureFailureCodes.has(failureOf(args.event, args.context).code)
-          ? canRetry(args, args.context.infrastructureFailures, config.maxInfrastructureRetries)
-          : canRetry(
+      // Every retry must fit the step's request budget; the target's own refusals also use up its attempts.
+      canRetryTransfer: (args: Args) => {
+        const failure = failureOf(args.event, args.context);
+        // The next transfer, and the dialog read that settles it should its outcome be unknown too.
+        const nextCost = failure.outcomeUnknown === true ? 2 : 1;
+        if (args.context.attempt + args.context.verifyReads + nextCost > config.maxStepRequests) return false;
+        return (failure.kind ?? 'target') === 'target'
+          ? canRetry(
               args,
               args.context.attempt - args.context.infrastructureFailures,
               config.maxTransferAttempts,
-            ),
+            )
+          : canRetry(args, 0, 1);
+      },
       // A bot that left meanwhile needs no further removal call.
       canRetryRemoval: (args: Args) =>
         args.context.botPresent && canRetry(args, args.context.removalAttempt, config.maxRemovalAttempts),

@@ -1,19 +1,27 @@
 import { z } from 'zod';
+import { backoffDelayMs } from '../rate-limit/backoff.js';
 
 /** How the lifecycle machine retries and polls. All durations in milliseconds. */
 export const lifecycleOptionsSchema = z
   .object({
-    /** Transfer calls per plan step before the step counts as failed (retryable errors only). */
-    maxTransferAttempts: z.number().int().min(1).max(20).default(3),
     /**
-     * Retries per plan step for failures of the way to the platform rather than of the target
-     * (`QUERY_LIMIT_EXCEEDED`, timeouts, network errors: see `infrastructureFailureCodes`). They do
-     * not use up `maxTransferAttempts`, so rate limits alone never skip an operator.
+     * Transfer calls per plan step that the target itself may refuse (failures of `kind`
+     * `target`, e.g. `OPERATOR_WRONG` while another transfer holds the chat's lock) before the step
+     * counts as failed. Small on purpose: a target that keeps refusing will not accept.
      */
-    maxInfrastructureRetries: z.number().int().min(0).max(100).default(8),
+    maxTransferAttempts: z.number().int().min(1).max(20).default(2),
+    /**
+     * Platform requests one plan step may cost under failures: its transfer calls and the dialog
+     * reads that settle a transfer whose outcome was unknown. A retry is made only when it (and
+     * the read that may have to settle it) fits. The transport makes one attempt per call, so
+     * this is the bound of HTTP requests per step (a token refresh aside): with the default,
+     * persistent `QUERY_LIMIT_EXCEEDED` costs 5, persistent 500s or network failures 4
+     * (transfer, read, transfer, read), `OPERATOR_WRONG` 2 (`maxTransferAttempts`).
+     */
+    maxStepRequests: z.number().int().min(1).max(100).default(5),
     /** Removal calls before the engine gives up removing the bot (retryable errors only). */
     maxRemovalAttempts: z.number().int().min(1).max(20).default(5),
-    /** First retry delay; doubles with every attempt. */
+    /** First retry delay; doubles with every attempt. The engine's one backoff for every platform call. */
     retryBaseDelayMs: z.number().int().min(1).max(3_600_000).default(1_000),
     /** Upper bound of a retry delay. */
     retryMaxDelayMs: z.number().int().min(1).max(3_600_000).default(30_000),
@@ -38,42 +46,8 @@ export function retryDelayMs(
   attempt: number,
   retryAfterMs?: number,
 ): number {
-  const exponential = Math.min(
-    options.retryMaxDelayMs,
-    options.retryBaseDelayMs * 2 ** Math.max(0, attempt - 1),
+  return Math.max(
+    backoffDelayMs(options.retryBaseDelayMs, options.retryMaxDelayMs, attempt),
+    retryAfterMs ?? 0,
   );
-  return Math.max(exponential, retryAfterMs ?? 0);
 }
-
-/**
- * Failure codes after which a call may or may not have reached the platform: the request timed
- * out, the connection broke, the answer was unreadable, or the worker that made it died. A
- * transfer failing so is not repeated blindly: the engine first reads the dialog (its owner, the
- * bot's membership) and counts the transfer as made when the platform shows it was.
- */
-export const unknownOutcomeCodes: ReadonlySet<string> = new Set([
-  'CALL_TIMEOUT',
-  'TIMEOUT',
-  'NETWORK',
-  'INVALID_RESPONSE',
-  'INTERNAL_SERVER_ERROR',
-  'TRANSPORT_THREW',
-  'LEASE_EXPIRED',
-]);
-
-/**
- * Failure codes that say nothing about the transfer's target: the platform or the way to it was
- * busy or unreachable. Retrying them does not count against `maxTransferAttempts`.
- */
-export const infrastructureFailureCodes: ReadonlySet<string> = new Set([
-  'QUERY_LIMIT_EXCEEDED',
-  'OPERATION_TIME_LIMIT',
-  'RATE_LIMITED',
-  'CALL_TIMEOUT',
-  'TIMEOUT',
-  'NETWORK',
-  'INVALID_RESPONSE',
-  'INTERNAL_SERVER_ERROR',
-  'TRANSPORT_THREW',
-  'LEASE_EXPIRED',
-]);

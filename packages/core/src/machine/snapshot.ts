@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ChatKey } from '../chat-key.js';
-import { BatonError, describeZodIssues } from '../errors.js';
+import { describeZodIssues } from '../errors/validation.js';
+import { BatonError } from '../errors.js';
 import { type ChatContext, type ChatState, chatContextSchema, chatStates } from './context.js';
 import type { createLifecycleMachine } from './lifecycle-machine.js';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Clock } from '../contracts/clock.js';
+import { parseOrThrow } from '../errors/validation.js';
 import { BatonError, invalidInput } from '../errors.js';
 
 /**
@@ -7,9 +8,7 @@ import { BatonError, invalidInput } from '../errors.js';
  * every problem. Callers parse before touching any state, so bad input changes nothing.
  */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw invalidInput(what, result.error);
-  return result.data;
+  return parseOrThrow(schema, value, what, (failure) => invalidInput(what, failure.cause));
 }
 
 /** Accepts anything with a `now()` method, so that tests can pass their own clocks. */

@@ -79,6 +79,7 @@ export function createMemoryRateLimiter(options?: MemoryRateLimiterOptions): Rat
   }
 
   return {
+    scope: 'process',
     async acquire(portal): Promise<RateDecision> {
       guard.assertOpen();
       const validPortal = parseInput(portalIdSchema, portal, 'portal');

@@ -83,6 +83,7 @@ export function createMemoryStore(options?: MemoryStoreOptions): MemoryStore {
   const guard = createClosedGuard('memory store');
 
   return {
+    scope: 'process',
     async load(key: ChatKey): Promise<StoredChat | undefined> {
       guard.assertOpen();
       const chat = state.chats.get(chatSlot(parseInput(chatKeySchema, key, 'chat key')));

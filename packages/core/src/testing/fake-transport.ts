@@ -4,6 +4,7 @@ import type {
   BotRemoval,
   CallOptions,
   DialogOwner,
+  FailureKind,
   TransferRequest,
   Transport,
   TransportFailure,
@@ -57,7 +58,7 @@ export type FakeAnswer<M extends FakeMethod> =
     ) => TransportResult<FakeValues[M]> | Promise<TransportResult<FakeValues[M]>>);
 
 /** A `Transport` for tests: records every call and answers as scripted. */
-export interface FakeTransport extends Transport {
+export interface FakeTransport extends Required<Omit<Transport, 'rateLimiter'>> {
   /** Every call so far, oldest first. */
   readonly calls: readonly FakeCall[];
   /** The calls of one method, oldest first. */
@@ -88,12 +89,19 @@ export interface FakeTransportOptions {
  * @defaultValue `retryable`: `false`; `message`: the code
  * @example
  * ```ts
- * transport.respondOnce('transfer', transportFailure('QUERY_LIMIT_EXCEEDED', { retryable: true, retryAfterMs: 1_000 }));
+ * transport.respondOnce('transfer', transportFailure('QUERY_LIMIT_EXCEEDED', { retryable: true, kind: 'budget', retryAfterMs: 1_000 }));
  * ```
  */
 export function transportFailure(
   code: string,
-  options: { retryable?: boolean; retryAfterMs?: number; status?: number; message?: string } = {},
+  options: {
+    retryable?: boolean;
+    retryAfterMs?: number;
+    status?: number;
+    message?: string;
+    kind?: FailureKind;
+    outcomeUnknown?: boolean;
+  } = {},
 ): { ok: false; error: TransportFailure } {
   return {
     ok: false,
@@ -103,6 +111,8 @@ export function transportFailure(
       message: options.message ?? code,
       ...(options.retryAfterMs === undefined ? {} : { retryAfterMs: options.retryAfterMs }),
       ...(options.status === undefined ? {} : { status: options.status }),
+      ...(options.kind === undefined ? {} : { kind: options.kind }),
+      ...(options.outcomeUnknown === undefined ? {} : { outcomeUnknown: options.outcomeUnknown }),
     },
   };
 }
@@ -119,7 +129,7 @@ type AnyResult = TransportResult<FakeValues[FakeMethod]>;
  * Creates a fake transport. By default every call succeeds: `removeBot` answers
  * `{ alreadyGone: false }` and `readDialogOwner` the owner set with `setDialogOwner` (else `0`).
  * An aborted `signal` (before or during a call) answers a failure with code `ABORTED`. It takes
- * no rate-limit grants itself (`rateLimiting` is undefined).
+ * no rate-limit grants itself (it has no `rateLimiter`: the engine or `withRateLimit` puts it behind one).
  *
  * @example
  * ```ts

@@ -15,3 +15,5 @@ export { routingCountersConformanceSuite } from './routing-counters-suite.js';
 export { commitFor, effectFor, timerFor } from './store/fixtures.js';
 export type { StoreSuiteOptions } from './store-suite.js';
 export { storeConformanceSuite } from './store-suite.js';
+export type { TransportHarness, TransportPlatform } from './transport-suite.js';
+export { transportConformanceSuite } from './transport-suite.js';

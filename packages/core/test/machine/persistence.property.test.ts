@@ -1,14 +1,10 @@
-import {
-  createLifecycleMachine,
-  type LifecycleSnapshot,
-  type MachineEvent,
-  persistSnapshot,
-  readInstructions,
-  restoreSnapshot,
-} from '@baton/core';
+import { createLifecycleMachine } from '@baton/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition } from 'xstate';
+import type { MachineEvent } from '../../src/machine/machine-events.js';
+import { readInstructions } from '../../src/machine/read-instructions.js';
+import { type LifecycleSnapshot, persistSnapshot, restoreSnapshot } from '../../src/machine/snapshot.js';
 
 const key = { portal: 'prop-portal', chatId: 77 };
 const machine = createLifecycleMachine({ confirmationPollIntervalMs: 1_000 });

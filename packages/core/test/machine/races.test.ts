@@ -1,6 +1,8 @@
-import { createLifecycleMachine, type MachineEvent, type Notice, readInstructions } from '@baton/core';
+import { createLifecycleMachine, type Notice } from '@baton/core';
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition } from 'xstate';
+import type { MachineEvent } from '../../src/machine/machine-events.js';
+import { readInstructions } from '../../src/machine/read-instructions.js';
 
 const key = { portal: 'b24-race-portal', chatId: 4_811_234 };
 const operatorId = 2_210_457;

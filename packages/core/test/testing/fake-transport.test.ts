@@ -33,7 +33,7 @@ describe('createFakeTransport', () => {
     expect(transport.calls[0]).toEqual({ method: 'transfer', request: transfer, at: clock.now() - 10 });
     expect(transport.calls[0]?.request).toBe(transfer);
     expect(transport.callsOf('sendBotMessage')[0]?.request.text).toBe('hi');
-    expect(transport.rateLimiting).toBeUndefined();
+    expect(transport).not.toHaveProperty('rateLimiting');
   });
 
   it('uses queued answers once each, in order, then the replaced default, then the built-in one', async () => {

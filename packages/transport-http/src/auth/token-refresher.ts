@@ -1,7 +1,7 @@
 import type { LockManager } from '@baton/core';
+import { sleep } from '@baton/core/adapter';
 import { BitrixError } from '../errors.js';
 import type { FetchFunction } from '../rest/send-request.js';
-import { sleep } from '../rest/sleep.js';
 import { type AuthEventListener, emitAuthEvent } from './auth-events.js';
 import type { TokenKeeper } from './token-keeper.js';
 import { requestTokens } from './token-request.js';

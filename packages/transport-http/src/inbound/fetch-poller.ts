@@ -1,8 +1,8 @@
 import type { Lock, LockManager } from '@baton/core';
+import { describeZodIssues, sleep } from '@baton/core/adapter';
 import { z } from 'zod';
-import { BitrixError, zodIssues } from '../errors.js';
+import { BitrixError } from '../errors.js';
 import type { BitrixClient } from '../rest/client.js';
-import { sleep } from '../rest/sleep.js';
 import type { AcceptEvent } from './handler.js';
 import { normalizeV2Data } from './v2-events.js';
 
@@ -141,7 +141,7 @@ export function createFetchPoller(options: FetchPollerOptions): FetchPoller {
     unacknowledged = false;
     const parsed = eventsAnswerSchema.safeParse(answer.result);
     if (!parsed.success) {
-      const message = `imbot.v2.Event.get on ${options.portal}: unexpected answer: ${zodIssues(parsed.error).join('; ')}`;
+      const message = `imbot.v2.Event.get on ${options.portal}: unexpected answer: ${describeZodIssues(parsed.error).join('; ')}`;
       return failed(
         new BitrixError('INVALID_RESPONSE', message, {
           portal: options.portal,
@@ -192,7 +192,7 @@ export function createFetchPoller(options: FetchPollerOptions): FetchPoller {
         options.onError?.(
           new BitrixError(
             'INVALID_PAYLOAD',
-            `Unreadable fetched event ${item.eventId}: ${zodIssues(normalized).join('; ')}`,
+            `Unreadable fetched event ${item.eventId}: ${describeZodIssues(normalized).join('; ')}`,
             { portal: options.portal },
           ),
         );

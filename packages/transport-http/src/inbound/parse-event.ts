@@ -1,6 +1,6 @@
-import { batonEventSchema } from '@baton/core';
+import { batonEventSchema, describeZodIssues } from '@baton/core/adapter';
 import type { z } from 'zod';
-import { BitrixError, zodIssues } from '../errors.js';
+import { BitrixError } from '../errors.js';
 import type { InboundEnvelope, NormalizedEvent } from './normalized.js';
 import { normalizeV1 } from './v1-events.js';
 import { normalizeV2Data } from './v2-events.js';
@@ -29,7 +29,7 @@ function isZodError(value: NormalizedEvent | z.ZodError): value is z.ZodError {
 }
 
 function invalidPayload(envelope: InboundEnvelope, error: z.ZodError): BitrixError {
-  const issues = zodIssues(error);
+  const issues = describeZodIssues(error);
   return new BitrixError(
     'INVALID_PAYLOAD',
     `Invalid ${envelope.type} payload: ${issues.join('; ')}`,

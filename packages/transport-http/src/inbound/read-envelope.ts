@@ -1,6 +1,6 @@
-import { portalIdSchema } from '@baton/core';
+import { describeZodIssues, portalIdSchema } from '@baton/core/adapter';
 import { z } from 'zod';
-import { BitrixError, zodIssues } from '../errors.js';
+import { BitrixError } from '../errors.js';
 import type { InboundEnvelope } from './normalized.js';
 
 const envelopeSchema = z.object({
@@ -27,7 +27,7 @@ const envelopeSchema = z.object({
 export function readInboundEnvelope(raw: Record<string, unknown>): InboundEnvelope {
   const parsed = envelopeSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
+    const issues = describeZodIssues(parsed.error);
     throw new BitrixError('INVALID_PAYLOAD', `Not a Bitrix24 event: ${issues.join('; ')}`, {
       status: 400,
       issues,

@@ -1,3 +1,4 @@
+import { backoffDelayMs, sleep } from '@baton/core/adapter';
 import type { AcceptEvent } from './handler.js';
 
 /** How the inbound handler keeps trying an event whose dispatch failed for a passing reason. */
@@ -54,9 +55,9 @@ export function retryingAccept(accept: AcceptEvent, options: AcceptRetryOptions 
       try {
         return await accept(event);
       } catch (error) {
-        const delay = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(attempt, 20));
+        const delay = backoffDelayMs(baseDelayMs, maxDelayMs, attempt + 1);
         if (!isRetryable(error) || Date.now() + delay > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await sleep(delay);
       }
     }
   };

@@ -1,11 +1,11 @@
 import type { LockManager, RateLimiter } from '@baton/core';
+import { parseOrThrow } from '@baton/core/adapter';
 import { z } from 'zod';
 import type { AuthEventListener } from '../auth/auth-events.js';
 import type { PortalDirectory } from '../auth/portal-settings.js';
 import type { OAuthAppSettings } from '../auth/token-refresher.js';
 import type { OAuthTokenStore } from '../auth/token-store.js';
-import { BitrixError, zodIssues } from '../errors.js';
-import { defaultRetryPolicy, type RetryPolicy, retryPolicySchema } from './retry-policy.js';
+import { invalidInputError } from '../errors.js';
 import type { FetchFunction } from './send-request.js';
 
 /** The OAuth server of the cloud platform. */
@@ -58,8 +58,13 @@ export interface BitrixClientOptions {
    * @defaultValue 1_000
    */
   readonly queryLimitPenaltyMs?: number;
-  /** Overrides of the retry policy; see `defaultRetryPolicy`. */
-  readonly retry?: Partial<RetryPolicy>;
+  /**
+   * The one wait the client does itself before sending a call again: after `OPERATION_TIME_LIMIT`
+   * when the method unblocks (`operating_reset_at`) within this long. A longer or unknown wait is
+   * returned as a `budget` failure with `retryAfterMs`. Every other retry is the engine's.
+   * @defaultValue 5_000
+   */
+  readonly maxOperatingWaitMs?: number;
   /**
    * Told when a portal's OAuth access is lost (`auth.lost`: reinstall the app or wait for the
    * portal's next event) and when rotated tokens could not be written (`auth.store-failed`).
@@ -79,11 +84,6 @@ export interface BitrixClientOptions {
    * @defaultValue 50
    */
   readonly refreshWaitPollMs?: number;
-  /**
-   * The random source of backoff jitter, in [0, 1).
-   * @defaultValue `Math.random`
-   */
-  readonly random?: () => number;
 }
 
 /** Options after validation, with every default applied. */
@@ -94,11 +94,10 @@ export interface ClientSettings {
   readonly timeoutMs: number;
   readonly maxRateLimitWaitMs: number;
   readonly queryLimitPenaltyMs: number;
-  readonly retry: RetryPolicy;
+  readonly maxOperatingWaitMs: number;
   readonly refreshLockTtlMs: number;
   readonly refreshWaitPollMs: number;
   readonly onAuthEvent: AuthEventListener | undefined;
-  readonly random: () => number;
 }
 
 const isFunction = (value: unknown) => typeof value === 'function';
@@ -127,25 +126,17 @@ const optionsSchema = z.object({
   timeoutMs: duration(600_000).optional(),
   maxRateLimitWaitMs: z.number().int().nonnegative().max(3_600_000).optional(),
   queryLimitPenaltyMs: z.number().int().nonnegative().max(600_000).optional(),
-  retry: retryPolicySchema.optional(),
+  maxOperatingWaitMs: z.number().int().nonnegative().max(600_000).optional(),
   refreshLockTtlMs: duration(600_000).optional(),
   refreshWaitPollMs: duration(60_000).optional(),
   onAuthEvent: z.custom<AuthEventListener>(isFunction, 'a function').optional(),
-  random: z.custom<() => number>(isFunction, 'a function').optional(),
 });
 
 /** Validates the client's options and applies defaults; throws `INVALID_INPUT` on bad options. */
 export function resolveClientOptions(options: BitrixClientOptions): ClientSettings {
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
-    throw new BitrixError(
-      'INVALID_INPUT',
-      `Invalid transport options: ${issues.join('; ')}`,
-      { issues },
-      parsed.error,
-    );
-  }
+  parseOrThrow(optionsSchema, options, 'transport options', (failure) =>
+    invalidInputError('transport options', failure.cause),
+  );
   const { oauth } = options;
   return {
     portals: options.portals,
@@ -159,14 +150,9 @@ export function resolveClientOptions(options: BitrixClientOptions): ClientSettin
     timeoutMs: options.timeoutMs ?? 30_000,
     maxRateLimitWaitMs: options.maxRateLimitWaitMs ?? 60_000,
     queryLimitPenaltyMs: options.queryLimitPenaltyMs ?? 1_000,
-    retry: { ...defaultRetryPolicy, ...stripUndefined(options.retry ?? {}) },
+    maxOperatingWaitMs: options.maxOperatingWaitMs ?? 5_000,
     refreshLockTtlMs: options.refreshLockTtlMs ?? 30_000,
     refreshWaitPollMs: options.refreshWaitPollMs ?? 50,
     onAuthEvent: options.onAuthEvent,
-    random: options.random ?? Math.random,
   };
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
 }

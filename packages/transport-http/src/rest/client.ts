@@ -6,6 +6,7 @@ import {
   type RateLimiter,
   withHeadroom,
 } from '@baton/core';
+import { sleep } from '@baton/core/adapter';
 import { createTokenKeeper } from '../auth/token-keeper.js';
 import { createTokenRefresher } from '../auth/token-refresher.js';
 import { BitrixError } from '../errors.js';
@@ -14,9 +15,7 @@ import { encodeParams, type RestParams } from './encode-params.js';
 import { createOperatingResets } from './operating-resets.js';
 import { takeGrant } from './rate-grant.js';
 import { type ResolvedPortal, resolvePortal } from './resolve-portal.js';
-import { decideRetry } from './retry-policy.js';
 import { sendRequest } from './send-request.js';
-import { sleep } from './sleep.js';
 
 /** A REST call's outcome: the envelope's `result`, or a `BitrixError` as a value. */
 export type RestResult =
@@ -25,23 +24,18 @@ export type RestResult =
 
 /** Options of one REST call. */
 export interface RestCallOptions {
-  /** Aborts the call, including any wait for the rate limiter or a retry. */
+  /** Aborts the call, including any wait for the rate limiter or an operating limit. */
   readonly signal?: AbortSignal;
-  /**
-   * `false` for a call that must not reach the platform twice: after a failure that may have run
-   * (a timeout, a reset connection, a 5xx other than `QUERY_LIMIT_EXCEEDED`) it is returned, not
-   * retried, so that the caller can read the platform's state before repeating it.
-   * @defaultValue true
-   */
-  readonly idempotent?: boolean;
 }
 
 /** A multi-portal Bitrix24 REST client with auth, rate limiting and retries. */
 export interface BitrixClient {
   /**
-   * Calls `method` on `portal`. Takes one rate-limit grant per HTTP request (retries and token
-   * refreshes included), refreshes an expired OAuth token once, retries per the retry policy.
-   * Never throws: failures are values.
+   * Calls `method` on `portal` with one attempt: the client does not retry (the engine decides
+   * whether a call is made again). Two exceptions, each at most once per call: an expired OAuth
+   * token is refreshed and the call replayed, and an `OPERATION_TIME_LIMIT` whose method unblocks
+   * within `maxOperatingWaitMs` is waited out and sent again. Takes one rate-limit grant per HTTP
+   * request (refreshes included). Never throws: failures are values.
    */
   call(portal: string, method: string, params: RestParams, options?: RestCallOptions): Promise<RestResult>;
   /** The validated settings of a portal (its bot, its auth kind), or the error saying why not. */
@@ -51,6 +45,8 @@ export interface BitrixClient {
    * it created. Fetch pollers on this client use it unless given their own.
    */
   readonly lockManager: LockManager;
+  /** The limiter every request of this client is granted by: the `rateLimiter` option, or the in-process one it created. */
+  readonly rateLimiter: RateLimiter;
   /** Closes the limiter and lock manager this client created itself (not the ones passed in). Idempotent. */
   close(): Promise<void>;
 }
@@ -153,7 +149,8 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
     const target = await resolvePortal(settings, portal, access);
     if (target instanceof BitrixError) return failed(target);
     let refreshed = false;
-    for (let attemptNumber = 1; ; ) {
+    let waitedOperatingLimit = false;
+    for (;;) {
       const outcome = await attempt(target, method, params, callOptions.signal);
       if (outcome.ok) return outcome;
       const { error } = outcome;
@@ -166,15 +163,21 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
       if (error.code === 'QUERY_LIMIT_EXCEEDED') {
         // Someone else shares this portal's bucket: make every caller of the portal back off.
         await limiter.penalize(portal, settings.queryLimitPenaltyMs).catch(() => undefined);
+        return failed(error);
       }
-      const decision = decideRetry(settings.retry, error, attemptNumber, settings.random, {
-        idempotent: callOptions.idempotent ?? true,
-      });
-      if (!decision.retry) return failed(error);
-      if (!(await sleep(decision.delayMs, callOptions.signal))) {
+      const operatingWait = error.code === 'OPERATION_TIME_LIMIT' ? error.context.retryAfterMs : undefined;
+      if (
+        waitedOperatingLimit ||
+        operatingWait === undefined ||
+        operatingWait > settings.maxOperatingWaitMs
+      ) {
+        return failed(error);
+      }
+      // The method unblocks soon and the request did not run: wait once, then send it again.
+      waitedOperatingLimit = true;
+      if (!(await sleep(operatingWait, callOptions.signal))) {
         return failed(new BitrixError('ABORTED', `${method} on ${portal}: aborted`, { portal, method }));
       }
-      attemptNumber += 1;
     }
   }
 
@@ -182,6 +185,7 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
     call,
     portal: (portal) => resolvePortal(settings, portal, access),
     lockManager: locks,
+    rateLimiter: limiter,
     async close() {
       if (closed) return;
       closed = true;
@@ -201,5 +205,5 @@ function failed(error: BitrixError): RestResult {
 }
 
 function isExpiredToken(error: BitrixError): boolean {
-  return error.status === 401 && (error.code === 'expired_token' || error.code === 'invalid_token');
+  return error.context.status === 401 && (error.code === 'expired_token' || error.code === 'invalid_token');
 }

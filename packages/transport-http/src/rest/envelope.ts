@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BitrixError, type BitrixErrorContext } from '../errors.js';
-import { isRetryableFailure } from './retry-policy.js';
+import { isRetryableFailure } from './classify-failure.js';
 
 const timeSchema = z
   .object({ operating_reset_at: z.coerce.number().optional() })

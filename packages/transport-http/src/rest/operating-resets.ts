@@ -28,19 +28,19 @@ export function createOperatingResets() {
      * still ahead); any other error is returned as it is.
      */
     complete(error: BitrixError, now: number): BitrixError {
-      if (error.code !== 'OPERATION_TIME_LIMIT' || error.retryAfterMs !== undefined) return error;
-      if (error.portal === undefined || error.method === undefined) return error;
-      const resetAtMs = resets.get(key(error.portal, error.method));
+      if (error.code !== 'OPERATION_TIME_LIMIT' || error.context.retryAfterMs !== undefined) return error;
+      if (error.context.portal === undefined || error.context.method === undefined) return error;
+      const resetAtMs = resets.get(key(error.context.portal, error.context.method));
       if (resetAtMs === undefined || resetAtMs <= now) return error;
       return new BitrixError(
         error.code,
         error.message,
         {
-          portal: error.portal,
-          method: error.method,
-          retryable: error.retryable,
+          portal: error.context.portal,
+          method: error.context.method,
+          retryable: error.context.retryable,
           retryAfterMs: resetAtMs - now,
-          ...(error.status === undefined ? {} : { status: error.status }),
+          ...(error.context.status === undefined ? {} : { status: error.context.status }),
         },
         error.cause,
       );

@@ -1,6 +1,6 @@
 import type { RateLimiter } from '@baton/core';
+import { waitForGrant } from '@baton/core/adapter';
 import { BitrixError } from '../errors.js';
-import { sleep } from './sleep.js';
 
 /** Where and until when a caller is willing to wait for a rate-limit grant. */
 export interface GrantRequest {
@@ -14,32 +14,28 @@ export interface GrantRequest {
 }
 
 /**
- * Takes one grant for one HTTP request, waiting as the limiter says. Returns `undefined` once
- * granted, or the error that ended the wait: `RATE_LIMITED` (with `retryAfterMs`) when the wait
- * would pass `waitUntil`, `ABORTED` when the signal fired.
+ * Takes one grant for one HTTP request (core's `waitForGrant`). Returns `undefined` once granted,
+ * or the error that ended the wait: `RATE_LIMITED` (with `retryAfterMs`) when the wait would pass
+ * `waitUntil`, `ABORTED` when the signal fired.
  */
 export async function takeGrant(request: GrantRequest): Promise<BitrixError | undefined> {
   const context = { method: request.method, portal: request.portal };
-  for (;;) {
-    const decision = await request.limiter.acquire(request.portal);
-    if (decision.granted) return undefined;
-    const wait = Math.max(1, decision.retryAfterMs);
-    if (request.now() + wait > request.waitUntil) {
-      return new BitrixError(
-        'RATE_LIMITED',
-        `${request.method} on ${request.portal}: the portal's request budget is spent for the next ${Math.ceil(wait)} ms`,
-        { ...context, retryable: true, retryAfterMs: wait },
-      );
-    }
-    if (!(await sleep(wait, request.signal))) {
-      return new BitrixError(
-        'ABORTED',
-        `${request.method} on ${request.portal}: aborted while waiting for the rate limit`,
-        {
-          ...context,
-          retryable: false,
-        },
-      );
-    }
+  const outcome = await waitForGrant(request.limiter, request.portal, {
+    until: request.waitUntil,
+    signal: request.signal,
+    now: request.now,
+  });
+  if (outcome.granted) return undefined;
+  if (outcome.reason === 'aborted') {
+    return new BitrixError(
+      'ABORTED',
+      `${request.method} on ${request.portal}: aborted while waiting for the rate limit`,
+      { ...context, retryable: false },
+    );
   }
+  return new BitrixError(
+    'RATE_LIMITED',
+    `${request.method} on ${request.portal}: the portal's request budget is spent for the next ${Math.ceil(outcome.retryAfterMs)} ms`,
+    { ...context, retryable: true, retryAfterMs: outcome.retryAfterMs },
+  );
 }

@@ -1,3 +1,4 @@
+import { describeZodIssues } from '@baton/core/adapter';
 import {
   type BotSettings,
   lookUpPortal,
@@ -5,7 +6,7 @@ import {
   portalSettingsSchema,
 } from '../auth/portal-settings.js';
 import type { OAuthTokens } from '../auth/token-store.js';
-import { BitrixError, zodIssues } from '../errors.js';
+import { BitrixError } from '../errors.js';
 import type { ClientSettings } from './client-options.js';
 import type { RestParams } from './encode-params.js';
 
@@ -58,7 +59,7 @@ export async function resolvePortal(
   }
   const parsed = portalSettingsSchema.safeParse(found);
   if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
+    const issues = describeZodIssues(parsed.error);
     return new BitrixError('INVALID_INPUT', `Invalid settings for portal ${portal}: ${issues.join('; ')}`, {
       portal,
       issues,

@@ -101,7 +101,7 @@ describe("waiting on another process's refresh lock", () => {
     const s = scenario({ lockFreeAt: Number.POSITIVE_INFINITY, tokensAppearAt: Number.POSITIVE_INFINITY });
     const { refresher, server } = await refresherFor(s);
     const result = await refresher.refresh(portal, 'access-700001');
-    expect(result).toMatchObject({ code: 'REFRESH_FAILED', retryable: true });
+    expect(result).toMatchObject({ code: 'REFRESH_FAILED', context: { retryable: true } });
     expect(s.now()).toBeLessThan(lockTtlMs * 3);
     expect(server.seen).toHaveLength(0);
   });

@@ -29,7 +29,6 @@ async function webhookSetup(
       },
     },
     timeoutMs: 300,
-    retry: { baseDelayMs: 5, maxDelayMs: 20, jitter: false },
     ...extra,
   });
   const chat = portal.createClientChat({ lineId: line.lineId, botId: bot.botId });
@@ -69,15 +68,9 @@ describe('the transport against the emulator', () => {
     [400, 'WRONG_CHAT', false],
     [400, 'OPERATOR_WRONG', true],
   ])(
-    'maps HTTP %i %s (retryable: %s) and retries only what is retryable',
+    "maps HTTP %i %s (retryable: %s) with one request: retrying is the engine's decision",
     async (status, error, retryable) => {
-      const t = await webhookSetup(
-        {},
-        {
-          retry: { baseDelayMs: 1, maxDelayMs: 2, jitter: false, operatingLimitWaitMs: 1 },
-          queryLimitPenaltyMs: 1,
-        },
-      );
+      const t = await webhookSetup({}, { queryLimitPenaltyMs: 1 });
       t.emulator.faults.add({ method: transferMethod, kind: 'status', status, error });
       const result = await t.transport.transfer({
         ...t.key,
@@ -86,10 +79,10 @@ describe('the transport against the emulator', () => {
       });
       expect(result).toMatchObject({ ok: false, error: { code: error, status, retryable } });
       const calls = t.emulator.requests.filter((request) => request.method === transferMethod).length;
-      // A transfer is not repeated after a 5xx that may have run: only the documented "refused
-      // before running" answers (and the method's own OPERATOR_WRONG) are retried inside the call.
+      expect(calls).toBe(1);
+      // A 5xx other than the documented "refused before running" answer may have run.
       const mayHaveRun = status >= 500 && error !== 'QUERY_LIMIT_EXCEEDED';
-      expect(calls).toBe(retryable && !mayHaveRun ? 3 : 1);
+      expect(!result.ok && result.error.outcomeUnknown).toBe(mayHaveRun);
     },
   );
 
@@ -97,19 +90,22 @@ describe('the transport against the emulator', () => {
     ['status 503 QUERY_LIMIT_EXCEEDED', { kind: 'status', status: 503, error: 'QUERY_LIMIT_EXCEEDED' }],
     ['status 429 OPERATION_TIME_LIMIT', { kind: 'status', status: 429, error: 'OPERATION_TIME_LIMIT' }],
   ] as const)(
-    'recovers from a transient %s (refused before running) and the transfer happens once',
+    'returns a %s (refused before running) as a budget failure; made again, the transfer happens once',
     async (_, fault) => {
-      const t = await webhookSetup(
-        {},
-        { queryLimitPenaltyMs: 1, retry: { baseDelayMs: 1, maxDelayMs: 2, operatingLimitWaitMs: 1 } },
-      );
+      const t = await webhookSetup({}, { queryLimitPenaltyMs: 1 });
       t.emulator.faults.add({ method: transferMethod, times: 1, ...fault });
-      const result = await t.transport.transfer({
-        ...t.key,
-        target: { kind: 'user', userId: t.operator.userId },
-        leave: true,
+      const transfer = () =>
+        t.transport.transfer({
+          ...t.key,
+          target: { kind: 'user', userId: t.operator.userId },
+          leave: true,
+        });
+      expect(await transfer()).toMatchObject({
+        ok: false,
+        error: { code: fault.error, retryable: true, kind: 'budget', outcomeUnknown: false },
       });
-      expect(result).toEqual({ ok: true, value: undefined });
+      expect(t.portal.chat(t.chat.chatId).transfers).toHaveLength(0);
+      expect(await transfer()).toEqual({ ok: true, value: undefined });
       expect(t.portal.chat(t.chat.chatId).transfers).toHaveLength(1);
     },
   );
@@ -129,7 +125,10 @@ describe('the transport against the emulator', () => {
         target: { kind: 'user', userId: t.operator.userId },
         leave: true,
       });
-      expect(result).toMatchObject({ ok: false, error: { code, retryable: true } });
+      expect(result).toMatchObject({
+        ok: false,
+        error: { code, retryable: true, kind: 'transient', outcomeUnknown: true },
+      });
       expect(t.emulator.requests.filter((request) => request.method === transferMethod)).toHaveLength(1);
     },
   );
@@ -154,12 +153,19 @@ describe('the transport against the emulator', () => {
     ['reset', { kind: 'reset' }],
     ['hang', { kind: 'hang' }],
     ['html', { kind: 'html' }],
-  ] as const)('still retries a call that is safe to repeat after a transient %s', async (_, fault) => {
-    const t = await webhookSetup();
-    t.emulator.faults.add({ method: 'imopenlines.bot.session.finish', times: 1, ...fault });
-    expect(await t.transport.finishSession(t.key)).toEqual({ ok: true, value: undefined });
-    expect(t.portal.chat(t.chat.chatId).state).toBe('finished');
-  });
+  ] as const)(
+    'returns a transient %s of a call that is safe to repeat; made again, it succeeds',
+    async (_, fault) => {
+      const t = await webhookSetup();
+      t.emulator.faults.add({ method: 'imopenlines.bot.session.finish', times: 1, ...fault });
+      expect(await t.transport.finishSession(t.key)).toMatchObject({
+        ok: false,
+        error: { retryable: true, kind: 'transient' },
+      });
+      expect(await t.transport.finishSession(t.key)).toEqual({ ok: true, value: undefined });
+      expect(t.portal.chat(t.chat.chatId).state).toBe('finished');
+    },
+  );
 
   it.each([
     ['v1', 400, 'ACCESS_ERROR'],
@@ -181,7 +187,6 @@ describe('the transport against the emulator', () => {
             bot: { id: t.bot.botId, clientId: t.bot.clientId, api },
           },
         },
-        retry: { baseDelayMs: 1, maxDelayMs: 2, jitter: false },
       });
       const method = api === 'v2' ? 'imbot.v2.Chat.leave' : 'imbot.chat.leave';
       t.emulator.faults.add({ method, kind: 'status', status, error });
@@ -214,7 +219,7 @@ describe('the transport against the emulator', () => {
     // …and it waited for the reset the method's last answer announced, not the blind 10 s default.
     expect((retry?.at ?? 0) - (log[blocked]?.at ?? 0)).toBeLessThan(2_500);
 
-    const hasty = await webhookSetup({ operatingLimit }, { retry: { maxWaitMs: 1 } });
+    const hasty = await webhookSetup({ operatingLimit }, { maxOperatingWaitMs: 1 });
     await say(hasty);
     await say(hasty);
     const refused = await say(hasty);
@@ -226,23 +231,25 @@ describe('the transport against the emulator', () => {
     expect(hasty.emulator.requests.filter((request) => request.method === method)).toHaveLength(3);
   });
 
-  it('retries OPERATOR_WRONG while another transfer holds the chat, then succeeds', async () => {
-    const t = await webhookSetup(
-      {},
-      { retry: { baseDelayMs: 40, maxDelayMs: 200, jitter: false, operatorWrongAttempts: 4 } },
-    );
+  it('returns OPERATOR_WRONG while another transfer holds the chat as a target failure; made after the lock, it succeeds', async () => {
+    const t = await webhookSetup();
     t.portal.holdTransferLock(t.chat.chatId, 60);
-    const result = await t.transport.transfer({
-      ...t.key,
-      target: { kind: 'user', userId: t.operator.userId },
-      leave: true,
+    const transfer = () =>
+      t.transport.transfer({
+        ...t.key,
+        target: { kind: 'user', userId: t.operator.userId },
+        leave: true,
+      });
+    expect(await transfer()).toMatchObject({
+      ok: false,
+      error: { code: 'OPERATOR_WRONG', retryable: true, kind: 'target', outcomeUnknown: false },
     });
-    expect(result).toEqual({ ok: true, value: undefined });
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(await transfer()).toEqual({ ok: true, value: undefined });
     const answers = t.emulator.requests
       .filter((request) => request.method === transferMethod)
       .map((request) => request.error ?? 'ok');
-    expect(answers[0]).toBe('OPERATOR_WRONG');
-    expect(answers.at(-1)).toBe('ok');
+    expect(answers).toEqual(['OPERATOR_WRONG', 'ok']);
   });
 
   it('reports persistent faults as coded, retryable failures without the webhook secret', async () => {

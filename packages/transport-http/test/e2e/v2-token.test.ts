@@ -25,7 +25,6 @@ describe('a v2 bot configured by its token only, over a webhook', () => {
           bot: { id: bot.botId, token: bot.clientId, api: 'v2' },
         },
       },
-      retry: { baseDelayMs: 1, maxDelayMs: 2, jitter: false },
     });
     const chat = portal.createClientChat({ lineId: line.lineId, botId: bot.botId });
     const other = portal.createClientChat({ lineId: line.lineId, botId: bot.botId });

@@ -98,7 +98,6 @@ export async function startE2E(options: E2EOptions = {}) {
         }
       : {}),
     timeoutMs: 2_000,
-    retry: { baseDelayMs: 20, maxDelayMs: 200 },
     ...options.transport,
   });
   engine = createEngine({ transport, ...options.engine });

@@ -53,7 +53,6 @@ const transport = createBitrixTransport({
   refreshLockTtlMs: config.lockTtlMs,
   refreshWaitPollMs: 20,
   timeoutMs: 5_000,
-  retry: { maxAttempts: 1 },
   fetch: (input, init) => {
     if (input === config.tokenUrl) tokenRequests += 1;
     return globalThis.fetch(input, init);

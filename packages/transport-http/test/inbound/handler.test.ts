@@ -195,7 +195,7 @@ describe('createEventHandler', () => {
       outcome: 'rejected',
       body: { ok: false, code: 'UNEXPECTED' },
     });
-    expect(result.error?.retryable).toBe(true);
+    expect(result.error?.context.retryable).toBe(true);
     expect(accepted).toEqual([]);
   });
 

@@ -137,7 +137,7 @@ describe('createNodeEventHandler on a keep-alive connection', () => {
     const next = await post(t.url, t.agent, v1MessageForm());
     expect(next).toMatchObject({ status: 200, body: { ok: true }, reusedSocket: true });
     expect(t.accepted).toHaveLength(1);
-    expect(t.errors.map((error) => [error.code, error.status])).toEqual([['PAYLOAD_TOO_LARGE', 413]]);
+    expect(t.errors.map((error) => [error.code, error.context.status])).toEqual([['PAYLOAD_TOO_LARGE', 413]]);
   });
 
   it('closes the connection after a body too large to drain, and the next event goes through a new one', async () => {
@@ -159,7 +159,9 @@ describe('createNodeEventHandler on a keep-alive connection', () => {
       body: { ok: false, code: 'METHOD_NOT_ALLOWED' },
     });
     expect(await post(t.url, t.agent, v1MessageForm())).toMatchObject({ status: 200, reusedSocket: true });
-    expect(t.errors.map((error) => [error.code, error.status])).toEqual([['METHOD_NOT_ALLOWED', 405]]);
+    expect(t.errors.map((error) => [error.code, error.context.status])).toEqual([
+      ['METHOD_NOT_ALLOWED', 405],
+    ]);
   });
 
   it('reports every rejection the inner handler makes', async () => {

@@ -5,7 +5,6 @@ import { dialogAnswer, json, startScriptedServer } from '../helpers/http-server.
 
 const portal = 'member-1';
 const secret = 'webhook-secret-xyz';
-const fastRetry = { baseDelayMs: 5, maxDelayMs: 20, jitter: false, operatingLimitWaitMs: 10 };
 const servers: Array<{ close(): Promise<void> }> = [];
 
 async function setup(reply: Parameters<typeof startScriptedServer>[0], extra: Record<string, unknown> = {}) {
@@ -18,7 +17,6 @@ async function setup(reply: Parameters<typeof startScriptedServer>[0], extra: Re
         bot: { id: 7, clientId: 'bot-client' },
       },
     },
-    retry: fastRetry,
     timeoutMs: 200,
     ...extra,
   });
@@ -60,7 +58,7 @@ describe('the REST client underneath the transport', () => {
     expect(server.seen).toEqual([]);
   });
 
-  it('retries 500 and QUERY_LIMIT_EXCEEDED, and tells the limiter', async () => {
+  it('makes one attempt per call, classifies 500 and QUERY_LIMIT_EXCEEDED, and tells the limiter', async () => {
     let calls = 0;
     const penalized: string[] = [];
     const limiter = createMemoryRateLimiter();
@@ -82,9 +80,19 @@ describe('the REST client underneath the transport', () => {
         queryLimitPenaltyMs: 1,
       },
     );
+    expect(await transport.readDialogOwner(chat)).toMatchObject({
+      ok: false,
+      error: { code: 'INTERNAL_SERVER_ERROR', retryable: true, kind: 'transient', outcomeUnknown: true },
+    });
+    expect(server.seen).toHaveLength(1);
+    expect(await transport.readDialogOwner(chat)).toMatchObject({
+      ok: false,
+      error: { code: 'QUERY_LIMIT_EXCEEDED', retryable: true, kind: 'budget', outcomeUnknown: false },
+    });
+    expect(server.seen).toHaveLength(2);
+    expect(penalized).toEqual([portal]);
     expect(await transport.readDialogOwner(chat)).toEqual({ ok: true, value: { ownerId: 0 } });
     expect(server.seen).toHaveLength(3);
-    expect(penalized).toEqual([portal]);
   });
 
   it('does not retry OVERLOAD_LIMIT or other 4xx', async () => {
@@ -107,7 +115,7 @@ describe('the REST client underneath the transport', () => {
       raw.socket.destroy();
       response.destroy();
     });
-    const hang = await setup(() => undefined, { retry: { ...fastRetry, maxAttempts: 1 } });
+    const hang = await setup(() => undefined);
     const results = [
       await html.transport.finishSession(chat),
       await reset.transport.finishSession(chat),
@@ -120,7 +128,8 @@ describe('the REST client underneath the transport', () => {
     ]);
     expect(results.every((result) => !result.ok && result.error.retryable)).toBe(true);
     expect(JSON.stringify(results)).not.toContain(secret);
-    expect(html.server.seen).toHaveLength(3); // retried up to maxAttempts
+    expect(results.every((result) => !result.ok && result.error.outcomeUnknown)).toBe(true);
+    expect(html.server.seen).toHaveLength(1); // one attempt: retrying is the engine's decision
   });
 
   it('honours an AbortSignal', async () => {

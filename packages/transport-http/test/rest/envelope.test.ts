@@ -37,7 +37,10 @@ describe('readEnvelope', () => {
     const error = asError(
       readEnvelope(status, JSON.stringify({ error: code, error_description: 'x' }), context),
     );
-    expect(error).toMatchObject({ code, status, retryable, method: context.method, portal: context.portal });
+    expect(error).toMatchObject({
+      code,
+      context: { status, retryable, method: context.method, portal: context.portal },
+    });
   });
 
   it('reads operating_reset_at as the wait of OPERATION_TIME_LIMIT', () => {
@@ -45,12 +48,12 @@ describe('readEnvelope', () => {
       error: 'OPERATION_TIME_LIMIT',
       time: { operating_reset_at: 1_700_000_012 },
     });
-    expect(asError(readEnvelope(429, body, context)).retryAfterMs).toBe(12_000);
+    expect(asError(readEnvelope(429, body, context)).context.retryAfterMs).toBe(12_000);
   });
 
   it('turns an HTML page into a retryable INVALID_RESPONSE instead of crashing', () => {
     const error = asError(readEnvelope(503, '<!DOCTYPE html><html>blocked</html>', context));
-    expect(error).toMatchObject({ code: 'INVALID_RESPONSE', status: 503, retryable: true });
+    expect(error).toMatchObject({ code: 'INVALID_RESPONSE', context: { status: 503, retryable: true } });
   });
 
   it.each(['', 'null', '[]', '{"foo":1}', '{"result'])('treats %j as INVALID_RESPONSE', (body) => {

@@ -27,7 +27,6 @@ async function setup(reply: Reply) {
         bot: { id: botId, clientId },
       },
     },
-    retry: { baseDelayMs: 1, maxDelayMs: 2, jitter: false },
   });
   return { server, transport, read: () => transport.readDialogOwner({ portal, chatId }) };
 }

@@ -20,6 +20,7 @@ export function botState(s: LifecycleSetup) {
                 step: 0,
                 attempt: 1,
                 infrastructureFailures: 0,
+                verifyReads: 0,
                 lastError: null,
                 reason: event.reason ?? null,
                 announcement: event.announcement ?? null,

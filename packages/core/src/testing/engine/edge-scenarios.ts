@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RateLimiter } from '../../contracts/rate-limiter.js';
 import { isBatonError } from '../../errors.js';
+import { withRateLimit } from '../../rate-limit/with-rate-limit.js';
 import { createRouter } from '../../routing/router.js';
 import { leastBusy, roundRobin } from '../../routing/strategies.js';
 import type { Router } from '../../routing/types.js';
@@ -37,7 +38,10 @@ export function edgeScenarios(harness: ConformanceHarness<EngineStore>): void {
 
     it('a bot removed from outside while its removal waits for a retry gets no further removal call', async () => {
       const f = fixture();
-      f.transport.respondOnce('removeBot', transportFailure('NETWORK', { retryable: true }));
+      f.transport.respondOnce(
+        'removeBot',
+        transportFailure('NETWORK', { retryable: true, kind: 'transient', outcomeUnknown: true }),
+      );
       const { key, ev } = await f.handOver(toUser(7));
       await f.engine.dispatch(ev.operatorSays(7));
       await f.engine.drain();
@@ -90,6 +94,25 @@ export function edgeScenarios(harness: ConformanceHarness<EngineStore>): void {
       await new Promise((resolve) => setTimeout(resolve, 0));
       const errors = f.seen.filter(([name]) => name === 'error');
       expect(errors.map(([, error]) => (error as Error).message)).toContain('listener failed');
+    });
+
+    it('calls a once listener for the first event only, and none that was removed with off', async () => {
+      const f = fixture();
+      const key = f.chat();
+      const ev = f.events(key);
+      const onceCalls: string[] = [];
+      const offCalls: string[] = [];
+      const removed = ({ eventId }: { eventId: string }) => offCalls.push(eventId);
+      f.engine.once('transition', ({ eventId }) => onceCalls.push(eventId));
+      f.engine.on('transition', removed);
+      f.engine.off('transition', removed);
+      const first = ev.clientSays('hi');
+      await f.engine.dispatch(first);
+      await f.engine.dispatch(ev.clientSays('still there?'));
+      await f.engine.dispatch(ev.clientSays('hello?'));
+      expect(onceCalls).toEqual([(first as { id: string }).id]);
+      expect(offCalls).toEqual([]);
+      expect(f.engine.listenerCount('transition')).toBe(1); // the fixture's own recorder
     });
 
     it('checks what a router returns: an empty plan is NO_ROUTE, a bad step INVALID_INPUT, and nothing is written', async () => {
@@ -169,7 +192,8 @@ export function edgeScenarios(harness: ConformanceHarness<EngineStore>): void {
       const other = await createEngineFixture(harness);
       const b = await other.handOver(toUser(7, false, 1_000), 2);
       const engine = other.anotherEngine({
-        rateLimiter: starved,
+        // Each call gives up after 200 ms without budget: a budget failure the chat retries later.
+        transport: withRateLimit(other.transport, starved, { maxWaitMs: 200 }),
         worker: { pollIntervalMs: 5, effectLeaseMs: 60_000 },
       });
       engine.start();

@@ -99,7 +99,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
       const f = fixture();
       f.transport.respondOnce(
         'transfer',
-        transportFailure('QUERY_LIMIT_EXCEEDED', { retryable: true, retryAfterMs: 5_000 }),
+        transportFailure('QUERY_LIMIT_EXCEEDED', { retryable: true, kind: 'budget', retryAfterMs: 5_000 }),
       );
       await f.handOver(toUser(7));
       f.clock.advance(4_999);
@@ -110,10 +110,20 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
       expect(f.transport.callsOf('transfer')).toHaveLength(2);
     });
 
-    it('rate limits and timeouts alone never skip an operator: they have their own retry budget', async () => {
-      const f = fixture();
-      for (const code of ['QUERY_LIMIT_EXCEEDED', 'CALL_TIMEOUT', 'NETWORK', 'QUERY_LIMIT_EXCEEDED']) {
-        f.transport.respondOnce('transfer', transportFailure(code, { retryable: true }));
+    it("failures of the way use the step's request budget, not the target's attempts", async () => {
+      // 5 transfers and 2 dialog reads settling the two unknown outcomes: within a budget of 7.
+      const f = await createEngineFixture(harness, {
+        lifecycle: { retryBaseDelayMs: 1_000, maxTransferAttempts: 3, maxStepRequests: 7 },
+      });
+      const budget = { retryable: true, kind: 'budget' } as const;
+      const lost = { retryable: true, kind: 'transient', outcomeUnknown: true } as const;
+      for (const [code, failure] of [
+        ['QUERY_LIMIT_EXCEEDED', budget],
+        ['CALL_TIMEOUT', lost],
+        ['NETWORK', lost],
+        ['QUERY_LIMIT_EXCEEDED', budget],
+      ] as const) {
+        f.transport.respondOnce('transfer', transportFailure(code, failure));
       }
       const { key } = await f.handOver([toUser(7), toQueue(3)]);
       for (let round = 0; round < 4; round += 1) {
@@ -130,13 +140,15 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
         infrastructureFailures: 4,
       });
       expect((await f.engine.getChat(key))?.state).toBe('awaitingOperator');
+      expect(f.transport.callsOf('readDialogOwner')).toHaveLength(2);
+      await f.dispose();
     });
 
-    it('when the infrastructure budget is spent too, the step fails and the plan moves on', async () => {
-      const f = await createEngineFixture(harness, { lifecycle: { maxInfrastructureRetries: 1 } });
+    it("when the step's request budget is spent, the step fails and the plan moves on", async () => {
+      const f = await createEngineFixture(harness, { lifecycle: { maxStepRequests: 2 } });
       f.transport.respondAlways('transfer', (request) =>
         (request as { target: { kind: string } }).target.kind === 'user'
-          ? transportFailure('QUERY_LIMIT_EXCEEDED', { retryable: true })
+          ? transportFailure('QUERY_LIMIT_EXCEEDED', { retryable: true, kind: 'budget' })
           : { ok: true, value: undefined },
       );
       const { key } = await f.handOver([toUser(7), toQueue(3)]);
@@ -188,7 +200,10 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
 
     it('retries a failed bot removal, bounded', async () => {
       const f = fixture();
-      f.transport.respondOnce('removeBot', transportFailure('NETWORK', { retryable: true }));
+      f.transport.respondOnce(
+        'removeBot',
+        transportFailure('NETWORK', { retryable: true, kind: 'transient', outcomeUnknown: true }),
+      );
       const { key, ev } = await f.handOver(toUser(7));
       await f.engine.dispatch(ev.operatorSays(7));
       await f.engine.drain();

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach } from 'vitest';
 import type { ChatKey } from '../../chat-key.js';
+import type { RateLimiter } from '../../contracts/rate-limiter.js';
 import { defaultRateLimit } from '../../contracts/rate-limiter.js';
 import type { RoutingCounters } from '../../contracts/routing-counters.js';
 import type { Scheduler } from '../../contracts/scheduler.js';
@@ -8,6 +9,7 @@ import { createEngine, type Engine } from '../../engine/engine.js';
 import { type EngineEvents, engineEventNames } from '../../engine/engine-events.js';
 import type { EngineOptions } from '../../engine/options.js';
 import type { BatonEventInput, PlanStep } from '../../events.js';
+import { withRateLimit } from '../../rate-limit/with-rate-limit.js';
 import { createFakeTransport, type FakeTransport } from '../fake-transport.js';
 import type { ConformanceHarness } from '../harness.js';
 import { createManualClock, type ManualClock } from '../manual-clock.js';
@@ -46,6 +48,13 @@ export interface EventFactory {
 
 let portalSeq = 0;
 
+/** The fake platform has no request budget: every call is granted at once, whatever the store. */
+const noBudget: RateLimiter = {
+  acquire: async () => ({ granted: true }),
+  penalize: async () => {},
+  close: async () => {},
+};
+
 /** A plan step to a user. */
 export const toUser = (userId: number, leave = false, confirmationTimeoutMs = 60_000): PlanStep => ({
   target: { kind: 'user', userId },
@@ -74,7 +83,13 @@ export async function createEngineFixture(
   let eventSeq = 0;
 
   const build = (extra: Partial<EngineOptions>) => {
-    const engine = createEngine({ transport, store, clock, ...options, ...extra });
+    const engine = createEngine({
+      transport: withRateLimit(transport, noBudget),
+      store,
+      clock,
+      ...options,
+      ...extra,
+    });
     engines.push(engine);
     return engine;
   };

@@ -255,7 +255,10 @@ export function platformStreamScenarios(harness: ConformanceHarness<EngineStore>
     it('a LEAVE=Y transfer whose answer was lost is read back, not repeated', async () => {
       const f = fixture();
       const key = f.chat(7_700_011);
-      f.transport.respondOnce('transfer', transportFailure('NETWORK', { retryable: true }));
+      f.transport.respondOnce(
+        'transfer',
+        transportFailure('NETWORK', { retryable: true, kind: 'transient', outcomeUnknown: true }),
+      );
       f.transport.setBotPresent(key, false);
       await f.engine.dispatch(f.events(key).transferTo(toUser(anna, true)));
       await f.engine.drain();
@@ -270,7 +273,10 @@ export function platformStreamScenarios(harness: ConformanceHarness<EngineStore>
     it('a transfer whose outcome is unknown and did not happen is repeated after the read', async () => {
       const f = fixture();
       const key = f.chat(7_700_012);
-      f.transport.respondOnce('transfer', transportFailure('TIMEOUT', { retryable: true }));
+      f.transport.respondOnce(
+        'transfer',
+        transportFailure('TIMEOUT', { retryable: true, kind: 'transient', outcomeUnknown: true }),
+      );
       f.transport.setBotPresent(key, true);
       await f.engine.dispatch(f.events(key).transferTo(toUser(anna, true)));
       await f.engine.drain();

@@ -1,4 +1,8 @@
-/** Waits `ms`, or less if `signal` fires. Resolves `false` when aborted. */
+/**
+ * Waits `ms`, or less if `signal` fires: the one abortable sleep of Baton's packages.
+ *
+ * @returns `true` after the full wait, `false` when the signal fired (at once if it already had).
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
