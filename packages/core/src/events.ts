@@ -154,6 +154,8 @@ export const effectResultEventSchema = z.object({
       kind: failureKindSchema.optional(),
       /** The call may have run although it failed: a transfer is verified before it is repeated. */
       outcomeUnknown: z.boolean().optional(),
+      /** No request left the process (a rate grant not given in time): not charged to the step. */
+      notSent: z.boolean().optional(),
     }),
   ]),
 });

@@ -311,6 +311,21 @@ test.skipIf(redisFor('standalone') === undefined)(
       fleet.alive().map(async (w) => (await post(w.port, '/_stats', '{}', 'application/json')).body),
     );
     const inOperator = (await countStates(store, portal.memberId, transferChats)).get('operator') ?? 0;
+    // Any chat off the expected path, with what the store and the platform saw of it.
+    const oddChats = await Promise.all(
+      transferChats
+        .filter((_, i) => transfersPerChat[i] !== 1)
+        .map(async (chatId) => {
+          const details = await store.readChat({ portal: portal.memberId, chatId });
+          return {
+            chatId,
+            transfers: platform?.chat(chatId).transfers.length ?? 0,
+            snapshot: details?.snapshot,
+            history: details?.history.map((h) => `${h.version}:${h.eventId}:${h.state}`),
+            effects: details?.effects,
+          };
+        }),
+    );
     report('redis faults', {
       deliveries: deliveries.length,
       answered200: answeredOk.length,
@@ -337,6 +352,7 @@ test.skipIf(redisFor('standalone') === undefined)(
       loadEndedAfterMs,
       dispatchWhileDown: { status: probe.status, ms: probeMs },
       transfers: { chats: transferChats.length, maxPerChat: Math.max(...transfersPerChat), inOperator },
+      oddChats,
       workersAlive: fleet.alive().length,
       engineErrors: (stats as { engineErrors: number }[]).map((s) => s.engineErrors),
       settled,

@@ -93,6 +93,11 @@ export interface BitrixErrorContext {
   readonly retryAfterMs?: number;
   /** For validation failures: each problem as `path: message`. */
   readonly issues?: readonly string[];
+  /**
+   * Whether the request had been sent when it failed: `true` for an abort in flight, `false` when
+   * nothing left the process (no rate grant in time, an abort before sending).
+   */
+  readonly sent?: boolean;
 }
 
 /** The context every `BitrixError` carries: `retryable` is always set. */
@@ -141,6 +146,7 @@ export function toTransportFailure(error: BitrixError): TransportFailure {
     retryable: error.context.retryable,
     kind: failureKind(error),
     outcomeUnknown: mayHaveRun(error),
+    ...(error.context.sent === false ? { notSent: true } : {}),
     message: error.message,
     ...(error.context.retryAfterMs === undefined
       ? {}

@@ -34,6 +34,13 @@ export interface TransportFailure {
    * @defaultValue false
    */
   readonly outcomeUnknown?: boolean;
+  /**
+   * `true` when no request was sent at all (the rate limiter gave no grant in time, the call was
+   * aborted before sending): the engine retries such a transfer later without charging it to the
+   * plan step's attempts or request budget.
+   * @defaultValue false
+   */
+  readonly notSent?: boolean;
   /** A hint for when to try again, when the platform or the limiter gave one. */
   readonly retryAfterMs?: number;
   /** HTTP status, when there was a response. */

@@ -16,6 +16,15 @@ export function engineFailure(code: string): EffectOutcome {
 }
 
 /**
+ * A call the engine did not send (`NOT_STARTED`: too little of its lease was left after waiting
+ * for its portal's turn; `CALL_TIMEOUT` of a call the transport reports as never sent): retried
+ * later, not charged to the plan step.
+ */
+export function notSentFailure(code: string): EffectOutcome {
+  return { ok: false, code, retryable: true, kind: 'budget', notSent: true };
+}
+
+/**
  * Turns a transport's answer into an outcome the engine can always commit: a transport is third-party
  * code, and an outcome that fails the event schema would leave the call to be repeated forever.
  */
@@ -31,7 +40,7 @@ function toOutcome<T>(
     }
     return { ok: true, ...fields };
   }
-  const { retryable, retryAfterMs, kind, outcomeUnknown } = result.error;
+  const { retryable, retryAfterMs, kind, outcomeUnknown, notSent } = result.error;
   const code =
     typeof result.error.code === 'string' && result.error.code.length > 0 ? result.error.code : 'UNKNOWN';
   const failure = {
@@ -39,7 +48,7 @@ function toOutcome<T>(
     code,
     retryable: retryable === true,
     ...(kind === 'budget' || kind === 'transient' || kind === 'target' ? { kind } : {}),
-    ...(outcomeUnknown === true ? { outcomeUnknown } : {}),
+    ...(outcomeUnknown === true ? { outcomeUnknown } : notSent === true ? { notSent } : {}),
   };
   if (typeof retryAfterMs !== 'number' || !Number.isFinite(retryAfterMs)) return failure;
   return { ...failure, retryAfterMs: Math.min(maxRetryAfterMs, Math.max(0, Math.ceil(retryAfterMs))) };

@@ -1,8 +1,11 @@
 import type { ClaimedEffect } from '../contracts/effects.js';
 import type { Store } from '../contracts/store.js';
 import type { Transport } from '../contracts/transport.js';
+import { isCodedError } from '../errors/coded-error.js';
 import type { InternalEvent } from '../events.js';
-import { callTransport, type EffectOutcome, engineFailure } from './effect-call.js';
+import { backoffDelayMs } from '../rate-limit/backoff.js';
+import { sleep } from '../rate-limit/sleep.js';
+import { callTransport, type EffectOutcome, engineFailure, notSentFailure } from './effect-call.js';
 import type { EngineErrorContext } from './engine-events.js';
 
 /** The part of an entry's lease (from its claim) by which a platform call must have ended. */
@@ -11,6 +14,13 @@ const callShareOfLease = 0.8;
 const minimumCallShareOfLease = 0.2;
 /** Claims after which an entry that never got its outcome committed is given up. */
 const maxClaims = 10;
+/**
+ * How long a worker keeps trying to commit an outcome it knows when the store fails (an outage, a
+ * failover). A known outcome beats the `LEASE_EXPIRED` a later claimant would report (both carry
+ * the same event id, so the first commit wins): a short outage then costs no dialog read and no
+ * repeated transfer.
+ */
+const knownOutcomeWindowMs = 30_000;
 
 export interface OutboxRunnerDeps {
   readonly store: Store;
@@ -118,7 +128,8 @@ export function createOutboxRunner(
 
 async function runEffect(deps: OutboxRunnerDeps, effect: ClaimedEffect, claimedAt: number): Promise<void> {
   try {
-    const standing = await deps.standing(effect);
+    const standing = await standingOrNotStarted(deps, effect, claimedAt);
+    if (standing === 'reported') return;
     if (standing === 'stale') {
       await deps.store.completeEffect(effect);
       return;
@@ -141,7 +152,19 @@ async function runEffect(deps: OutboxRunnerDeps, effect: ClaimedEffect, claimedA
       return;
     }
     const callDeadline = claimedAt + deps.leaseMs * callShareOfLease;
-    if (callDeadline - Date.now() < deps.leaseMs * minimumCallShareOfLease || deps.stopping.aborted) return;
+    if (callDeadline - Date.now() < deps.leaseMs * minimumCallShareOfLease || deps.stopping.aborted) {
+      // Not started. A transfer says so (left to its lease, the next claimant could only report
+      // `LEASE_EXPIRED`, an unknown outcome costing a dialog read); other calls are simply reclaimed.
+      if (effect.call.kind === 'transfer') {
+        await feedBackKnown(
+          deps,
+          resultEvent(effect, notSentFailure('NOT_STARTED')),
+          claimedAt + deps.leaseMs,
+        );
+        await deps.store.completeEffect(effect);
+      }
+      return;
+    }
     const leaseSignal = AbortSignal.timeout(callDeadline - Date.now());
     let outcome: EffectOutcome;
     try {
@@ -152,11 +175,54 @@ async function runEffect(deps: OutboxRunnerDeps, effect: ClaimedEffect, claimedA
       deps.reportError(error, { stage: 'transport', key: effect.key });
       outcome = engineFailure('TRANSPORT_THREW');
     }
-    if (!outcome.ok && leaseSignal.aborted) outcome = engineFailure('CALL_TIMEOUT');
-    await deps.feedBack(resultEvent(effect, outcome));
+    // Aborted at the end of its share of the lease: retryable, and "may have run" unless the
+    // transport says it sent nothing (a rate grant still pending, a limiter whose store was down).
+    if (!outcome.ok && leaseSignal.aborted) {
+      outcome = outcome.notSent === true ? notSentFailure('CALL_TIMEOUT') : engineFailure('CALL_TIMEOUT');
+    }
+    await feedBackKnown(deps, resultEvent(effect, outcome), claimedAt + knownOutcomeWindowMs);
     await deps.store.completeEffect(effect);
   } catch (error) {
     deps.reportError(error, { stage: 'outbox', key: effect.key });
+  }
+}
+
+/**
+ * Whether the chat still waits for the entry. When the store cannot tell (an outage), a transfer
+ * reports that it was not started, once the store is back (or leaves it to its lease if not soon).
+ */
+async function standingOrNotStarted(
+  deps: OutboxRunnerDeps,
+  effect: ClaimedEffect,
+  claimedAt: number,
+): Promise<'awaited' | 'withdrawn' | 'stale' | 'reported'> {
+  try {
+    return await deps.standing(effect);
+  } catch (error) {
+    if (effect.call.kind !== 'transfer') throw error;
+    deps.reportError(error, { stage: 'outbox', key: effect.key });
+    await feedBackKnown(
+      deps,
+      resultEvent(effect, notSentFailure('NOT_STARTED')),
+      claimedAt + knownOutcomeWindowMs,
+    );
+    await deps.store.completeEffect(effect);
+    return 'reported';
+  }
+}
+
+/** Commits a call's outcome, trying again through a store outage until `until`, or until the engine stops. */
+async function feedBackKnown(deps: OutboxRunnerDeps, event: InternalEvent, until: number): Promise<void> {
+  for (let retry = 1; ; retry += 1) {
+    try {
+      await deps.feedBack(event);
+      return;
+    } catch (error) {
+      const delayMs = backoffDelayMs(100, 1_000, retry);
+      const final = isCodedError(error, 'BatonError', 'INVALID_INPUT') || Date.now() + delayMs > until;
+      if (final || !(await sleep(delayMs, deps.stopping))) throw error;
+      deps.reportError(error, { stage: 'outbox', key: { portal: event.portal, chatId: event.chatId } });
+    }
   }
 }
 

@@ -14,6 +14,7 @@ const failureSchema = z.object({
   retryAfterMs: z.number().int().nonnegative().optional(),
   kind: failureKindSchema.optional(),
   outcomeUnknown: z.boolean().optional(),
+  notSent: z.boolean().optional(),
 });
 
 /** Everything the machine remembers about one chat. Plain JSON, validated whenever it is read back. */

@@ -63,6 +63,8 @@ export interface Failure {
   /** `target` when left out. */
   readonly kind?: 'target' | 'budget' | 'transient';
   readonly outcomeUnknown?: boolean;
+  /** No request was sent: retried without charging the step. */
+  readonly notSent?: boolean;
 }
 
 /** A failure without the fields it does not carry (the context is plain JSON, `exactOptionalPropertyTypes`). */
@@ -72,14 +74,16 @@ function toFailure(source: {
   readonly retryAfterMs?: number | undefined;
   readonly kind?: Failure['kind'] | undefined;
   readonly outcomeUnknown?: boolean | undefined;
+  readonly notSent?: boolean | undefined;
 }): Failure {
-  const { code, retryable, retryAfterMs, kind, outcomeUnknown } = source;
+  const { code, retryable, retryAfterMs, kind, outcomeUnknown, notSent } = source;
   return {
     code,
     retryable,
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     ...(kind === undefined ? {} : { kind }),
     ...(outcomeUnknown === undefined ? {} : { outcomeUnknown }),
+    ...(notSent === true ? { notSent } : {}),
   };
 }
 
@@ -120,9 +124,9 @@ export function belongsToStep(context: ChatContext, operatorId: number): boolean
  * outcome and found nothing conclusive — the failure that asked for the read.
  */
 export function failureOf(event: MachineEvent, context: ChatContext): Failure {
-  if (context.verifying && event.type === 'effect.result' && event.effectId === context.awaitedEffect) {
-    return toFailure(context.verifying);
-  }
+  // Callers act on the awaited result only (their guards checked it); `awaitedEffect` itself may
+  // already be cleared by the state's exit actions, which run before the transition's.
+  if (context.verifying && event.type === 'effect.result') return toFailure(context.verifying);
   if (event.type === 'effect.result' && !event.outcome.ok) return toFailure(event.outcome);
   return { code: 'UNKNOWN', retryable: false };
 }

@@ -62,6 +62,8 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
         infrastructureFailures: 0,
         verifyReads: 0,
       })),
+      /** A call that was never sent: its retry is not another attempt (the retry timer adds one back). */
+      uncountAttempt: assign(({ context }: Args) => ({ attempt: context.attempt - 1 })),
       countInfrastructureFailure: assign(({ context, event }: Args) =>
         (failureOf(event, context).kind ?? 'target') !== 'target'
           ? { infrastructureFailures: context.infrastructureFailures + 1 }
@@ -249,6 +251,13 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
       verifiedTransferAfterAnswer: (args: Args) =>
         args.context.pendingAnswer !== null && verifiedDialog(args) !== null,
       isVerifyResult: (args: Args) => isVerifyResult(args),
+      /** The awaited transfer was never sent (no rate grant in time): retried, not charged to the step. */
+      wasNotSent: (args: Args) =>
+        isAwaitedResult(args) &&
+        args.context.verifying === null &&
+        args.event.type === 'effect.result' &&
+        !args.event.outcome.ok &&
+        args.event.outcome.notSent === true,
       // Every retry must fit the step's request budget; the target's own refusals also use up its attempts.
       canRetryTransfer: (args: Args) => {
         const failure = failureOf(args.event, args.context);

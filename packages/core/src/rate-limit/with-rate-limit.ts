@@ -52,7 +52,10 @@ export function withRateLimit<T extends Transport>(
     const grant = await waitForGrant(rateLimiter, chat.portal, { until: Date.now() + maxWaitMs, signal });
     if (!grant.granted) {
       return grant.reason === 'aborted'
-        ? { ok: false, error: { code: 'ABORTED', retryable: false, message: 'The call was aborted' } }
+        ? {
+            ok: false,
+            error: { code: 'ABORTED', retryable: false, notSent: true, message: 'The call was aborted' },
+          }
         : {
             ok: false,
             error: {
@@ -60,6 +63,7 @@ export function withRateLimit<T extends Transport>(
               retryable: true,
               kind: 'budget',
               outcomeUnknown: false,
+              notSent: true,
               retryAfterMs: grant.retryAfterMs,
               message: `The request budget of ${chat.portal} is spent for the next ${grant.retryAfterMs} ms`,
             },

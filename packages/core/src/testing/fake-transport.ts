@@ -101,6 +101,7 @@ export function transportFailure(
     message?: string;
     kind?: FailureKind;
     outcomeUnknown?: boolean;
+    notSent?: boolean;
   } = {},
 ): { ok: false; error: TransportFailure } {
   return {
@@ -113,6 +114,7 @@ export function transportFailure(
       ...(options.status === undefined ? {} : { status: options.status }),
       ...(options.kind === undefined ? {} : { kind: options.kind }),
       ...(options.outcomeUnknown === undefined ? {} : { outcomeUnknown: options.outcomeUnknown }),
+      ...(options.notSent === undefined ? {} : { notSent: options.notSent }),
     },
   };
 }
@@ -128,7 +130,8 @@ type AnyResult = TransportResult<FakeValues[FakeMethod]>;
 /**
  * Creates a fake transport. By default every call succeeds: `removeBot` answers
  * `{ alreadyGone: false }` and `readDialogOwner` the owner set with `setDialogOwner` (else `0`).
- * An aborted `signal` (before or during a call) answers a failure with code `ABORTED`. It takes
+ * An aborted `signal` answers a failure with code `ABORTED`: before the call, one that did not run;
+ * during it, one that may have run (`outcomeUnknown`), as a request in flight would be. It takes
  * no rate-limit grants itself (it has no `rateLimiter`: the engine or `withRateLimit` puts it behind one).
  *
  * @example
@@ -217,8 +220,12 @@ function ownerSlot(key: ChatKey): string {
   return JSON.stringify([key.portal, key.chatId]);
 }
 
-function aborted(): { ok: false; error: TransportFailure } {
-  return transportFailure('ABORTED', { retryable: false, message: 'The call was aborted' });
+function aborted(inFlight = false): { ok: false; error: TransportFailure } {
+  return transportFailure('ABORTED', {
+    retryable: false,
+    message: inFlight ? 'The call was aborted in flight' : 'The call was aborted',
+    ...(inFlight ? { outcomeUnknown: true } : { notSent: true }),
+  });
 }
 
 /** Answers `ABORTED` as soon as the signal fires, even if the scripted answer is still pending. */
@@ -227,7 +234,7 @@ function raceAbort<T>(
   signal: AbortSignal,
 ): Promise<TransportResult<T>> {
   return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(aborted());
+    const onAbort = () => resolve(aborted(true));
     signal.addEventListener('abort', onAbort, { once: true });
     pending.then(
       (result) => {

@@ -38,10 +38,12 @@ export function isRetryableFailure(code: string, status: number | undefined): bo
  * Whether the platform may have executed a call that failed this way: no complete answer
  * (`TIMEOUT`, `NETWORK`), or a server error other than the two the platform documents as "refused
  * before running" (`503 QUERY_LIMIT_EXCEEDED`, `429 OPERATION_TIME_LIMIT`), or an unreadable
- * answer. A failure before sending (rate limiter, abort) and a method's own 4xx error did not run.
+ * answer, or an abort while the request was in flight. A failure before sending (rate limiter, an
+ * abort before the request left) and a method's own 4xx error did not run.
  */
 export function mayHaveRun(error: BitrixError): boolean {
   if (error.code === 'TIMEOUT' || error.code === 'NETWORK') return true;
+  if (error.code === 'ABORTED') return error.context.sent === true;
   if (error.context.status === undefined) return false;
   if (error.context.status === 503 && error.code === 'QUERY_LIMIT_EXCEEDED') return false;
   if (error.context.status === 429 && error.code === 'OPERATION_TIME_LIMIT') return false;

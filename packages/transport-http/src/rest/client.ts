@@ -132,7 +132,10 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
       return await callUnguarded(portal, method, params, callOptions);
     } catch (cause) {
       const message = `${method} on ${portal}: a pluggable part (token store, portal directory, limiter) failed`;
-      return failed(new BitrixError('UNEXPECTED', message, { portal, method, retryable: true }, cause));
+      // Those parts are consulted before a request is sent (or after one refused before running).
+      return failed(
+        new BitrixError('UNEXPECTED', message, { portal, method, retryable: true, sent: false }, cause),
+      );
     }
   }
 
@@ -176,7 +179,9 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
       // The method unblocks soon and the request did not run: wait once, then send it again.
       waitedOperatingLimit = true;
       if (!(await sleep(operatingWait, callOptions.signal))) {
-        return failed(new BitrixError('ABORTED', `${method} on ${portal}: aborted`, { portal, method }));
+        return failed(
+          new BitrixError('ABORTED', `${method} on ${portal}: aborted`, { portal, method, sent: false }),
+        );
       }
     }
   }

@@ -30,12 +30,12 @@ export async function takeGrant(request: GrantRequest): Promise<BitrixError | un
     return new BitrixError(
       'ABORTED',
       `${request.method} on ${request.portal}: aborted while waiting for the rate limit`,
-      { ...context, retryable: false },
+      { ...context, retryable: false, sent: false },
     );
   }
   return new BitrixError(
     'RATE_LIMITED',
     `${request.method} on ${request.portal}: the portal's request budget is spent for the next ${Math.ceil(outcome.retryAfterMs)} ms`,
-    { ...context, retryable: true, retryAfterMs: outcome.retryAfterMs },
+    { ...context, retryable: true, retryAfterMs: outcome.retryAfterMs, sent: false },
   );
 }

@@ -46,7 +46,11 @@ export async function sendRequest(input: SendRequestInput): Promise<RestSuccess 
   const where = `${input.method} on ${input.portal}`;
   const context = { method: input.method, portal: input.portal };
   if (input.signal?.aborted) {
-    return new BitrixError('ABORTED', `${where}: aborted before sending`, { ...context, retryable: false });
+    return new BitrixError('ABORTED', `${where}: aborted before sending`, {
+      ...context,
+      retryable: false,
+      sent: false,
+    });
   }
   const limit = deadline(input.timeoutMs, input.signal);
   try {
@@ -65,7 +69,11 @@ export async function sendRequest(input: SendRequestInput): Promise<RestSuccess 
     });
   } catch (cause) {
     if (input.signal?.aborted) {
-      return new BitrixError('ABORTED', `${where}: aborted`, { ...context, retryable: false });
+      return new BitrixError('ABORTED', `${where}: aborted in flight`, {
+        ...context,
+        retryable: false,
+        sent: true,
+      });
     }
     if (limit.timedOut()) {
       return new BitrixError('TIMEOUT', `${where}: no complete answer within ${input.timeoutMs} ms`, {

@@ -218,10 +218,11 @@ describe('the v2 fetch-mode poller', () => {
       client: t.transport.client,
       portal: t.portal.memberId,
       lockManager: t.locks,
-      lockTtlMs: 30,
+      // A lease long enough for the fetch itself on a busy machine, shorter than one event's handling.
+      lockTtlMs: 1_000,
       accept: async (event) => {
         slowAccepted.push(event);
-        await new Promise((resolve) => setTimeout(resolve, 45)); // longer than the lease
+        await new Promise((resolve) => setTimeout(resolve, 1_500)); // longer than the lease
       },
     });
     for (const text of ['one', 'two', 'three']) await t.portal.clientWrites(t.chat.chatId, text);

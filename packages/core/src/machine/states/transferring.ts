@@ -44,6 +44,15 @@ export function transferringState(s: LifecycleSetup) {
         { guard: 'hasUnknownOutcome', actions: 'verifyTransfer' },
         { guard: 'failedAfterAnswer', target: 'operator', actions: 'pendingAnswerHolds' },
         {
+          guard: 'wasNotSent',
+          actions: [
+            'recordFailure',
+            { type: 'notify', params: (args) => transferFailed(args, true) },
+            'uncountAttempt',
+            'scheduleTransferRetry',
+          ],
+        },
+        {
           guard: 'canRetryTransfer',
           actions: [
             'recordFailure',

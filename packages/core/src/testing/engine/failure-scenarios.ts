@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { RateLimiter } from '../../contracts/rate-limiter.js';
+import type { Transport } from '../../contracts/transport.js';
 import { isBatonError } from '../../errors.js';
+import { withRateLimit } from '../../rate-limit/with-rate-limit.js';
 import { dispatchInternal } from '../dispatch-internal.js';
-import { transportFailure } from '../fake-transport.js';
+import { createFakeTransport, transportFailure } from '../fake-transport.js';
 import type { ConformanceHarness } from '../harness.js';
 import {
   createEngineFixture,
@@ -235,6 +238,68 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
       chat = await f.engine.getChat(key);
       expect(chat?.state).toBe('awaitingOperator');
       expect(f.transport.callsOf('transfer')).toHaveLength(2);
+    });
+    it('a call refused before it was sent (its rate grant still pending at the lease end) is retried without a dialog read', async () => {
+      const fake = createFakeTransport();
+      let refusals = 1;
+      const refusingOnce: Transport = {
+        transfer: (request, options) =>
+          refusals-- > 0
+            ? new Promise((resolve) =>
+                options?.signal?.addEventListener(
+                  'abort',
+                  () =>
+                    resolve(
+                      transportFailure('RATE_LIMITED', { retryable: true, kind: 'budget', notSent: true }),
+                    ),
+                  { once: true },
+                ),
+              )
+            : fake.transfer(request, options),
+        removeBot: fake.removeBot,
+        readDialogOwner: fake.readDialogOwner,
+        sendBotMessage: fake.sendBotMessage,
+      };
+      const grantAll: RateLimiter = {
+        acquire: async () => ({ granted: true }),
+        penalize: async () => {},
+        close: async () => {},
+      };
+      const f = await createEngineFixture(harness, {
+        transport: withRateLimit(refusingOnce, grantAll),
+        worker: { effectLeaseMs: 250 },
+        lifecycle: { retryBaseDelayMs: 1_000 },
+      });
+      const key = f.chat();
+      await f.engine.dispatch(f.events(key).transferTo(toUser(7)));
+      await f.engine.drain();
+      expect(await f.engine.getChat(key)).toMatchObject({
+        state: 'transferring',
+        context: { lastError: { code: 'CALL_TIMEOUT', retryable: true }, verifyReads: 0, attempt: 0 },
+      });
+      f.clock.advance(1_000);
+      await f.engine.drain();
+      expect((await f.engine.getChat(key))?.state).toBe('awaitingOperator');
+      expect(fake.callsOf('transfer')).toHaveLength(1);
+      expect(fake.callsOf('readDialogOwner')).toHaveLength(0);
+      // Not charged to the step: the transfer that went out was its first attempt.
+      expect((await f.engine.getChat(key))?.context.attempt).toBe(1);
+      await f.dispose();
+    });
+
+    it("an unknown outcome the step's budget cannot settle fails the hand-over with the call's own code", async () => {
+      const f = await createEngineFixture(harness, { lifecycle: { maxStepRequests: 3 } });
+      f.transport.respondAlways(
+        'transfer',
+        transportFailure('TIMEOUT', { retryable: true, kind: 'transient', outcomeUnknown: true }),
+      );
+      const { key } = await f.handOver(toUser(7));
+      const chat = await f.engine.getChat(key);
+      expect(chat?.state).toBe('bot');
+      expect(chat?.context.lastError).toEqual({ code: 'TIMEOUT', retryable: true });
+      expect(f.seen.find(([name]) => name === 'handoff.failed')?.[1]).toMatchObject({ code: 'TIMEOUT' });
+      expect(f.transport.callsOf('readDialogOwner')).toHaveLength(1);
+      await f.dispose();
     });
   });
 
