@@ -154,6 +154,8 @@ export const effectResultEventSchema = z.object({
       kind: failureKindSchema.optional(),
       /** The call may have run although it failed: a transfer is verified before it is repeated. */
       outcomeUnknown: z.boolean().optional(),
+      /** The transport's description of the failure, cut to 500 characters. */
+      message: z.string().max(1_000).optional(),
     }),
   ]),
 });

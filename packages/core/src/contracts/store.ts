@@ -96,4 +96,15 @@ export interface Store {
   completeEffect(effect: Pick<ClaimedEffect, 'id' | 'key' | 'leaseToken'>): Promise<boolean>;
   /** Releases what the store opened. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Optional: resolves when the store can serve requests (e.g. Redis answers `PING` within its
+   * command timeout), else rejects with a coded error. `engine.ready()` calls it.
+   */
+  ready?(): Promise<void>;
+  /**
+   * Optional: subscribes to failures the store sees outside any call (e.g. a connection it opened
+   * lost its server). The engine forwards them to its `error` event and logger. Returns an
+   * unsubscribe function.
+   */
+  onError?(listener: (error: unknown) => void): () => void;
 }

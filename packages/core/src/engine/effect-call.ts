@@ -1,4 +1,5 @@
 import type { ClaimedEffect } from '../contracts/effects.js';
+import { truncateMessage } from '../contracts/logger.js';
 import type { Transport, TransportResult } from '../contracts/transport.js';
 import type { EffectResultEvent } from '../events.js';
 
@@ -11,9 +12,27 @@ const maxRetryAfterMs = 86_400_000;
  * The engine's own failures of a call it made or meant to make (`CALL_TIMEOUT`, `TRANSPORT_THREW`,
  * `LEASE_EXPIRED`, an `INVALID_RESPONSE` it refused): the way failed and the call may have run.
  */
-export function engineFailure(code: string): EffectOutcome {
-  return { ok: false, code, retryable: true, kind: 'transient', outcomeUnknown: true };
+export function engineFailure(
+  code: string,
+  message: string | undefined = engineMessages[code],
+): EffectOutcome {
+  return {
+    ok: false,
+    code,
+    retryable: true,
+    kind: 'transient',
+    outcomeUnknown: true,
+    ...(message === undefined ? {} : { message: truncateMessage(message) }),
+  };
 }
+
+/** What the engine's own failure codes mean, for `lastError` and logs. */
+const engineMessages: Readonly<Record<string, string>> = {
+  CALL_TIMEOUT: 'The platform call did not end within 80% of its outbox lease and was aborted',
+  TRANSPORT_THREW: 'The transport threw instead of returning a failure',
+  LEASE_EXPIRED: "An earlier worker's lease on this transfer expired mid-call: its outcome is unknown",
+  INVALID_RESPONSE: 'The transport answered with a value outside its contract',
+};
 
 /**
  * Turns a transport's answer into an outcome the engine can always commit: a transport is third-party
@@ -31,7 +50,7 @@ function toOutcome<T>(
     }
     return { ok: true, ...fields };
   }
-  const { retryable, retryAfterMs, kind, outcomeUnknown } = result.error;
+  const { retryable, retryAfterMs, kind, outcomeUnknown, message } = result.error;
   const code =
     typeof result.error.code === 'string' && result.error.code.length > 0 ? result.error.code : 'UNKNOWN';
   const failure = {
@@ -40,6 +59,7 @@ function toOutcome<T>(
     retryable: retryable === true,
     ...(kind === 'budget' || kind === 'transient' || kind === 'target' ? { kind } : {}),
     ...(outcomeUnknown === true ? { outcomeUnknown } : {}),
+    ...(typeof message === 'string' && message.length > 0 ? { message: truncateMessage(message) } : {}),
   };
   if (typeof retryAfterMs !== 'number' || !Number.isFinite(retryAfterMs)) return failure;
   return { ...failure, retryAfterMs: Math.min(maxRetryAfterMs, Math.max(0, Math.ceil(retryAfterMs))) };

@@ -63,6 +63,8 @@ export interface Failure {
   /** `target` when left out. */
   readonly kind?: 'target' | 'budget' | 'transient';
   readonly outcomeUnknown?: boolean;
+  /** The transport's description, when it gave one. */
+  readonly message?: string;
 }
 
 /** A failure without the fields it does not carry (the context is plain JSON, `exactOptionalPropertyTypes`). */
@@ -72,14 +74,16 @@ function toFailure(source: {
   readonly retryAfterMs?: number | undefined;
   readonly kind?: Failure['kind'] | undefined;
   readonly outcomeUnknown?: boolean | undefined;
+  readonly message?: string | undefined;
 }): Failure {
-  const { code, retryable, retryAfterMs, kind, outcomeUnknown } = source;
+  const { code, retryable, retryAfterMs, kind, outcomeUnknown, message } = source;
   return {
     code,
     retryable,
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     ...(kind === undefined ? {} : { kind }),
     ...(outcomeUnknown === undefined ? {} : { outcomeUnknown }),
+    ...(message === undefined ? {} : { message }),
   };
 }
 
