@@ -20,7 +20,7 @@ export {
   truncateMessage,
 } from './contracts/logger.js';
 export type { ClaimTimersOptions } from './contracts/scheduler.js';
-export type { ChatSummary, ClaimEffectsOptions } from './contracts/store.js';
+export type { ChatSummary, ClaimEffectsOptions, CommitNote } from './contracts/store.js';
 export {
   batonChannels,
   type ClaimMessage,
