@@ -30,11 +30,11 @@ export interface Connection {
 }
 
 /** How long a command on a client we open may take before it fails (`commandTimeout`). */
-export const defaultCommandTimeoutMs = 5_000;
+export const defaultCommandTimeoutMs = 2_000;
 
 /**
  * Settings for the clients we open from a URL, and the ones we recommend for your own:
- * - `commandTimeout: 5_000`: a command on a dead or unresponsive server fails within 5 s (a
+ * - `commandTimeout: 2_000`: a command on a dead or unresponsive server fails within 2 s (a
  *   `REDIS_FAILURE`), so `dispatch` never hangs; our scripts are safe to resend, and a timed-out
  *   commit that still runs later meets the dedupe check or its deadline.
  * - `maxRetriesPerRequest: 3`: a command queued while the server refuses connections fails after

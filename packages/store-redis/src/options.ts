@@ -43,7 +43,7 @@ export interface RedisConnectionOptions {
    * is down or does not answer. Clients you pass in keep their own settings (see
    * `recommendedClientOptions`).
    *
-   * @defaultValue 5_000
+   * @defaultValue 2_000
    */
   readonly commandTimeoutMs?: number;
   /**
