@@ -124,7 +124,12 @@ export function belongsToStep(context: ChatContext, operatorId: number): boolean
  * outcome and found nothing conclusive — the failure that asked for the read.
  */
 export function failureOf(event: MachineEvent, context: ChatContext): Failure {
-  if (context.verifying && event.type === 'effect.result' && event.effectId === context.awaitedEffect) {
+  // `awaitedEffect` is null when a transition leaving `transferring` reads the failure: the
+  // state's exit clears it before the transition's actions run (its guards checked the event).
+  const settlesVerify =
+    event.type === 'effect.result' &&
+    (event.effectId === context.awaitedEffect || context.awaitedEffect === null);
+  if (context.verifying && settlesVerify) {
     return toFailure(context.verifying);
   }
   if (event.type === 'effect.result' && !event.outcome.ok) return toFailure(event.outcome);

@@ -51,9 +51,17 @@ describe('background failures are never silent', () => {
     await engine.drain();
     const chat = await engine.getChat({ portal, chatId: 311_001 });
     expect(chat?.context.lastError).toMatchObject({ code: 'TRANSPORT_THREW', message: 'socket hang up' });
+    const failed: Array<{ code: string; message?: string }> = [];
+    engine.on('handoff.failed', (payload) => failed.push(payload));
     clock.advance(60_000);
     await engine.drain(); // the retry throws again: still one line
-    expect(transport.callsOf('transfer').length).toBeGreaterThanOrEqual(2);
+    expect(transport.callsOf('transfer')).toHaveLength(2);
+    // The hand-over ends on the failure that ended it, not on an anonymous one.
+    expect(failed).toMatchObject([{ code: 'TRANSPORT_THREW', message: 'socket hang up' }]);
+    expect((await engine.getChat({ portal, chatId: 311_001 }))?.context.lastError).toMatchObject({
+      code: 'TRANSPORT_THREW',
+      message: 'socket hang up',
+    });
     expect(printed).toHaveBeenCalledTimes(1);
     const [line, error] = printed.mock.calls[0] as [string, Error];
     expect(line).toContain('transport failed (Error): socket hang up');
@@ -144,6 +152,43 @@ describe('what the logger hears', () => {
 });
 
 describe('a forgotten start()', () => {
+  it('an engine with work waiting that was never started warns once, after 5 s', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { logger, lines } = recordingLogger();
+      const { engine } = engineWith({ logger });
+      await engine.dispatch(transferRequest(311_006, 'ev-311006-1'));
+      await engine.dispatch(transferRequest(311_007, 'ev-311007-1'));
+      const warnings = () => lines.filter(([level]) => level === 'warn');
+      vi.advanceTimersByTime(4_999);
+      expect(warnings()).toHaveLength(0);
+      vi.advanceTimersByTime(1);
+      expect(warnings()).toHaveLength(1);
+      expect(warnings()[0]?.[2]).toContain('call engine.start()');
+      vi.advanceTimersByTime(60_000);
+      expect(warnings()).toHaveLength(1);
+      await engine.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a started engine does not warn', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { logger, lines } = recordingLogger();
+      const { engine } = engineWith({ logger });
+      engine.start();
+      await engine.dispatch(transferRequest(311_008, 'ev-311008-1'));
+      vi.advanceTimersByTime(10_000);
+      expect(lines.filter(([level]) => level === 'warn')).toHaveLength(0);
+      expect(lines.filter(([, , message]) => message === 'baton: engine started')).toHaveLength(1);
+      await engine.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('warns through the logger when work waits and the engine is neither started nor drained', async () => {
     const { logger, lines } = recordingLogger();
     const warning = createStartWarning(logger, 10);
