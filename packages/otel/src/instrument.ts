@@ -252,7 +252,21 @@ export function instrumentBaton(options: BatonInstrumentationOptions = {}): Bato
   });
 
   listen<ClaimMessage>(batonChannels.claim, ({ effects }) => {
-    for (const effect of effects) instruments.outboxClaims.add(1, { 'baton.call': effect.kind });
+    for (const effect of effects) {
+      instruments.outboxClaims.add(1, { 'baton.call': effect.kind });
+      // The moment this worker took the entry: a point in the hand-over's trace, before its call.
+      start(
+        `baton.outbox.claim ${effect.kind}`,
+        SpanKind.INTERNAL,
+        {
+          ...chatAttributes(effect.key),
+          'baton.call': effect.kind,
+          'baton.effect.id': effect.id,
+          'baton.attempt': effect.attempt,
+        },
+        effect.key,
+      ).end();
+    }
   });
   listen<TimersMessage>(batonChannels.timers, ({ timers }) => {
     for (const timer of timers) instruments.timerLateness.record(timer.latenessMs);

@@ -182,10 +182,19 @@ describe('OpenTelemetry from a scripted run against the emulator', () => {
     const named = (name: string) => inTraceA.filter((span) => span.name === name);
     const commit = named('baton.commit').find((span) => parentOf(span) === requestA.spanContext().spanId);
     expect(commit?.attributes).toMatchObject({ 'baton.chat_id': chatA, 'baton.commit.status': 'committed' });
+    const [claim] = named('baton.outbox.claim transfer');
+    expect(parentOf(claim as ReadableSpan)).toBe(requestA.spanContext().spanId);
+    expect(claim?.attributes).toMatchObject({ 'baton.chat_id': chatA, 'baton.attempt': 1 });
     const [transferCall] = named('baton.outbox transfer');
     expect(parentOf(transferCall as ReadableSpan)).toBe(requestA.spanContext().spanId);
+    // In time: the request, its commit, the claim, the call, the HTTP request.
+    const startOf = (span: ReadableSpan | undefined) =>
+      span ? span.startTime[0] * 1e9 + span.startTime[1] : Number.NaN;
+    expect(startOf(commit)).toBeLessThanOrEqual(startOf(claim));
+    expect(startOf(claim)).toBeLessThanOrEqual(startOf(transferCall));
     const [transferHttp] = named('baton.http imopenlines.bot.session.transfer');
     expect(parentOf(transferHttp as ReadableSpan)).toBe(transferCall?.spanContext().spanId);
+    expect(startOf(transferCall)).toBeLessThanOrEqual(startOf(transferHttp));
     expect(transferHttp?.attributes).toMatchObject({
       'baton.portal': t.portal.memberId,
       'baton.method': 'imopenlines.bot.session.transfer',

@@ -4,7 +4,7 @@ import { createEngine, type Engine, type Logger } from '@baton/core';
 import { createFakeTransport } from '@baton/core/testing';
 import { createRedisStore, isRedisStoreError, type RedisStore } from '@baton/store-redis';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { uniquePrefix } from './helpers/redis.js';
 
 const portal = 'b24-5c81d0e7';
@@ -72,6 +72,7 @@ describe('a Redis that accepts connections and never answers', () => {
   it('makes dispatch reject with REDIS_FAILURE within the command timeout', async () => {
     const store = createRedisStore({ url, prefix: uniquePrefix('silent'), commandTimeoutMs });
     const engine = createEngine({ transport: createFakeTransport(), store });
+    engine.on('error', () => {}); // the connection's own reports: tested below
     opened.push({ engine, store });
     const { error, tookMs } = await rejectionOf(engine, 410_001);
     expect(isRedisStoreError(error, 'REDIS_FAILURE')).toBe(true);
@@ -83,6 +84,7 @@ describe('a Redis that accepts connections and never answers', () => {
   it('fails the readiness check with a coded error', async () => {
     const store = createRedisStore({ url, prefix: uniquePrefix('silent'), commandTimeoutMs });
     const engine = createEngine({ transport: createFakeTransport(), store });
+    engine.on('error', () => {});
     opened.push({ engine, store });
     const failure = await engine.ready().then(
       () => undefined,
@@ -128,6 +130,7 @@ describe('a real Redis that stops answering (SIGSTOP)', () => {
   it('rejects dispatch with a coded error while it is paused, and is ready again once it resumes', async () => {
     const store = createRedisStore({ url, prefix: uniquePrefix('paused'), commandTimeoutMs });
     const engine = createEngine({ transport: createFakeTransport(), store });
+    engine.on('error', () => {});
     opened.push({ engine, store });
     await engine.ready();
     await engine.dispatch(clientMessage(420_001));
@@ -177,5 +180,24 @@ describe("the store's own client reports connection failures", () => {
     expect(lines.some(([level, , message]) => level === 'debug' && message.includes('reconnecting'))).toBe(
       true,
     );
+  });
+
+  it('without a subscriber or a logger, prints the first failure to stderr once', async () => {
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const port = await freePort();
+      const store = createRedisStore({
+        url: `redis://127.0.0.1:${port}`,
+        prefix: uniquePrefix('alone'),
+        commandTimeoutMs,
+      });
+      opened.push({ store });
+      await expect(store.load({ portal, chatId: 440_001 })).rejects.toMatchObject({ code: 'REDIS_FAILURE' });
+      await new Promise((resolve) => setTimeout(resolve, 400)); // more reconnect attempts fail meanwhile
+      expect(printed).toHaveBeenCalledTimes(1);
+      expect(printed.mock.calls[0]?.[0]).toContain('[baton] Redis store connection failed (ECONNREFUSED)');
+    } finally {
+      printed.mockRestore();
+    }
   });
 });
