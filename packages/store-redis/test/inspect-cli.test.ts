@@ -198,3 +198,52 @@ describe.skipIf(standalone?.skipReason !== undefined)('baton inspect against a r
     expect(unknown.stderr).toContain(`no chat ${portal}:999999`);
   });
 });
+
+const clusterTarget = redisTargets().find((target) => target.name === 'cluster');
+
+describe.skipIf(clusterTarget?.skipReason !== undefined)('baton inspect against a Redis Cluster', () => {
+  const prefix = uniquePrefix('inspect-cluster');
+  const nodes = inject('redis').clusterNodes;
+  let client: ReturnType<NonNullable<typeof clusterTarget>['connect']> | undefined;
+
+  beforeAll(() => {
+    client = clusterTarget?.connect();
+  });
+  afterAll(async () => {
+    if (client) {
+      await deletePrefix(client, prefix);
+      await closeClient(client);
+    }
+  });
+
+  it('finds a chat stuck in transferring through --cluster', async () => {
+    const store = createRedisStore({ cluster: client as NonNullable<typeof client>, prefix });
+    const engine = createEngine({ transport: withRateLimit(createFakeTransport(), shared), store });
+    // Nobody runs the outbox: the transfer call waits for ever, the chat stays in `transferring`.
+    await engine.dispatch({
+      type: 'transfer.request',
+      id: 'ev-518101-1',
+      portal,
+      chatId: 518_101,
+      target: { kind: 'queue', queueId: 301_442 },
+      leave: false,
+      confirmationTimeoutMs: 120_000,
+    });
+    await engine.stop();
+    const result = await baton(
+      '--cluster',
+      nodes.join(','),
+      '--prefix',
+      prefix,
+      '--state',
+      'transferring',
+      '--json',
+    );
+    expect(result.stderr).toBe('');
+    const listed = JSON.parse(result.stdout) as Array<{ key: { portal: string; chatId: number } }>;
+    expect(listed.map((chat) => chat.key)).toEqual([{ portal, chatId: 518_101 }]);
+    const chat = await baton('--cluster', nodes.join(','), '--prefix', prefix, '--chat', `${portal}:518101`);
+    expect(chat.stdout).toMatch(/Pending outbox:\n {2}transfer:1\.\d+ \(transfer\), claimed 0 time\(s\)/);
+    expect(chat.stdout).toContain('plan:        1 step(s): queue 301442');
+  });
+});
