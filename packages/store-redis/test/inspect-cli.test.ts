@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { type Clock, createEngine, type RateLimiter, withRateLimit } from '@baton/core';
 import { createFakeTransport } from '@baton/core/testing';
 import { createRedisStore, type RedisStore } from '@baton/store-redis';
+import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { closeClient, deletePrefix, redisTargets, uniquePrefix } from './helpers/redis.js';
 
@@ -217,7 +218,8 @@ describe.skipIf(clusterTarget?.skipReason !== undefined)('baton inspect against 
   });
 
   it('finds a chat stuck in transferring through --cluster', async () => {
-    const store = createRedisStore({ cluster: client as NonNullable<typeof client>, prefix });
+    if (!(client instanceof Cluster)) throw new Error('the cluster target gave no Cluster client');
+    const store = createRedisStore({ cluster: client, prefix });
     const engine = createEngine({ transport: withRateLimit(createFakeTransport(), shared), store });
     // Nobody runs the outbox: the transfer call waits for ever, the chat stays in `transferring`.
     await engine.dispatch({
