@@ -6,6 +6,8 @@ import type { Cluster, Redis } from 'ioredis';
 export interface ConnectionEvents {
   /** Subscribes to connection failures; returns an unsubscribe function. */
   onError(listener: (error: unknown) => void): () => void;
+  /** The connection is being closed: what fails from now on (the `QUIT` itself) is nobody's concern. */
+  silence(): void;
 }
 
 /**
@@ -24,8 +26,10 @@ export function watchClient(
   const listeners = new Set<(error: unknown) => void>();
   const printed = new Set<string>();
   let reported: string | undefined;
+  let silent = false;
 
   const onError = (error: unknown) => {
+    if (silent) return;
     const message = describeError(error);
     if (reported === message) {
       safeLog(logger, 'debug', { what, err: error }, `baton: ${what}: ${message} (still failing)`);
@@ -63,6 +67,10 @@ export function watchClient(
     onError(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    silence() {
+      silent = true;
+      listeners.clear();
     },
   };
 }

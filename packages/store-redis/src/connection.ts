@@ -110,6 +110,7 @@ export function openConnection(options: {
       if (closed) return;
       closed = true;
       if (!owned) return;
+      events?.silence();
       try {
         await client.quit();
       } catch {

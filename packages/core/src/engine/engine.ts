@@ -125,7 +125,7 @@ export function createEngine(options: EngineOptions): Engine {
   const worker = resolveWorkerOptions(options.worker);
   const { emitter, emit: safeEmit, reportError } = createEngineListeners({ logger });
   // A store that opened its own connections reports their failures (e.g. Redis unreachable) here.
-  givenStore.onError?.((error) => reportError(error, { stage: 'store' }));
+  const stopHearingStore = givenStore.onError?.((error) => reportError(error, { stage: 'store' }));
   const startWarning = createStartWarning(logger);
   const stopSignal = new AbortController();
   // Every wait for rate budget listens to this one signal.
@@ -301,6 +301,7 @@ export function createEngine(options: EngineOptions): Engine {
       stopSignal.abort(); // no new calls, no more waiting for rate budget; calls in flight finish
       await Promise.all([outboxLoop.stop(), timerLoop.stop()]);
       await Promise.allSettled([...inFlight]);
+      stopHearingStore?.();
     },
   });
 }
