@@ -14,6 +14,7 @@ export default defineConfig({
       { find: /^@baton\/transport-http$/, replacement: src('transport-http/src/index.ts') },
       { find: /^@baton\/store-redis$/, replacement: src('store-redis/src/index.ts') },
       { find: /^@baton\/testkit$/, replacement: src('testkit/src/index.ts') },
+      { find: /^@baton\/otel$/, replacement: src('otel/src/index.ts') },
     ],
   },
   test: {

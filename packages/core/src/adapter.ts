@@ -11,8 +11,32 @@ export {
   effectCallSchema,
 } from './contracts/commit-schema.js';
 export type { EffectEntry, EffectKind, TimerEntry } from './contracts/effects.js';
+export {
+  describeError,
+  errorCode,
+  loggerSchema,
+  maxMessageLength,
+  safeLog,
+  truncateMessage,
+} from './contracts/logger.js';
 export type { ClaimTimersOptions } from './contracts/scheduler.js';
-export type { ChatSummary, ClaimEffectsOptions } from './contracts/store.js';
+export type { ChatSummary, ClaimEffectsOptions, CommitNote } from './contracts/store.js';
+export {
+  batonChannels,
+  type ClaimMessage,
+  type CommitMessage,
+  type CommittedFailure,
+  type CommittedMessage,
+  type DispatchMessage,
+  type EffectMessage,
+  type ErrorMessage,
+  type HttpRequestMessage,
+  isObserved,
+  publish,
+  type RateLimitWaitMessage,
+  type TimersMessage,
+  traced,
+} from './diagnostics/channels.js';
 export { CodedError, type CodedErrorOptions, isCodedError } from './errors/coded-error.js';
 export {
   describeZodIssues,

@@ -156,6 +156,8 @@ export const effectResultEventSchema = z.object({
       outcomeUnknown: z.boolean().optional(),
       /** No request left the process (a rate grant not given in time): not charged to the step. */
       notSent: z.boolean().optional(),
+      /** The transport's description of the failure, cut to 500 characters. */
+      message: z.string().max(1_000).optional(),
     }),
   ]),
 });

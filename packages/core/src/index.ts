@@ -8,6 +8,8 @@ export { type Clock, systemClock } from './contracts/clock.js';
 // The store contracts, and the in-memory implementations (one process)
 export type { ClaimedEffect, ClaimedTimer, EffectCall, TransferTarget } from './contracts/effects.js';
 export type { Lock, LockManager } from './contracts/lock.js';
+// Logging
+export type { Logger, LogMethod } from './contracts/logger.js';
 export {
   defaultRateLimit,
   type RateDecision,

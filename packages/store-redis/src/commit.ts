@@ -93,6 +93,8 @@ export function createCommitPath(context: StoreContext) {
           ...change.timersToSet.flatMap((timer) => [timer.id, timer.delayMs]),
           change.timersToCancel.length,
           ...change.timersToCancel,
+          change.note?.eventType ?? '',
+          change.note?.reason ?? '',
         ],
       ),
       'batonCommit',

@@ -1,6 +1,7 @@
-import type { Clock } from '@baton/core';
+import type { Clock, Logger } from '@baton/core';
 import { type Cluster, Redis } from 'ioredis';
-import { RedisStoreError } from './errors.js';
+import { watchClient } from './connection-events.js';
+import { asRedisFailure, RedisStoreError } from './errors.js';
 import { defineScripts, type RunScript } from './scripts/index.js';
 
 /** An open connection with our scripts defined on it. */
@@ -14,18 +15,37 @@ export interface Connection {
   now(): Promise<number>;
   /** Throws `CLOSED` once closed. */
   assertOpen(operation: string): void;
+  /**
+   * Resolves when Redis answers `PING` (within the client's `commandTimeout`); rejects with
+   * `REDIS_FAILURE` otherwise, or `CLOSED` after `close()`.
+   */
+  ready(): Promise<void>;
+  /**
+   * Subscribes to failures of a client we opened (a client you passed in reports to your own
+   * `error` listeners). Returns an unsubscribe function.
+   */
+  onError(listener: (error: unknown) => void): () => void;
   /** Closes the client only if we created it. Idempotent. */
   close(): Promise<void>;
 }
 
+/** How long a command on a client we open may take before it fails (`commandTimeout`). */
+export const defaultCommandTimeoutMs = 2_000;
+
 /**
- * Settings for clients we open from a URL. `maxRetriesPerRequest: null` and the offline queue
- * keep commands waiting through a reconnect instead of failing them; our scripts are safe to be
- * resent. `reconnectOnError` reconnects on `READONLY` (a primary demoted in a failover) and
- * resends the command to the new primary.
+ * Settings for the clients we open from a URL, and the ones we recommend for your own:
+ * - `commandTimeout: 2_000`: a command on a dead or unresponsive server fails within 2 s (a
+ *   `REDIS_FAILURE`), so `dispatch` never hangs; our scripts are safe to resend, and a timed-out
+ *   commit that still runs later meets the dedupe check or its deadline.
+ * - `maxRetriesPerRequest: 3`: a command queued while the server refuses connections fails after
+ *   three reconnect attempts instead of waiting for ever.
+ * - the offline queue: commands sent during a short reconnect are sent once it is back.
+ * - `reconnectOnError` reconnects on `READONLY` (a primary demoted in a failover) and resends the
+ *   command to the new primary.
  */
 export const recommendedClientOptions = {
-  maxRetriesPerRequest: null,
+  commandTimeout: defaultCommandTimeoutMs,
+  maxRetriesPerRequest: 3,
   enableOfflineQueue: true,
   reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 2 : false),
 } as const;
@@ -35,10 +55,23 @@ export function openConnection(options: {
   cluster?: Cluster | undefined;
   url?: string | undefined;
   clock?: Clock | undefined;
+  logger?: Logger | undefined;
+  commandTimeoutMs?: number | undefined;
+  /** What the connection serves, for log lines: `store`, `rate limiter`, `lock manager`. */
+  what?: string;
 }): Connection {
   const owned = options.redis === undefined && options.cluster === undefined;
   const client: Redis | Cluster =
-    options.redis ?? options.cluster ?? new Redis(options.url as string, { ...recommendedClientOptions });
+    options.redis ??
+    options.cluster ??
+    new Redis(options.url as string, {
+      ...recommendedClientOptions,
+      commandTimeout: options.commandTimeoutMs ?? defaultCommandTimeoutMs,
+    });
+  // Only our own client: on yours, an error listener of ours would hide your missing one.
+  const events = owned
+    ? watchClient(client, { logger: options.logger, what: `Redis ${options.what ?? 'store'}` })
+    : undefined;
   const runScript = defineScripts(client);
   const clock = options.clock;
   let closed = false;
@@ -64,10 +97,20 @@ export function openConnection(options: {
       return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
     },
     assertOpen,
+    async ready() {
+      assertOpen('ready');
+      try {
+        await client.ping();
+      } catch (error) {
+        throw asRedisFailure(error, 'ping');
+      }
+    },
+    onError: (listener) => events?.onError(listener) ?? (() => {}),
     async close() {
       if (closed) return;
       closed = true;
       if (!owned) return;
+      events?.silence();
       try {
         await client.quit();
       } catch {

@@ -18,6 +18,10 @@ export interface HistoryEntry {
   readonly state: string;
   /** Store time of the commit (ms since epoch). */
   readonly at: number;
+  /** The event's type (`message`, `transfer.request`, `effect.result`, …), when the engine said. */
+  readonly eventType?: string;
+  /** Why the chat changed: a failure's code and message, a request's reason, … (at most 300 characters). */
+  readonly reason?: string;
 }
 
 /** Everything the store knows about one chat. */

@@ -1,4 +1,5 @@
-import type { Clock } from '@baton/core';
+import type { Clock, Logger } from '@baton/core';
+import { loggerSchema } from '@baton/core/adapter';
 import { Cluster, Redis } from 'ioredis';
 import { z } from 'zod';
 import { parseInput } from './errors.js';
@@ -36,6 +37,22 @@ export interface RedisConnectionOptions {
    * @defaultValue Redis `TIME`
    */
   readonly clock?: Clock;
+  /**
+   * For a client we open from `url`: how long one command may take before it fails with
+   * `REDIS_FAILURE` (ioredis `commandTimeout`). Bounds every call, `dispatch` included, when Redis
+   * is down or does not answer. Clients you pass in keep their own settings (see
+   * `recommendedClientOptions`).
+   *
+   * @defaultValue 2_000
+   */
+  readonly commandTimeoutMs?: number;
+  /**
+   * Where the connection writes what happens to it (pino, bunyan, `console`, …): `error` once per
+   * outage of a client we opened, `info` when it is back, `debug` for each reconnect attempt.
+   * @defaultValue none: the first failure of each kind is printed to stderr unless someone
+   * subscribed with `onError` (an engine does)
+   */
+  readonly logger?: Logger;
 }
 
 const looksLikeClient = (value: unknown): boolean =>
@@ -72,6 +89,8 @@ export const connectionShape = {
       { message: 'clock must have a now() method' },
     )
     .optional(),
+  commandTimeoutMs: z.number().int().min(10).max(600_000).optional(),
+  logger: loggerSchema.optional(),
 };
 
 /** Refuses anything but exactly one way to connect. */

@@ -80,6 +80,17 @@ export interface RedisStore extends Store, Scheduler, RoutingCounters, StoreInsp
   repairIndexes(): Promise<IndexRepairReport>;
   /** Releases the connection if the store opened it (never a client you passed in). Idempotent. */
   close(): Promise<void>;
+  /**
+   * Resolves when Redis answers `PING` within the command timeout; otherwise rejects with
+   * `REDIS_FAILURE` (`CLOSED` after `close()`). For readiness probes; `engine.ready()` calls it.
+   */
+  ready(): Promise<void>;
+  /**
+   * Subscribes to failures of the connection the store opened from `url` (once per outage);
+   * `createEngine` subscribes and reports them as `error` events with stage `store`. A client you
+   * passed in reports to your own listeners instead. Returns an unsubscribe function.
+   */
+  onError(listener: (error: unknown) => void): () => void;
 }
 
 const storeOptionsSchema = z
@@ -112,7 +123,7 @@ const storeOptionsSchema = z
  */
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const parsed = parseOptions(storeOptionsSchema, options, 'Redis store options');
-  const connection = openConnection(parsed);
+  const connection = openConnection({ ...parsed, what: 'store' });
   const context: StoreContext = {
     connection,
     keys: createKeySpace(parsed.prefix, parsed.shards),
@@ -144,6 +155,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     readChat,
     backlog,
     repairIndexes,
+    ready: () => connection.ready(),
+    onError: (listener) => connection.onError(listener),
     close: () => connection.close(),
   };
 }

@@ -51,6 +51,9 @@ export function commitSchemaWith<S extends z.ZodType>(snapshotSchema: S) {
         )
         .max(maxEntriesPerCommit),
       timersToCancel: z.array(entryIdSchema).max(maxEntriesPerCommit),
+      note: z
+        .object({ eventType: z.string().min(1).max(64), reason: z.string().max(300).optional() })
+        .optional(),
     })
     .superRefine((commit, ctx) => {
       for (const field of ['effects', 'timersToSet'] as const) {

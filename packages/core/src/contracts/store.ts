@@ -37,6 +37,19 @@ export interface Commit {
   readonly timersToSet: readonly TimerEntry[];
   /** Ids of this chat's timers to remove. Unknown ids are ignored. */
   readonly timersToCancel: readonly string[];
+  /**
+   * What the commit was about, for a store that keeps a history of commits (inspection only; a
+   * store may ignore it): the event's type and, when there is one, why (a failure's code and
+   * message, a transfer request's reason).
+   */
+  readonly note?: CommitNote;
+}
+
+/** A commit's entry in a chat's history: the event's type and a short reason. */
+export interface CommitNote {
+  readonly eventType: string;
+  /** At most 300 characters. */
+  readonly reason?: string;
 }
 
 /**
@@ -96,4 +109,15 @@ export interface Store {
   completeEffect(effect: Pick<ClaimedEffect, 'id' | 'key' | 'leaseToken'>): Promise<boolean>;
   /** Releases what the store opened. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Optional: resolves when the store can serve requests (e.g. Redis answers `PING` within its
+   * command timeout), else rejects with a coded error. `engine.ready()` calls it.
+   */
+  ready?(): Promise<void>;
+  /**
+   * Optional: subscribes to failures the store sees outside any call (e.g. a connection it opened
+   * lost its server). The engine forwards them to its `error` event and logger. Returns an
+   * unsubscribe function.
+   */
+  onError?(listener: (error: unknown) => void): () => void;
 }

@@ -18,6 +18,7 @@ import {
 } from '../machine/snapshot.js';
 import { sleep } from '../rate-limit/sleep.js';
 import type { Router, StepDefaults } from '../routing/types.js';
+import { historyNote } from './history-note.js';
 import { type MessageRoute, type MessageRoutingPolicy, routeMessage } from './message-route.js';
 
 const routedPlanSchema = planStepSchema.array().min(1).max(32);
@@ -140,6 +141,7 @@ export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) 
         effects: instructions.effects.map((effect) => ({ id: effect.id, key, call: effect.call })),
         timersToSet: instructions.schedules.map((timer) => ({ id: timer.id, key, delayMs: timer.delayMs })),
         timersToCancel: instructions.cancels,
+        note: historyNote(event, before.context, after.context),
       });
       if (result.status === 'duplicate') {
         return {

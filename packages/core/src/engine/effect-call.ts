@@ -1,4 +1,5 @@
 import type { ClaimedEffect } from '../contracts/effects.js';
+import { truncateMessage } from '../contracts/logger.js';
 import type { Transport, TransportResult } from '../contracts/transport.js';
 import type { EffectResultEvent } from '../events.js';
 
@@ -11,17 +12,39 @@ const maxRetryAfterMs = 86_400_000;
  * The engine's own failures of a call it made or meant to make (`CALL_TIMEOUT`, `TRANSPORT_THREW`,
  * `LEASE_EXPIRED`, an `INVALID_RESPONSE` it refused): the way failed and the call may have run.
  */
-export function engineFailure(code: string): EffectOutcome {
-  return { ok: false, code, retryable: true, kind: 'transient', outcomeUnknown: true };
+export function engineFailure(
+  code: string,
+  message: string | undefined = engineMessages[code],
+): EffectOutcome {
+  return {
+    ok: false,
+    code,
+    retryable: true,
+    kind: 'transient',
+    outcomeUnknown: true,
+    ...(message === undefined ? {} : { message: truncateMessage(message) }),
+  };
 }
+
+/** What the engine's own failure codes mean, for `lastError` and logs. */
+const engineMessages: Readonly<Record<string, string>> = {
+  CALL_TIMEOUT: 'The platform call did not end within 80% of its outbox lease and was aborted',
+  TRANSPORT_THREW: 'The transport threw instead of returning a failure',
+  LEASE_EXPIRED: "An earlier worker's lease on this transfer expired mid-call: its outcome is unknown",
+  INVALID_RESPONSE: 'The transport answered with a value outside its contract',
+};
 
 /**
  * A call the engine did not send (`NOT_STARTED`: too little of its lease was left after waiting
  * for its portal's turn; `CALL_TIMEOUT` of a call the transport reports as never sent): retried
  * later, not charged to the plan step.
  */
-export function notSentFailure(code: string): EffectOutcome {
-  return { ok: false, code, retryable: true, kind: 'budget', notSent: true };
+export function notSentFailure(code: 'NOT_STARTED' | 'CALL_TIMEOUT'): EffectOutcome {
+  const message =
+    code === 'NOT_STARTED'
+      ? 'The transfer was not started: too little of its outbox lease was left, or the chat could not be read'
+      : 'The call waited for its rate grant past 80% of its outbox lease and was not sent';
+  return { ok: false, code, retryable: true, kind: 'budget', notSent: true, message };
 }
 
 /**
@@ -40,7 +63,7 @@ function toOutcome<T>(
     }
     return { ok: true, ...fields };
   }
-  const { retryable, retryAfterMs, kind, outcomeUnknown, notSent } = result.error;
+  const { retryable, retryAfterMs, kind, outcomeUnknown, notSent, message } = result.error;
   const code =
     typeof result.error.code === 'string' && result.error.code.length > 0 ? result.error.code : 'UNKNOWN';
   const failure = {
@@ -49,6 +72,7 @@ function toOutcome<T>(
     retryable: retryable === true,
     ...(kind === 'budget' || kind === 'transient' || kind === 'target' ? { kind } : {}),
     ...(outcomeUnknown === true ? { outcomeUnknown } : notSent === true ? { notSent } : {}),
+    ...(typeof message === 'string' && message.length > 0 ? { message: truncateMessage(message) } : {}),
   };
   if (typeof retryAfterMs !== 'number' || !Number.isFinite(retryAfterMs)) return failure;
   return { ...failure, retryAfterMs: Math.min(maxRetryAfterMs, Math.max(0, Math.ceil(retryAfterMs))) };

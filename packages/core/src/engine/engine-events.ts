@@ -12,11 +12,15 @@ export interface TransitionPayload {
   readonly eventType: LifecycleEvent['type'];
   readonly eventId: string;
   readonly version: number;
+  /** When the commit held (engine clock, ms since the epoch). */
+  readonly at: number;
 }
 
 /** A notice of the lifecycle, with the chat it concerns. */
 export type NoticePayload<T extends Notice['type']> = Extract<Notice, { type: T }> & {
   readonly key: ChatKey;
+  /** When the commit that caused it held (engine clock, ms since the epoch). */
+  readonly at: number;
 };
 
 /** A durable timer came due and was fed to its chat; `stale` when the chat had moved on. */
@@ -24,11 +28,14 @@ export interface TimerFiredPayload {
   readonly key: ChatKey;
   readonly timerId: string;
   readonly stale: boolean;
+  /** When the timer's event was committed (engine clock, ms since the epoch). */
+  readonly at: number;
 }
 
 /** Where background work failed; the engine keeps running. */
 export interface EngineErrorContext {
-  readonly stage: 'outbox' | 'timers' | 'counters' | 'listener' | 'transport';
+  /** `store`: the store reported a failure of its own (e.g. a lost Redis connection). */
+  readonly stage: 'outbox' | 'timers' | 'counters' | 'listener' | 'transport' | 'store';
   readonly key?: ChatKey;
 }
 

@@ -4,17 +4,25 @@ import type { EventEmitter } from 'eventemitter3';
 import type { ChatKey } from '../chat-key.js';
 import { chatKeySchema } from '../chat-key.js';
 import { systemClock } from '../contracts/clock.js';
+import { safeLog } from '../contracts/logger.js';
 import type { RoutingCounters } from '../contracts/routing-counters.js';
 import type { Scheduler } from '../contracts/scheduler.js';
 import type { Store } from '../contracts/store.js';
 import { BatonError, invalidInput } from '../errors.js';
-import { type BatonEventInput, type InternalEvent, internalEventSchema } from '../events.js';
+import {
+  type BatonEventInput,
+  type InternalEvent,
+  internalEventSchema,
+  type LifecycleEvent,
+} from '../events.js';
 import type { ChatContext, ChatState } from '../machine/context.js';
 import { createLifecycleMachine } from '../machine/lifecycle-machine.js';
 import { restoreSnapshot, stateOf } from '../machine/snapshot.js';
 import { createMemoryStore } from '../memory/index.js';
 import { busyChanges } from '../routing/busy-counts.js';
 import type { StepDefaults } from '../routing/types.js';
+import { logCommitted, publishCommitted } from './commit-report.js';
+import { observeScheduler, observeStore, observeTransport, traceDispatch } from './diagnostics.js';
 import { type CommittedDispatch, createDispatcher, type DispatchResult } from './dispatcher.js';
 import type { EngineEvents } from './engine-events.js';
 import { internalDispatch } from './internal-entry.js';
@@ -23,6 +31,7 @@ import { type EngineOptions, resolveWorkerOptions, validateEngineOptions } from 
 import { createOutboxRunner, type OutboxRunnerDeps, runOutboxRound } from './outbox-runner.js';
 import { parseCallerEvent } from './parse-event.js';
 import { rateLimitedTransport } from './rate-limited-transport.js';
+import { createStartWarning } from './start-warning.js';
 import { runTimerRound } from './timer-runner.js';
 import { createWorkerLoop } from './worker-loop.js';
 
@@ -52,8 +61,17 @@ export interface Engine extends EventEmitter<EngineEvents> {
   getChat(chat: ChatKey): Promise<ChatView | undefined>;
   /** Runs the outbox and due timers until nothing is left to do now (tests, scripts, one-shot jobs). */
   drain(options?: { maxRounds?: number }): Promise<void>;
-  /** Starts the background workers (outbox and timers). Idempotent. */
+  /**
+   * Starts the background workers (outbox and timers). Idempotent. An engine that commits work
+   * but is neither started nor drained warns through its logger after a few seconds.
+   */
   start(): void;
+  /**
+   * Resolves when the engine can take work: not stopped, and its store answers (`store.ready()`,
+   * e.g. a Redis `PING` within the command timeout). Rejects with the store's coded error
+   * otherwise. Wire it to a readiness probe.
+   */
+  ready(): Promise<void>;
   /** Stops taking work, lets in-flight work finish, then resolves. Dispatch is refused afterwards. */
   stop(): Promise<void>;
 }
@@ -80,27 +98,35 @@ const isCounters = (value: object): value is RoutingCounters =>
 export function createEngine(options: EngineOptions): Engine {
   validateEngineOptions(options);
   const clock = options.clock ?? systemClock;
-  const store: Store = options.store ?? createMemoryStore({ clock });
-  const scheduler = options.scheduler ?? (isScheduler(store) ? store : undefined);
-  if (!scheduler) {
+  const givenStore: Store = options.store ?? createMemoryStore({ clock });
+  const givenScheduler = options.scheduler ?? (isScheduler(givenStore) ? givenStore : undefined);
+  if (!givenScheduler) {
     throw new BatonError(
       'INVALID_INPUT',
       'The store does not implement Scheduler; pass `scheduler` explicitly',
     );
   }
-  const counters = options.counters ?? (isCounters(store) ? store : createMemoryStore({ clock }));
-  const { transport, refusal } = rateLimitedTransport(
+  const counters = options.counters ?? (isCounters(givenStore) ? givenStore : createMemoryStore({ clock }));
+  const { transport: limitedTransport, refusal } = rateLimitedTransport(
     options.transport,
-    store,
+    givenStore,
     (options as { readonly rateLimiter?: unknown }).rateLimiter,
   );
+  // What the store, the scheduler and the transport do is published on diagnostics channels.
+  const store = observeStore(givenStore);
+  const scheduler = observeScheduler(givenScheduler, clock);
+  const transport = observeTransport(limitedTransport);
+  const { logger } = options;
   const machine = options.machine ?? buildMachine(options);
   const defaults: StepDefaults = {
     leave: options.defaults?.leave === true || options.defaults?.leave === 'Y',
     confirmationTimeoutMs: options.defaults?.confirmationTimeoutMs ?? 120_000,
   };
   const worker = resolveWorkerOptions(options.worker);
-  const { emitter, emit: safeEmit, reportError } = createEngineListeners();
+  const { emitter, emit: safeEmit, reportError } = createEngineListeners({ logger });
+  // A store that opened its own connections reports their failures (e.g. Redis unreachable) here.
+  const stopHearingStore = givenStore.onError?.((error) => reportError(error, { stage: 'store' }));
+  const startWarning = createStartWarning(logger);
   const stopSignal = new AbortController();
   // Every wait for rate budget listens to this one signal.
   setMaxListeners(0, stopSignal.signal);
@@ -109,17 +135,15 @@ export function createEngine(options: EngineOptions): Engine {
 
   function onCommitted(committed: CommittedDispatch): void {
     const { key, event, from, after, version, notices } = committed;
-    safeEmit('transition', {
-      key,
-      from,
-      to: stateOf(after),
-      eventType: event.type,
-      eventId: event.id,
-      version,
-    });
+    const at = clock.now();
+    const to = stateOf(after);
+    publishCommitted(committed, at);
+    logCommitted(logger, committed);
+    safeEmit('transition', { key, from, to, eventType: event.type, eventId: event.id, version, at });
     for (const notice of notices) {
-      safeEmit(notice.type, { ...notice, key } as never);
+      safeEmit(notice.type, { ...notice, key, at } as never);
     }
+    if (committed.effectCount > 0) startWarning.workWaiting();
     for (const [operatorId, delta] of busyChanges(committed)) {
       counters
         .adjustBusy(committed.key.portal, operatorId, delta)
@@ -152,7 +176,12 @@ export function createEngine(options: EngineOptions): Engine {
   async function dispatch(input: BatonEventInput): Promise<DispatchResult> {
     if (stopped) throw new BatonError('ENGINE_STOPPED', 'The engine is stopped and takes no more events');
     const event = parseCallerEvent(input);
-    return track(dispatchValid(event));
+    return track(traceDispatch(event, () => dispatchValid(stamped(event))));
+  }
+
+  /** The event with the engine's time of receipt, which the machine records with a failure. */
+  function stamped<E extends LifecycleEvent>(event: E): E {
+    return { ...event, at: clock.now() };
   }
 
   /** Reads a chat and validates its snapshot against the machine. */
@@ -173,7 +202,8 @@ export function createEngine(options: EngineOptions): Engine {
   function feedBack(input: InternalEvent): Promise<DispatchResult> {
     const parsed = internalEventSchema.safeParse(input);
     if (!parsed.success) return Promise.reject(invalidInput('engine event', parsed.error));
-    return dispatchValid(parsed.data);
+    const event = parsed.data;
+    return traceDispatch(event, () => dispatchValid(stamped(event)));
   }
 
   const outboxDeps = (): OutboxRunnerDeps => ({
@@ -204,7 +234,7 @@ export function createEngine(options: EngineOptions): Engine {
       batchSize: worker.batchSize,
       visibilityMs: worker.timerVisibilityMs,
       feedBack,
-      onFired: (payload) => safeEmit('timer.fired', payload),
+      onFired: (payload) => safeEmit('timer.fired', { ...payload, at: clock.now() }),
       reportError,
     });
 
@@ -246,6 +276,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
     async drain({ maxRounds = 1_000 }: { maxRounds?: number } = {}): Promise<void> {
       if (refusal) throw refusal;
+      startWarning.driven();
       for (let round = 0; round < maxRounds && !stopped; round += 1) {
         const work = (await track(runOutbox())) + (await track(runTimers()));
         if (work === 0) return;
@@ -254,14 +285,23 @@ export function createEngine(options: EngineOptions): Engine {
     start(): void {
       if (stopped) throw new BatonError('ENGINE_STOPPED', 'A stopped engine cannot be started again');
       if (refusal) throw refusal;
+      startWarning.driven();
       outboxLoop.start();
       timerLoop.start();
+      safeLog(logger, 'info', { pollIntervalMs: worker.pollIntervalMs }, 'baton: engine started');
+    },
+    async ready(): Promise<void> {
+      if (stopped) throw new BatonError('ENGINE_STOPPED', 'The engine is stopped');
+      await givenStore.ready?.();
     },
     async stop(): Promise<void> {
+      if (!stopped) safeLog(logger, 'info', {}, 'baton: engine stopping');
       stopped = true;
+      startWarning.driven();
       stopSignal.abort(); // no new calls, no more waiting for rate budget; calls in flight finish
       await Promise.all([outboxLoop.stop(), timerLoop.stop()]);
       await Promise.allSettled([...inFlight]);
+      stopHearingStore?.();
     },
   });
 }

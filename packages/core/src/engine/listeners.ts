@@ -1,4 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
+import { describeError, errorCode, type Logger, safeLog } from '../contracts/logger.js';
+import { publish } from '../diagnostics/channels.js';
 import type { EngineErrorContext, EngineEvents } from './engine-events.js';
 
 type EventName = keyof EngineEvents;
@@ -9,16 +11,28 @@ export interface EngineListeners {
   readonly emitter: EventEmitter<EngineEvents>;
   /** Calls every listener of `name`; one that throws, or whose promise rejects, is reported as `error`. */
   emit<E extends EventName>(name: E, ...args: Parameters<EngineEvents[E]>): void;
-  /** Tells the `error` listeners, if any; an `error` listener that throws is ignored. */
+  /**
+   * Tells the `error` listeners and the logger. With neither, the error is printed to stderr once
+   * per stage and code, so that a failure is never silent; an `error` listener that throws is ignored.
+   */
   reportError(error: unknown, context: EngineErrorContext): void;
 }
+
+/** Where an error goes when nobody listens: `console.error`, unless a test swaps it. */
+export type ErrorFallback = (line: string, error: unknown) => void;
+
+const printToStderr: ErrorFallback = (line, error) => console.error(line, error);
 
 /**
  * Keeps user listeners away from the engine: each is called on its own, so that one that throws
  * never stops the others or the engine. `once` listeners are removed before they are called, and
  * `off` removes what `on` and `once` added, as with any `EventEmitter`.
  */
-export function createEngineListeners(): EngineListeners {
+export function createEngineListeners(
+  options: { readonly logger?: Logger | undefined; readonly fallback?: ErrorFallback } = {},
+): EngineListeners {
+  const { logger, fallback = printToStderr } = options;
+  const surfaced = new Set<string>();
   const emitter = new EventEmitter<EngineEvents>();
   // The engine calls listeners one by one (not through `emit`), so it keeps `once` itself.
   const onceOnly = new Map<EventName, Set<Listener>>();
@@ -52,7 +66,36 @@ export function createEngineListeners(): EngineListeners {
   });
 
   function reportError(error: unknown, context: EngineErrorContext): void {
-    if (emitter.listenerCount('error') === 0) return;
+    const code = errorCode(error) ?? (error instanceof Error ? error.name : 'UNKNOWN');
+    publish('error', () => ({ error, stage: context.stage, ...(context.key ? { key: context.key } : {}) }));
+    safeLog(
+      logger,
+      'error',
+      {
+        err: error,
+        stage: context.stage,
+        code,
+        ...(context.key ? { portal: context.key.portal, chatId: context.key.chatId } : {}),
+      },
+      `baton: ${context.stage} failed: ${describeError(error)}`,
+    );
+    if (emitter.listenerCount('error') === 0) {
+      if (logger) return;
+      // Nobody listens: say it once per kind of failure rather than never (or on every retry).
+      const kind = `${context.stage}:${code}`;
+      if (surfaced.has(kind)) return;
+      surfaced.add(kind);
+      try {
+        fallback(
+          `[baton] ${context.stage} failed (${code}): ${describeError(error)}. This is printed once per kind of ` +
+            "failure; give the engine a `logger` or listen with engine.on('error', …) to see every one.",
+          error,
+        );
+      } catch {
+        // Nowhere left to report to.
+      }
+      return;
+    }
     for (const listener of takeListeners('error')) {
       try {
         (listener as (...a: unknown[]) => unknown)(error, context);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Clock } from '../contracts/clock.js';
+import { type Logger, loggerSchema } from '../contracts/logger.js';
 import type { RoutingCounters } from '../contracts/routing-counters.js';
 import type { Scheduler } from '../contracts/scheduler.js';
 import type { Store } from '../contracts/store.js';
@@ -57,6 +58,14 @@ export interface EngineOptions {
   /** Commit attempts per event before `CONFLICT_RETRIES_EXHAUSTED`. @defaultValue `25` */
   readonly maxCommitAttempts?: number;
   readonly worker?: WorkerOptions;
+  /**
+   * Where the engine writes what it does (pino, bunyan, `console`, …; see `Logger`): `error` for
+   * background failures, `warn` for failed transfers and hand-overs and for work waiting on an
+   * engine that was never started, `info` for start and stop, `debug` for every transition.
+   * Without a logger and without an `error` listener, a background failure is printed to stderr
+   * once per kind. @defaultValue none
+   */
+  readonly logger?: Logger;
 }
 
 const objectWith = (...methods: string[]) =>
@@ -92,6 +101,7 @@ const engineOptionsSchema = z.object({
     .optional(),
   whileAwaiting: z.enum(['bot', 'operator', 'both', 'none']).optional(),
   maxCommitAttempts: z.number().int().min(1).max(1_000).optional(),
+  logger: loggerSchema.optional(),
   worker: z
     .object({
       pollIntervalMs: z.number().int().min(1).max(60_000).optional(),

@@ -1,4 +1,5 @@
 import type { ClaimedEffect } from '../contracts/effects.js';
+import { describeError } from '../contracts/logger.js';
 import type { Store } from '../contracts/store.js';
 import type { Transport } from '../contracts/transport.js';
 import { isCodedError } from '../errors/coded-error.js';
@@ -173,7 +174,7 @@ async function runEffect(deps: OutboxRunnerDeps, effect: ClaimedEffect, claimedA
       // A transport must report failures as data; one that throws is a bug worth surfacing, and
       // the call is retried like any transient failure.
       deps.reportError(error, { stage: 'transport', key: effect.key });
-      outcome = engineFailure('TRANSPORT_THREW');
+      outcome = engineFailure('TRANSPORT_THREW', describeError(error));
     }
     // Aborted at the end of its share of the lease: retryable, and "may have run" unless the
     // transport says it sent nothing (a rate grant still pending, a limiter whose store was down).

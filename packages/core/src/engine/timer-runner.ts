@@ -8,7 +8,7 @@ export interface TimerRunnerDeps {
   readonly batchSize: number;
   readonly visibilityMs: number;
   readonly feedBack: (event: InternalEvent) => Promise<DispatchResult>;
-  readonly onFired: (payload: TimerFiredPayload) => void;
+  readonly onFired: (payload: Omit<TimerFiredPayload, 'at'>) => void;
   readonly reportError: (error: unknown, context: EngineErrorContext) => void;
 }
 

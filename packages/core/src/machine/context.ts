@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { chatIdSchema, portalIdSchema } from '../chat-key.js';
-import { failureKindSchema, planStepSchema } from '../events.js';
+import { failureKindSchema, planStepSchema, transferTargetSchema } from '../events.js';
 
 /** The names of the lifecycle's states. */
 export const chatStates = ['bot', 'transferring', 'awaitingOperator', 'operator', 'closed'] as const;
@@ -15,6 +15,7 @@ const failureSchema = z.object({
   kind: failureKindSchema.optional(),
   outcomeUnknown: z.boolean().optional(),
   notSent: z.boolean().optional(),
+  message: z.string().max(1_000).optional(),
 });
 
 /** Everything the machine remembers about one chat. Plain JSON, validated whenever it is read back. */
@@ -39,8 +40,22 @@ export const chatContextSchema = z.object({
   /** Removal calls made since the operator answered. */
   removalAttempt: z.number().int().nonnegative(),
   operatorId: z.number().int().positive().nullable(),
-  /** The last failure of the hand-over: a platform code, or `CONFIRMATION_TIMEOUT`, `OPERATOR_SKIPPED`. */
-  lastError: z.object({ code: z.string(), retryable: z.boolean() }).nullable(),
+  /**
+   * The last failure of the hand-over: a platform code, or `CONFIRMATION_TIMEOUT`,
+   * `OPERATOR_SKIPPED`; with the transport's message (cut to 500 characters), the plan step and
+   * target it concerned, and when it was recorded (engine clock). Records written before these
+   * details existed carry only `code` and `retryable`.
+   */
+  lastError: z
+    .object({
+      code: z.string(),
+      retryable: z.boolean(),
+      message: z.string().max(1_000).optional(),
+      step: z.number().int().nonnegative().optional(),
+      target: transferTargetSchema.optional(),
+      at: z.number().nonnegative().optional(),
+    })
+    .nullable(),
   /** The outbox entry whose result the current state waits for; results of any other are stale. */
   awaitedEffect: z.string().nullable(),
   confirmationTimer: timerIdSchema,

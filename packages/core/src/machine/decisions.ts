@@ -65,6 +65,8 @@ export interface Failure {
   readonly outcomeUnknown?: boolean;
   /** No request was sent: retried without charging the step. */
   readonly notSent?: boolean;
+  /** The transport's description, when it gave one. */
+  readonly message?: string;
 }
 
 /** A failure without the fields it does not carry (the context is plain JSON, `exactOptionalPropertyTypes`). */
@@ -75,8 +77,9 @@ function toFailure(source: {
   readonly kind?: Failure['kind'] | undefined;
   readonly outcomeUnknown?: boolean | undefined;
   readonly notSent?: boolean | undefined;
+  readonly message?: string | undefined;
 }): Failure {
-  const { code, retryable, retryAfterMs, kind, outcomeUnknown, notSent } = source;
+  const { code, retryable, retryAfterMs, kind, outcomeUnknown, notSent, message } = source;
   return {
     code,
     retryable,
@@ -84,6 +87,7 @@ function toFailure(source: {
     ...(kind === undefined ? {} : { kind }),
     ...(outcomeUnknown === undefined ? {} : { outcomeUnknown }),
     ...(notSent === true ? { notSent } : {}),
+    ...(message === undefined ? {} : { message }),
   };
 }
 

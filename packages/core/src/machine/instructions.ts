@@ -39,6 +39,8 @@ export type Notice =
       readonly code: string;
       readonly retryable: boolean;
       readonly willRetry: boolean;
+      /** The transport's description of the failure (cut to 500 characters), when it gave one. */
+      readonly message?: string;
     }
   | {
       readonly type: 'operator.answered';
@@ -47,7 +49,18 @@ export type Notice =
     }
   | { readonly type: 'bot.left'; readonly reason: BotLeftReason }
   | { readonly type: 'bot.removalFailed'; readonly code: string }
-  | { readonly type: 'handoff.failed'; readonly code: string; readonly steps: number }
+  | {
+      readonly type: 'handoff.failed';
+      /** The last failure's code: a platform code, `CONFIRMATION_TIMEOUT`, `OPERATOR_SKIPPED`, … */
+      readonly code: string;
+      /** How many steps the plan had. */
+      readonly steps: number;
+      /** The last failure's description (the transport's message), when there was one. */
+      readonly message?: string;
+      /** The plan step and target the last failure concerned. */
+      readonly step?: number;
+      readonly target?: TransferTarget;
+    }
   | {
       readonly type: 'session.started';
       /** The platform's session id, when the event that started it carried one. */

@@ -14,6 +14,7 @@ import {
   nextId,
   verifiedDialog,
 } from './decisions.js';
+import { describeFailure } from './failure-record.js';
 import type { CancelInstruction, EffectInstruction, Notice, ScheduleInstruction } from './instructions.js';
 import { answerOf, isClientLeavingBot, isClientZero, type MachineEvent } from './machine-events.js';
 import { stepNotice } from './notices.js';
@@ -50,12 +51,27 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
       schedule: (_: unknown, _params: ScheduleInstruction) => {},
       cancel: (_: unknown, _params: CancelInstruction) => {},
       notify: (_: unknown, _params: Notice) => {},
-      recordFailure: assign(({ context, event }: Args) => {
-        const { code, retryable } = failureOf(event, context);
-        return { lastError: { code, retryable } };
-      }),
-      recordSkip: assign({ lastError: { code: 'OPERATOR_SKIPPED', retryable: false } }),
-      recordTimeout: assign({ lastError: { code: 'CONFIRMATION_TIMEOUT', retryable: false } }),
+      recordFailure: assign(({ context, event }: Args) => ({
+        lastError: describeFailure(failureOf(event, context), context, event),
+      })),
+      recordSkip: assign(({ context, event }: Args) => ({
+        lastError: describeFailure(
+          { code: 'OPERATOR_SKIPPED', retryable: false, message: 'The operator skipped the chat' },
+          context,
+          event,
+        ),
+      })),
+      recordTimeout: assign(({ context, event }: Args) => ({
+        lastError: describeFailure(
+          {
+            code: 'CONFIRMATION_TIMEOUT',
+            retryable: false,
+            message: "No operator answered within the step's confirmation timeout",
+          },
+          context,
+          event,
+        ),
+      })),
       nextStep: assign(({ context }: Args) => ({
         step: context.step + 1,
         attempt: 1,
@@ -70,12 +86,16 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
           : {},
       ),
       handoffFailed: enqueueActions(({ context, enqueue }) => {
+        const failure = context.lastError;
         enqueue({
           type: 'notify',
           params: {
             type: 'handoff.failed',
-            code: context.lastError?.code ?? 'UNKNOWN',
+            code: failure?.code ?? 'UNKNOWN',
             steps: context.plan.length,
+            ...(failure?.message === undefined ? {} : { message: failure.message }),
+            ...(failure?.step === undefined ? {} : { step: failure.step }),
+            ...(failure?.target === undefined ? {} : { target: failure.target }),
           },
         });
         enqueue.assign({ plan: [], step: 0, attempt: 0 });

@@ -1,3 +1,4 @@
+import { truncateMessage } from '../contracts/logger.js';
 import type { ChatContext } from './context.js';
 import { currentStep, failureOf } from './decisions.js';
 import type { Notice } from './instructions.js';
@@ -22,5 +23,6 @@ export function transferFailed(
     code: failure.code,
     retryable: failure.retryable,
     willRetry,
+    ...(failure.message === undefined ? {} : { message: truncateMessage(failure.message) }),
   };
 }

@@ -1,4 +1,5 @@
 import type { RateLimiter } from '../contracts/rate-limiter.js';
+import { publish } from '../diagnostics/channels.js';
 import { sleep } from './sleep.js';
 
 /** How long a caller is willing to wait for a grant. */
@@ -28,12 +29,30 @@ export async function waitForGrant(
   wait: GrantWait,
 ): Promise<GrantOutcome> {
   const now = wait.now ?? Date.now;
+  const started = now();
+  let waited = false;
+  // A request that had to wait (or gave up waiting) is published for metrics; one granted at once is not.
+  const report = (outcome: 'granted' | 'budget' | 'aborted') =>
+    publish('rateLimitWait', () => ({ portal, waitedMs: Math.max(0, now() - started), outcome }));
   for (;;) {
-    if (wait.signal?.aborted) return { granted: false, reason: 'aborted' };
+    if (wait.signal?.aborted) {
+      report('aborted');
+      return { granted: false, reason: 'aborted' };
+    }
     const decision = await limiter.acquire(portal);
-    if (decision.granted) return { granted: true };
+    if (decision.granted) {
+      if (waited) report('granted');
+      return { granted: true };
+    }
     const retryAfterMs = Math.max(1, decision.retryAfterMs);
-    if (now() + retryAfterMs > wait.until) return { granted: false, reason: 'budget', retryAfterMs };
-    if (!(await sleep(retryAfterMs, wait.signal))) return { granted: false, reason: 'aborted' };
+    if (now() + retryAfterMs > wait.until) {
+      report('budget');
+      return { granted: false, reason: 'budget', retryAfterMs };
+    }
+    waited = true;
+    if (!(await sleep(retryAfterMs, wait.signal))) {
+      report('aborted');
+      return { granted: false, reason: 'aborted' };
+    }
   }
 }

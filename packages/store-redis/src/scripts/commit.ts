@@ -30,6 +30,7 @@ import { storeNowLua } from './time.js';
  *   ARGV[11] E = number of outbox entries, then E pairs (id, call JSON)
  *   then T = number of timers to set, then T pairs (id, delay ms)
  *   then C = number of timers to cancel, then C ids
+ *   then the event's type and the commit's reason for the history entry ('' = none; both optional)
  *
  * Returns {status, value, previousState, now, scores…}
  *   status 1 committed (value = new version), 2 conflict (value = current version),
@@ -51,6 +52,12 @@ local timerBase = effectBase + 1 + effectCount * 2
 local timerCount = tonumber(ARGV[timerBase])
 local cancelBase = timerBase + 1 + timerCount * 2
 local cancelCount = tonumber(ARGV[cancelBase])
+local noteBase = cancelBase + 1 + cancelCount
+local function noteArg(i)
+  local value = ARGV[noteBase + i]
+  if value == nil or value == '' then return nil end
+  return value
+end
 
 local function recordScore(hash, id)
   local raw = redis.call('HGET', hash, id)
@@ -124,7 +131,8 @@ for i = 1, timerCount do
 end
 
 redis.call('LPUSH', KEYS[5], cjson.encode({
-  version = version, eventId = eventId, state = ARGV[6], at = now
+  version = version, eventId = eventId, state = ARGV[6], at = now,
+  eventType = noteArg(0), reason = noteArg(1)
 }))
 redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[8]) - 1)
 

@@ -1,4 +1,5 @@
-import type { BatonEventInput } from '@baton/core';
+import type { BatonEventInput, Logger } from '@baton/core';
+import { safeLog } from '@baton/core/adapter';
 import { BitrixError, isBitrixError } from '../errors.js';
 import { type EventTokenOptions, offerEventTokens } from './event-tokens.js';
 import { type BodyLimits, defaultBodyLimits, type InboundBody, parseInboundBody } from './parse-body.js';
@@ -22,6 +23,13 @@ export interface EventHandlerOptions extends EventTokenOptions {
   readonly onError?: (error: BitrixError) => void;
   /** Keep trying a dispatch that failed for a passing reason; `false` tries once. See `retryingAccept`. */
   readonly acceptRetry?: AcceptRetryOptions | false;
+  /**
+   * Where the handler writes what it does (pino, `console`, …): `error` when the engine could not
+   * accept an event (answered 503: a webhook event is lost unless the platform retries), `warn` for
+   * a refused delivery (bad token, bad payload), `debug` for each accepted or ignored one. Never a
+   * token or a message's text.
+   */
+  readonly logger?: Logger;
 }
 
 /** How the handler answered, framework-free: send `status` and `body` as JSON. */
@@ -54,6 +62,28 @@ const statusByCode: Readonly<Record<string, number>> = {
   UNEXPECTED: 503,
 };
 
+/** What a log line says about an event: where it belongs and what it is, never its text. */
+function eventFields(event: BatonEventInput) {
+  return { portal: event.portal, chatId: event.chatId, eventType: event.type, eventId: event.id };
+}
+
+function logRejected(
+  logger: Logger | undefined,
+  error: BitrixError,
+  event: BatonEventInput | undefined,
+): void {
+  const fields = {
+    code: error.code,
+    status: statusByCode[error.code] ?? 400,
+    ...(event ? eventFields(event) : {}),
+  };
+  if (error.code === 'NOT_ACCEPTED' || error.code === 'UNEXPECTED') {
+    safeLog(logger, 'error', { ...fields, err: error.cause }, `baton: ${error.message}; answered 503`);
+  } else {
+    safeLog(logger, 'warn', fields, `baton: inbound delivery refused: ${error.message}`);
+  }
+}
+
 function headerValue(headers: InboundHeaders, name: string): string | undefined {
   const value = headers[name] ?? headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : (value as string | undefined);
@@ -72,8 +102,9 @@ export function createEventHandler(options: EventHandlerOptions): EventHandler {
   const limits: BodyLimits = { ...defaultBodyLimits, ...options.limits };
   const accept = retryingAccept(options.accept, options.acceptRetry);
 
-  function reject(error: BitrixError): InboundResult {
+  function reject(error: BitrixError, event?: BatonEventInput): InboundResult {
     options.onError?.(error);
+    logRejected(options.logger, error, event);
     return {
       status: statusByCode[error.code] ?? 400,
       body: { ok: false, code: error.code, message: error.message },
@@ -90,8 +121,15 @@ export function createEventHandler(options: EventHandlerOptions): EventHandler {
       await verifyApplicationToken(options.applicationTokens, envelope.portal, envelope.applicationToken);
       await offerEventTokens(options, envelope.portal, raw, options.onError);
       const normalized = normalizeEvent(envelope);
-      if (normalized.kind === 'ignored')
+      if (normalized.kind === 'ignored') {
+        safeLog(
+          options.logger,
+          'debug',
+          { portal: envelope.portal, reason: normalized.reason },
+          'baton: event ignored',
+        );
         return { status: 200, body: { ok: true, message: normalized.reason }, outcome: 'ignored' };
+      }
       event = normalized.event;
     } catch (error) {
       if (isBitrixError(error)) return reject(error);
@@ -108,8 +146,9 @@ export function createEventHandler(options: EventHandlerOptions): EventHandler {
         { portal: event.portal, status: 503, retryable: true },
         cause,
       );
-      return { ...reject(error), event };
+      return { ...reject(error, event), event };
     }
+    safeLog(options.logger, 'debug', eventFields(event), 'baton: event accepted');
     return { status: 200, body: { ok: true }, outcome: 'accepted', event };
   }
 

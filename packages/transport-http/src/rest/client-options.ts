@@ -1,5 +1,5 @@
-import type { LockManager, RateLimiter } from '@baton/core';
-import { parseOrThrow } from '@baton/core/adapter';
+import type { LockManager, Logger, RateLimiter } from '@baton/core';
+import { loggerSchema, parseOrThrow } from '@baton/core/adapter';
 import { z } from 'zod';
 import type { AuthEventListener } from '../auth/auth-events.js';
 import type { PortalDirectory } from '../auth/portal-settings.js';
@@ -84,6 +84,14 @@ export interface BitrixClientOptions {
    * @defaultValue 50
    */
   readonly refreshWaitPollMs?: number;
+  /**
+   * Where the transport writes what it does (pino, bunyan, `console`, …): `debug` for every REST
+   * call (portal, method, duration, outcome), `warn` for a failed call (code, message, whether it
+   * may be retried), `error` when a pluggable part (token store, portal directory, limiter) threw,
+   * and for `auth.lost` / `auth.store-failed`. Never the URL, tokens or parameters.
+   * @defaultValue none
+   */
+  readonly logger?: Logger;
 }
 
 /** Options after validation, with every default applied. */
@@ -98,6 +106,7 @@ export interface ClientSettings {
   readonly refreshLockTtlMs: number;
   readonly refreshWaitPollMs: number;
   readonly onAuthEvent: AuthEventListener | undefined;
+  readonly logger: Logger | undefined;
 }
 
 const isFunction = (value: unknown) => typeof value === 'function';
@@ -130,6 +139,7 @@ const optionsSchema = z.object({
   refreshLockTtlMs: duration(600_000).optional(),
   refreshWaitPollMs: duration(60_000).optional(),
   onAuthEvent: z.custom<AuthEventListener>(isFunction, 'a function').optional(),
+  logger: loggerSchema.optional(),
 });
 
 /** Validates the client's options and applies defaults; throws `INVALID_INPUT` on bad options. */
@@ -154,5 +164,6 @@ export function resolveClientOptions(options: BitrixClientOptions): ClientSettin
     refreshLockTtlMs: options.refreshLockTtlMs ?? 30_000,
     refreshWaitPollMs: options.refreshWaitPollMs ?? 50,
     onAuthEvent: options.onAuthEvent,
+    logger: options.logger,
   };
 }

@@ -10,6 +10,7 @@ import { sleep } from '@baton/core/adapter';
 import { createTokenKeeper } from '../auth/token-keeper.js';
 import { createTokenRefresher } from '../auth/token-refresher.js';
 import { BitrixError } from '../errors.js';
+import { logCall, loggedAuthEvents, traceRequest } from './call-log.js';
 import { type BitrixClientOptions, type ClientSettings, resolveClientOptions } from './client-options.js';
 import { encodeParams, type RestParams } from './encode-params.js';
 import { createOperatingResets } from './operating-resets.js';
@@ -79,13 +80,14 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
       waitUntil: Date.now() + settings.maxRateLimitWaitMs,
     });
 
-  const keeper = settings.oauth ? createTokenKeeper(settings.oauth.tokens, settings.onAuthEvent) : undefined;
+  const onAuthEvent = loggedAuthEvents(settings.onAuthEvent, settings.logger);
+  const keeper = settings.oauth ? createTokenKeeper(settings.oauth.tokens, onAuthEvent) : undefined;
   const refresher =
     settings.oauth && keeper
       ? createTokenRefresher({
           app: settings.oauth,
           keeper,
-          onAuthEvent: settings.onAuthEvent,
+          onAuthEvent,
           locks,
           fetch: settings.fetch,
           takeGrant: (portal, signal) => grant(portal, 'oauth.token', signal),
@@ -107,16 +109,18 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
     if (refused) return { ok: false, error: refused, accessToken: undefined };
     const request = await target.buildRequest(method, params);
     if (request instanceof BitrixError) return { ok: false, error: request, accessToken: undefined };
-    const answer = await sendRequest({
-      fetch: settings.fetch,
-      url: request.url,
-      body: encodeParams(request.params),
-      method,
-      portal: target.portal,
-      timeoutMs: settings.timeoutMs,
-      signal,
-      now: Date.now,
-    });
+    const answer = await traceRequest(target.portal, method, () =>
+      sendRequest({
+        fetch: settings.fetch,
+        url: request.url,
+        body: encodeParams(request.params),
+        method,
+        portal: target.portal,
+        timeoutMs: settings.timeoutMs,
+        signal,
+        now: Date.now,
+      }),
+    );
     if (answer instanceof BitrixError) {
       const error = operatingResets.complete(answer, Date.now());
       return { ok: false, error, accessToken: request.accessToken };
@@ -128,15 +132,19 @@ export function createBitrixClient(options: BitrixClientOptions): BitrixClient {
   }
 
   async function call(portal: string, method: string, params: RestParams, callOptions: RestCallOptions = {}) {
+    const startedAt = Date.now();
+    let result: RestResult;
     try {
-      return await callUnguarded(portal, method, params, callOptions);
+      result = await callUnguarded(portal, method, params, callOptions);
     } catch (cause) {
       const message = `${method} on ${portal}: a pluggable part (token store, portal directory, limiter) failed`;
       // Those parts are consulted before a request is sent (or after one refused before running).
-      return failed(
+      result = failed(
         new BitrixError('UNEXPECTED', message, { portal, method, retryable: true, sent: false }, cause),
       );
     }
+    logCall(settings.logger, { portal, method, startedAt }, result.ok ? undefined : result.error);
+    return result;
   }
 
   async function callUnguarded(

@@ -77,7 +77,14 @@ export function edgeScenarios(harness: ConformanceHarness<EngineStore>): void {
       });
       const { key } = await f.handOver(toUser(7));
       const chat = await f.engine.getChat(key);
-      expect(chat?.context.lastError).toEqual({ code: 'UNKNOWN', retryable: true });
+      expect(chat?.context.lastError).toEqual({
+        code: 'UNKNOWN',
+        retryable: true,
+        message: 'odd',
+        step: 0,
+        target: toUser(7).target,
+        at: f.clock.now(),
+      });
       f.clock.advance(1_501);
       await f.engine.drain();
       expect(f.transport.callsOf('transfer')).toHaveLength(2);

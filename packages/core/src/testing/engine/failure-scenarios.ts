@@ -80,7 +80,14 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
       const { key } = await f.handOver(toUser(7));
       let chat = await f.engine.getChat(key);
       expect(chat?.state).toBe('transferring');
-      expect(chat?.context.lastError).toEqual({ code: 'OPERATOR_WRONG', retryable: true });
+      expect(chat?.context.lastError).toEqual({
+        code: 'OPERATOR_WRONG',
+        retryable: true,
+        message: 'OPERATOR_WRONG',
+        step: 0,
+        target: toUser(7).target,
+        at: f.clock.now(),
+      });
       expect(f.transport.callsOf('transfer')).toHaveLength(1);
 
       f.clock.advance(999);
@@ -195,9 +202,23 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
       const chat = await f.engine.getChat(key);
       expect(f.transport.callsOf('transfer')).toHaveLength(2);
       expect(chat?.state).toBe('bot');
-      expect(chat?.context.lastError).toEqual({ code: 'WRONG_CHAT', retryable: false });
-      expect(f.seen.filter(([name]) => name === 'handoff.failed')[0]?.[1]).toMatchObject({
+      expect(chat?.context.lastError).toEqual({
         code: 'WRONG_CHAT',
+        retryable: false,
+        message: 'WRONG_CHAT',
+        step: 1,
+        target: toUser(8).target,
+        at: f.clock.now(),
+      });
+      expect(f.seen.filter(([name]) => name === 'handoff.failed')[0]?.[1]).toEqual({
+        type: 'handoff.failed',
+        key,
+        code: 'WRONG_CHAT',
+        message: 'WRONG_CHAT',
+        steps: 2,
+        step: 1,
+        target: toUser(8).target,
+        at: f.clock.now(),
       });
     });
 
@@ -232,7 +253,14 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
       await f.engine.drain(); // without the lease bound this would never return
       let chat = await f.engine.getChat(key);
       expect(chat?.state).toBe('transferring');
-      expect(chat?.context.lastError).toEqual({ code: 'CALL_TIMEOUT', retryable: true });
+      expect(chat?.context.lastError).toEqual({
+        code: 'CALL_TIMEOUT',
+        retryable: true,
+        message: 'The platform call did not end within 80% of its outbox lease and was aborted',
+        step: 0,
+        target: toUser(7).target,
+        at: f.clock.now(),
+      });
       f.clock.advance(1_000);
       await f.engine.drain();
       chat = await f.engine.getChat(key);
@@ -275,7 +303,11 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
       await f.engine.drain();
       expect(await f.engine.getChat(key)).toMatchObject({
         state: 'transferring',
-        context: { lastError: { code: 'CALL_TIMEOUT', retryable: true }, verifyReads: 0, attempt: 0 },
+        context: {
+          lastError: { code: 'CALL_TIMEOUT', retryable: true, step: 0 },
+          verifyReads: 0,
+          attempt: 0,
+        },
       });
       f.clock.advance(1_000);
       await f.engine.drain();
@@ -296,7 +328,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
       const { key } = await f.handOver(toUser(7));
       const chat = await f.engine.getChat(key);
       expect(chat?.state).toBe('bot');
-      expect(chat?.context.lastError).toEqual({ code: 'TIMEOUT', retryable: true });
+      expect(chat?.context.lastError).toMatchObject({ code: 'TIMEOUT', retryable: true });
       expect(f.seen.find(([name]) => name === 'handoff.failed')?.[1]).toMatchObject({ code: 'TIMEOUT' });
       expect(f.transport.callsOf('readDialogOwner')).toHaveLength(1);
       await f.dispose();
