@@ -9,6 +9,7 @@ import type { ChatState } from '../machine/context.js';
 import type { Notice } from '../machine/instructions.js';
 import type { MachineEvent } from '../machine/machine-events.js';
 import { readInstructions } from '../machine/read-instructions.js';
+import type { SnapshotMigration } from '../machine/schema-version.js';
 import {
   type LifecycleMachine,
   type LifecycleSnapshot,
@@ -58,6 +59,8 @@ export interface DispatcherDeps {
   readonly policy: MessageRoutingPolicy;
   readonly maxCommitAttempts: number;
   readonly onCommitted: (committed: CommittedDispatch) => void;
+  /** Migrations of older stored chats, by the schema version they start from. */
+  readonly migrations?: ReadonlyMap<number, SnapshotMigration>;
 }
 
 /**
@@ -104,7 +107,7 @@ export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) 
   }
 
   function restore(stored: StoredChat | undefined, key: ChatKey): LifecycleSnapshot {
-    if (stored) return restoreSnapshot(machine, stored.snapshot, key);
+    if (stored) return restoreSnapshot(machine, stored.snapshot, key, deps.migrations);
     return initialTransition(machine, { portal: key.portal, chatId: key.chatId })[0];
   }
 

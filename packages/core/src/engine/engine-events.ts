@@ -2,6 +2,8 @@ import type { ChatKey } from '../chat-key.js';
 import type { LifecycleEvent } from '../events.js';
 import type { ChatState } from '../machine/context.js';
 import type { Notice } from '../machine/instructions.js';
+import type { ChatResetPayload } from './reset-chat.js';
+import type { TimerParkedPayload } from './unreadable-timers.js';
 
 /** A chat moved from one state to another (or stayed, when `from === to`). */
 export interface TransitionPayload {
@@ -26,6 +28,14 @@ export interface TimerFiredPayload {
   readonly stale: boolean;
 }
 
+/** A chat's stored snapshot could not be read back; the chat was left untouched. */
+export interface ChatUnreadablePayload {
+  readonly key: ChatKey;
+  /** `CORRUPT_SNAPSHOT` (only `resetChat` recovers it) or `SNAPSHOT_FROM_NEWER_VERSION` (a newer worker reads it). */
+  readonly code: 'CORRUPT_SNAPSHOT' | 'SNAPSHOT_FROM_NEWER_VERSION';
+  readonly message: string;
+}
+
 /** Where background work failed; the engine keeps running. */
 export interface EngineErrorContext {
   readonly stage: 'outbox' | 'timers' | 'counters' | 'listener' | 'transport';
@@ -48,6 +58,12 @@ export interface EngineEvents {
   /** A new platform session began (the bot joined again, or an event carried a newer session id): the chat is the bot's again. */
   'session.started': (payload: NoticePayload<'session.started'>) => void;
   'timer.fired': (payload: TimerFiredPayload) => void;
+  /** An event or timer met a chat whose snapshot cannot be read back; nothing was changed. */
+  'chat.unreadable': (payload: ChatUnreadablePayload) => void;
+  /** `resetChat` put a chat back in `bot`. */
+  'chat.reset': (payload: ChatResetPayload) => void;
+  /** A corrupt chat's timer was given up after its attempts (see `unreadableTimers`). */
+  'timer.parked': (payload: TimerParkedPayload) => void;
   error: (error: unknown, context: EngineErrorContext) => void;
 }
 
@@ -63,5 +79,8 @@ export const engineEventNames = [
   'handoff.failed',
   'session.started',
   'timer.fired',
+  'chat.unreadable',
+  'chat.reset',
+  'timer.parked',
   'error',
 ] as const satisfies ReadonlyArray<keyof EngineEvents>;

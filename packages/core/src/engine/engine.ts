@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { EventEmitter } from 'eventemitter3';
+import { z } from 'zod';
 import type { ChatKey } from '../chat-key.js';
 import { chatKeySchema } from '../chat-key.js';
 import { systemClock } from '../contracts/clock.js';
@@ -11,6 +12,7 @@ import { BatonError, invalidInput } from '../errors.js';
 import { type BatonEventInput, type InternalEvent, internalEventSchema } from '../events.js';
 import type { ChatContext, ChatState } from '../machine/context.js';
 import { createLifecycleMachine } from '../machine/lifecycle-machine.js';
+import { resolveMigrations } from '../machine/schema-version.js';
 import { restoreSnapshot, stateOf } from '../machine/snapshot.js';
 import { createMemoryStore } from '../memory/index.js';
 import { busyChanges } from '../routing/busy-counts.js';
@@ -23,7 +25,10 @@ import { type EngineOptions, resolveWorkerOptions, validateEngineOptions } from 
 import { createOutboxRunner, type OutboxRunnerDeps, runOutboxRound } from './outbox-runner.js';
 import { parseCallerEvent } from './parse-event.js';
 import { rateLimitedTransport } from './rate-limited-transport.js';
+import { type ChatResetPayload, resetChat } from './reset-chat.js';
 import { runTimerRound } from './timer-runner.js';
+import { unreadableReason } from './unreadable-chat.js';
+import { createUnreadableTimers } from './unreadable-timers.js';
 import { createWorkerLoop } from './worker-loop.js';
 
 /** One chat as the engine sees it. */
@@ -48,6 +53,13 @@ export interface Engine extends EventEmitter<EngineEvents> {
   operatorAnswered(
     chat: ChatKey & { readonly operatorId?: number; readonly eventId?: string },
   ): Promise<DispatchResult>;
+  /**
+   * Puts a chat back in `bot` with its pending work dropped (timers cancelled, outbox entries no
+   * longer awaited) and records the reset, with `reason`, in `context.resets`. For an operator
+   * recovering a chat whose snapshot cannot be read back. Throws `CHAT_NOT_FOUND` for a chat
+   * without history, `SNAPSHOT_FROM_NEWER_VERSION` (nothing changed) for a chat a newer version wrote.
+   */
+  resetChat(chat: ChatKey, reason: string): Promise<ChatResetPayload>;
   /** Reads one chat, or `undefined` when it has no history. */
   getChat(chat: ChatKey): Promise<ChatView | undefined>;
   /** Runs the outbox and due timers until nothing is left to do now (tests, scripts, one-shot jobs). */
@@ -57,6 +69,11 @@ export interface Engine extends EventEmitter<EngineEvents> {
   /** Stops taking work, lets in-flight work finish, then resolves. Dispatch is refused afterwards. */
   stop(): Promise<void>;
 }
+
+const resetInputSchema = z.object({
+  chat: chatKeySchema,
+  reason: z.string().trim().min(1, 'give a reason').max(500),
+});
 
 const isScheduler = (value: object): value is Scheduler =>
   'claimDueTimers' in value && 'completeTimer' in value;
@@ -95,6 +112,7 @@ export function createEngine(options: EngineOptions): Engine {
     (options as { readonly rateLimiter?: unknown }).rateLimiter,
   );
   const machine = options.machine ?? buildMachine(options);
+  const migrations = resolveMigrations(options.migrations);
   const defaults: StepDefaults = {
     leave: options.defaults?.leave === true || options.defaults?.leave === 'Y',
     confirmationTimeoutMs: options.defaults?.confirmationTimeoutMs ?? 120_000,
@@ -128,7 +146,7 @@ export function createEngine(options: EngineOptions): Engine {
     if (committed.effectCount > 0) outboxLoop.wake();
   }
 
-  const dispatchValid = createDispatcher({
+  const dispatchCommitted = createDispatcher({
     machine,
     store,
     counters,
@@ -138,6 +156,22 @@ export function createEngine(options: EngineOptions): Engine {
     policy: { whileAwaiting: options.whileAwaiting ?? 'bot' },
     maxCommitAttempts: options.maxCommitAttempts ?? 25,
     onCommitted,
+    migrations,
+  });
+  /** A chat that cannot be read back is reported on its own channel as well as by the error. */
+  const dispatchValid = (event: Parameters<typeof dispatchCommitted>[0]) =>
+    dispatchCommitted(event).catch((error: unknown) => {
+      const unreadable = unreadableReason(error);
+      if (unreadable) {
+        safeEmit('chat.unreadable', { key: { portal: event.portal, chatId: event.chatId }, ...unreadable });
+      }
+      throw error;
+    });
+  const unreadableTimers = createUnreadableTimers({
+    scheduler,
+    clock,
+    options: options.unreadableTimers,
+    onParked: (payload) => safeEmit('timer.parked', payload),
   });
 
   function track<T>(work: Promise<T>): Promise<T> {
@@ -159,7 +193,7 @@ export function createEngine(options: EngineOptions): Engine {
   async function loadChat(key: ChatKey): Promise<ChatView | undefined> {
     const stored = await store.load(key);
     if (!stored) return undefined;
-    const snapshot = restoreSnapshot(machine, stored.snapshot, key);
+    const snapshot = restoreSnapshot(machine, stored.snapshot, key, migrations);
     return {
       key,
       state: stateOf(snapshot),
@@ -206,6 +240,7 @@ export function createEngine(options: EngineOptions): Engine {
       feedBack,
       onFired: (payload) => safeEmit('timer.fired', payload),
       reportError,
+      unreadable: unreadableTimers,
     });
 
   // Two loops, so that an outbox round waiting for one portal's rate budget never holds back
@@ -239,6 +274,18 @@ export function createEngine(options: EngineOptions): Engine {
         source: 'explicit',
         ...(chat.operatorId === undefined ? {} : { operatorId: chat.operatorId }),
       }),
+    async resetChat(chat: ChatKey, reason: string): Promise<ChatResetPayload> {
+      const parsed = resetInputSchema.safeParse({ chat, reason });
+      if (!parsed.success) throw invalidInput('resetChat arguments', parsed.error);
+      const reset = await track(
+        resetChat({ store, machine, clock, migrations }, parsed.data.chat, parsed.data.reason),
+      );
+      if (reset.releasedOperatorId !== null) {
+        await counters.adjustBusy(reset.key.portal, reset.releasedOperatorId, -1);
+      }
+      safeEmit('chat.reset', reset);
+      return reset;
+    },
     async getChat(chat: ChatKey): Promise<ChatView | undefined> {
       const parsed = chatKeySchema.safeParse(chat);
       if (!parsed.success) throw invalidInput('chat key', parsed.error);

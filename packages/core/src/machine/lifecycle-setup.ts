@@ -165,6 +165,7 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
         session: context.session + 1,
         seq: context.seq,
         platformSession: eventSession(event) ?? context.platformSession,
+        resets: context.resets,
       })),
       /**
        * The platform started a new session: whatever the chat was doing is over (its timers are
@@ -177,6 +178,7 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
           session: context.session + 1,
           seq: context.seq,
           platformSession,
+          resets: context.resets,
         });
         enqueue({ type: 'notify', params: { type: 'session.started', platformSession } });
       }),

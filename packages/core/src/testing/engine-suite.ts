@@ -5,6 +5,7 @@ import { failureScenarios } from './engine/failure-scenarios.js';
 import type { EngineStore } from './engine/fixture.js';
 import { lifecycleScenarios } from './engine/lifecycle-scenarios.js';
 import { platformStreamScenarios } from './engine/platform-stream-scenarios.js';
+import { upgradeScenarios } from './engine/upgrade-scenarios.js';
 import type { ConformanceHarness } from './harness.js';
 
 export type { EngineFixture, EngineStore, EventFactory } from './engine/fixture.js';
@@ -30,5 +31,6 @@ export function engineConformanceSuite(label: string, harness: ConformanceHarnes
     concurrencyScenarios(harness);
     edgeScenarios(harness);
     platformStreamScenarios(harness);
+    upgradeScenarios(harness);
   });
 }
