@@ -218,7 +218,10 @@ export function createEngine(options: EngineOptions): Engine {
     stopping: stopSignal.signal,
     standing: async (effect) => {
       const context = (await loadChat(effect.key))?.context;
-      if (context?.awaitedEffect !== effect.id) return 'stale';
+      if (context?.awaitedEffect !== effect.id) {
+        // A waiting-room message is sent while the chat still means to say it, awaited or not.
+        return context?.waitingMessages.includes(effect.id) ? 'awaited' : 'stale';
+      }
       return context.withdrawnEffect === effect.id ? 'withdrawn' : 'awaited';
     },
     feedBack,

@@ -19,6 +19,7 @@ import { answerOf, isClientLeavingBot, isClientZero, type MachineEvent } from '.
 import { stepNotice } from './notices.js';
 import { type ResolvedLifecycleOptions, retryDelayMs } from './options.js';
 import { eventSession, sessionGuards } from './sessions.js';
+import { isWaitingRoomMessage, waitingMessage } from './waiting-room.js';
 
 /** Input of a new chat's machine. */
 export interface LifecycleInput {
@@ -56,11 +57,67 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
       }),
       recordSkip: assign({ lastError: { code: 'OPERATOR_SKIPPED', retryable: false } }),
       recordTimeout: assign({ lastError: { code: 'CONFIRMATION_TIMEOUT', retryable: false } }),
-      nextStep: assign(({ context }: Args) => ({
-        step: context.step + 1,
-        attempt: 1,
-        infrastructureFailures: 0,
-        verifyReads: 0,
+      nextStep: enqueueActions(({ context, enqueue }) => {
+        enqueue.assign({ step: context.step + 1, attempt: 1, infrastructureFailures: 0, verifyReads: 0 });
+        const text = config.waitingRoom.fallbackMessage;
+        if (text !== undefined) enqueue.assign(waitingMessage(enqueue, context, text));
+      }),
+      /** The hand-over starts: the waiting room opens, with its repeating "still waiting" timer if configured. */
+      openWaitingRoom: enqueueActions(({ context, enqueue }) => {
+        enqueue({ type: 'cancel', params: { id: context.waitTimer } });
+        const base = {
+          waitingMessages: context.waitingMessages.filter((id) => !isWaitingRoomMessage(id)),
+          waitTicks: 0,
+          greetedStep: -1,
+          waitTimer: null,
+        };
+        const every = config.waitingRoom.stillWaiting?.everyMs;
+        if (every === undefined) {
+          enqueue.assign(base);
+          return;
+        }
+        const id = nextId(context, 'wait');
+        enqueue.assign({ ...base, waitTimer: id, seq: context.seq + 1 });
+        enqueue({ type: 'schedule', params: { id, delayMs: every } });
+      }),
+      /** A step starts: its own waiting message, once per step (a retry of the step re-enters). */
+      greetStep: enqueueActions(({ context, enqueue }) => {
+        if (context.greetedStep >= context.step) return;
+        const text = currentStep(context).waitingMessage;
+        enqueue.assign({
+          greetedStep: context.step,
+          ...(text === undefined ? {} : waitingMessage(enqueue, context, text)),
+        });
+      }),
+      /** The "still waiting" timer fired: say so, with the minutes waited, and set the next one. */
+      sayStillWaiting: enqueueActions(({ context, enqueue }) => {
+        const stillWaiting = config.waitingRoom.stillWaiting;
+        if (stillWaiting === undefined) return;
+        const waitTicks = context.waitTicks + 1;
+        const minutes = Math.round((waitTicks * stillWaiting.everyMs) / 60_000);
+        const said = waitingMessage(
+          enqueue,
+          context,
+          stillWaiting.text.replaceAll('{minutes}', String(minutes)),
+        );
+        const waitTimer = `wait:${context.session}.${said.seq + 1}`;
+        enqueue.assign({ ...said, waitTicks, waitTimer, seq: said.seq + 1 });
+        enqueue({ type: 'schedule', params: { id: waitTimer, delayMs: stillWaiting.everyMs } });
+      }),
+      /** The chat no longer waits: its timer stops and waiting-room messages not yet sent never will be. */
+      leaveWaitingRoom: enqueueActions(({ context, enqueue }) => {
+        if (context.waitTimer === null && !context.waitingMessages.some(isWaitingRoomMessage)) return;
+        enqueue({ type: 'cancel', params: { id: context.waitTimer } });
+        enqueue.assign({
+          waitTimer: null,
+          waitingMessages: context.waitingMessages.filter((id) => !isWaitingRoomMessage(id)),
+        });
+      }),
+      /** A waiting-room message was sent (or could not be): nothing more to wait for. */
+      forgetWaitingMessage: assign(({ context, event }: Args) => ({
+        waitingMessages: context.waitingMessages.filter(
+          (id) => event.type !== 'effect.result' || id !== event.effectId,
+        ),
       })),
       countInfrastructureFailure: assign(({ context, event }: Args) =>
         (failureOf(event, context).kind ?? 'target') !== 'target'
@@ -77,6 +134,9 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
           },
         });
         enqueue.assign({ plan: [], step: 0, attempt: 0 });
+        // Said after the chat left the waiting room, so it is kept when the room's messages are dropped.
+        const text = config.waitingRoom.exhaustedMessage;
+        if (text !== undefined) enqueue.assign(waitingMessage(enqueue, context, text, 'notice'));
       }),
       botGoneByClient: enqueueActions(({ context, enqueue }) => {
         if (!context.botPresent) return;
@@ -270,6 +330,10 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
         args.context.botPresent && canRetry(args, args.context.removalAttempt, config.maxRemovalAttempts),
       hasNextStep: (args: Args) => hasNextStep(args),
       awaitedFailureWithNextStep: (args: Args) => isAwaitedResult(args) && hasNextStep(args),
+      isWaitTimer: (args: Args) =>
+        args.context.waitTimer !== null && firedTimer(args) === args.context.waitTimer,
+      isWaitingMessageResult: ({ context, event }: Args) =>
+        event.type === 'effect.result' && context.waitingMessages.includes(event.effectId),
       isRetryTimer: (args: Args) =>
         args.context.retryTimer !== null && firedTimer(args) === args.context.retryTimer,
       isPollTimer: (args: Args) =>

@@ -6,6 +6,7 @@ import type { EngineStore } from './engine/fixture.js';
 import { lifecycleScenarios } from './engine/lifecycle-scenarios.js';
 import { platformStreamScenarios } from './engine/platform-stream-scenarios.js';
 import { upgradeScenarios } from './engine/upgrade-scenarios.js';
+import { waitingRoomScenarios } from './engine/waiting-room-scenarios.js';
 import type { ConformanceHarness } from './harness.js';
 
 export type { EngineFixture, EngineStore, EventFactory } from './engine/fixture.js';
@@ -32,5 +33,6 @@ export function engineConformanceSuite(label: string, harness: ConformanceHarnes
     edgeScenarios(harness);
     platformStreamScenarios(harness);
     upgradeScenarios(harness);
+    waitingRoomScenarios(harness);
   });
 }

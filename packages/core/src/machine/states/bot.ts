@@ -8,25 +8,28 @@ import { sessionTransitions } from './session-transitions.js';
  */
 export function botState(s: LifecycleSetup) {
   return s.createStateConfig({
-    entry: 'clearSettling',
+    entry: ['clearSettling', 'leaveWaitingRoom'],
     on: {
       'transfer.request': {
         guard: 'hasPlan',
         target: 'transferring',
-        actions: assign(({ event }) =>
-          event.type === 'transfer.request'
-            ? {
-                plan: event.plan,
-                step: 0,
-                attempt: 1,
-                infrastructureFailures: 0,
-                verifyReads: 0,
-                lastError: null,
-                reason: event.reason ?? null,
-                announcement: event.announcement ?? null,
-              }
-            : {},
-        ),
+        actions: [
+          assign(({ event }) =>
+            event.type === 'transfer.request'
+              ? {
+                  plan: event.plan,
+                  step: 0,
+                  attempt: 1,
+                  infrastructureFailures: 0,
+                  verifyReads: 0,
+                  lastError: null,
+                  reason: event.reason ?? null,
+                  announcement: event.announcement ?? null,
+                }
+              : {},
+          ),
+          'openWaitingRoom',
+        ],
       },
       message: [
         ...sessionTransitions(s),
