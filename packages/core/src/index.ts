@@ -51,6 +51,18 @@ export {
 export { createMemoryLockManager } from './memory/memory-lock-manager.js';
 export { createMemoryRateLimiter } from './memory/memory-rate-limiter.js';
 export { createMemoryStore } from './memory/memory-store.js';
+// Policies: working hours and availability
+export type {
+  AvailabilityOptions,
+  AvailabilitySource,
+  SkipReason,
+} from './policies/availability.js';
+export {
+  type DayCode,
+  isWithinWorkingHours,
+  type WorkingHours,
+  workingHoursFromLineConfig,
+} from './policies/working-hours.js';
 export { withRateLimit } from './rate-limit/with-rate-limit.js';
 // Routing
 export { createRouter } from './routing/router.js';

@@ -20,6 +20,7 @@ import {
 import { sleep } from '../rate-limit/sleep.js';
 import type { Router, StepDefaults } from '../routing/types.js';
 import { type MessageRoute, type MessageRoutingPolicy, routeMessage } from './message-route.js';
+import type { StepAvailability } from './step-availability.js';
 
 const routedPlanSchema = planStepSchema.array().min(1).max(32);
 
@@ -61,6 +62,8 @@ export interface DispatcherDeps {
   readonly onCommitted: (committed: CommittedDispatch) => void;
   /** Migrations of older stored chats, by the schema version they start from. */
   readonly migrations?: ReadonlyMap<number, SnapshotMigration>;
+  /** Marks the plan steps an event would start that cannot succeed now (working hours, availability). */
+  readonly stepAvailability?: StepAvailability;
 }
 
 /**
@@ -127,6 +130,7 @@ export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) 
       } else {
         machineEvent = event;
       }
+      if (deps.stepAvailability) machineEvent = await deps.stepAvailability(machineEvent, before);
       const [after, actions] = transition(machine, before, machineEvent);
       const instructions = readInstructions(actions);
       const to = stateOf(after);

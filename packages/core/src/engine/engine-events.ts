@@ -38,7 +38,7 @@ export interface ChatUnreadablePayload {
 
 /** Where background work failed; the engine keeps running. */
 export interface EngineErrorContext {
-  readonly stage: 'outbox' | 'timers' | 'counters' | 'listener' | 'transport';
+  readonly stage: 'outbox' | 'timers' | 'counters' | 'listener' | 'transport' | 'availability';
   readonly key?: ChatKey;
 }
 
@@ -55,6 +55,8 @@ export interface EngineEvents {
   'bot.left': (payload: NoticePayload<'bot.left'>) => void;
   'bot.removalFailed': (payload: NoticePayload<'bot.removalFailed'>) => void;
   'handoff.failed': (payload: NoticePayload<'handoff.failed'>) => void;
+  /** A plan step was skipped without a call: out of its line's hours, or its operator away. */
+  'step.skipped': (payload: NoticePayload<'step.skipped'>) => void;
   /** A new platform session began (the bot joined again, or an event carried a newer session id): the chat is the bot's again. */
   'session.started': (payload: NoticePayload<'session.started'>) => void;
   'timer.fired': (payload: TimerFiredPayload) => void;
@@ -77,6 +79,7 @@ export const engineEventNames = [
   'bot.left',
   'bot.removalFailed',
   'handoff.failed',
+  'step.skipped',
   'session.started',
   'timer.fired',
   'chat.unreadable',

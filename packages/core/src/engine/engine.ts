@@ -15,6 +15,7 @@ import { createLifecycleMachine } from '../machine/lifecycle-machine.js';
 import { resolveMigrations } from '../machine/schema-version.js';
 import { restoreSnapshot, stateOf } from '../machine/snapshot.js';
 import { createMemoryStore } from '../memory/index.js';
+import { createAvailabilityCheck } from '../policies/availability.js';
 import { busyChanges } from '../routing/busy-counts.js';
 import type { StepDefaults } from '../routing/types.js';
 import { type CommittedDispatch, createDispatcher, type DispatchResult } from './dispatcher.js';
@@ -26,6 +27,7 @@ import { createOutboxRunner, type OutboxRunnerDeps, runOutboxRound } from './out
 import { parseCallerEvent } from './parse-event.js';
 import { rateLimitedTransport } from './rate-limited-transport.js';
 import { type ChatResetPayload, resetChat } from './reset-chat.js';
+import { createStepAvailability } from './step-availability.js';
 import { runTimerRound } from './timer-runner.js';
 import { unreadableReason } from './unreadable-chat.js';
 import { createUnreadableTimers } from './unreadable-timers.js';
@@ -157,6 +159,15 @@ export function createEngine(options: EngineOptions): Engine {
     maxCommitAttempts: options.maxCommitAttempts ?? 25,
     onCommitted,
     migrations,
+    ...(options.availability === undefined
+      ? {}
+      : {
+          stepAvailability: createStepAvailability(
+            createAvailabilityCheck(options.availability, clock, (error) =>
+              reportError(error, { stage: 'availability' }),
+            ),
+          ),
+        }),
   });
   /** A chat that cannot be read back is reported on its own channel as well as by the error. */
   const dispatchValid = (event: Parameters<typeof dispatchCommitted>[0]) =>

@@ -9,6 +9,7 @@ import { leaveSchema, planStepSchema } from '../events.js';
 import type { LifecycleOptions } from '../machine/options.js';
 import type { SnapshotMigration } from '../machine/schema-version.js';
 import type { LifecycleMachine } from '../machine/snapshot.js';
+import type { AvailabilityOptions } from '../policies/availability.js';
 import type { Router } from '../routing/types.js';
 import type { MessageRoute } from './message-route.js';
 import type { UnreadableTimerOptions } from './unreadable-timers.js';
@@ -65,6 +66,11 @@ export interface EngineOptions {
    * chat is written back at the current version by its next commit.
    */
   readonly migrations?: readonly SnapshotMigration[];
+  /**
+   * Skip plan steps that cannot succeed now: a queue step out of its line's working hours, a user
+   * step whose operator is away (`checkOperators`). @defaultValue none: every step is tried
+   */
+  readonly availability?: AvailabilityOptions;
   /** How timers of chats that cannot be read back are backed off and parked. */
   readonly unreadableTimers?: UnreadableTimerOptions;
 }
@@ -111,6 +117,7 @@ const engineOptionsSchema = z.object({
     })
     .optional(),
   migrations: z.array(z.unknown()).optional(),
+  availability: z.record(z.string(), z.unknown()).optional(),
   unreadableTimers: z
     .object({
       maxAttempts: z.number().int().min(1).max(1_000).optional(),

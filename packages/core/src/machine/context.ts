@@ -76,6 +76,15 @@ export const chatContextSchema = z.object({
   waitTicks: z.number().int().nonnegative(),
   /** The last plan step whose own waiting message was sent (`-1`: none yet). */
   greetedStep: z.number().int().min(-1),
+  /** Steps of this hand-over skipped without a call, and why (out of hours, operator away). */
+  skips: z
+    .array(
+      z.object({
+        step: z.number().int().nonnegative(),
+        reason: z.enum(['out-of-hours', 'operator-unavailable']),
+      }),
+    )
+    .max(32),
 });
 
 /** Everything the machine remembers about one chat. */
@@ -113,5 +122,6 @@ export function initialChatContext(portal: string, chatId: number): ChatContext 
     waitTimer: null,
     waitTicks: 0,
     greetedStep: -1,
+    skips: [],
   };
 }

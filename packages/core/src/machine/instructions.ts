@@ -1,4 +1,5 @@
 import type { EffectCall, TransferTarget } from '../contracts/effects.js';
+import type { SkipReason } from '../policies/availability.js';
 
 /** Record a platform call in the outbox. */
 export interface EffectInstruction {
@@ -47,7 +48,20 @@ export type Notice =
     }
   | { readonly type: 'bot.left'; readonly reason: BotLeftReason }
   | { readonly type: 'bot.removalFailed'; readonly code: string }
-  | { readonly type: 'handoff.failed'; readonly code: string; readonly steps: number }
+  | {
+      readonly type: 'handoff.failed';
+      readonly code: string;
+      readonly steps: number;
+      /** `no-one-available`: every step was skipped (out of hours, operators away); `exhausted`: steps were tried. */
+      readonly reason: 'exhausted' | 'no-one-available';
+    }
+  | {
+      /** A plan step was skipped without a call: it could not succeed now. */
+      readonly type: 'step.skipped';
+      readonly target: TransferTarget;
+      readonly step: number;
+      readonly reason: SkipReason;
+    }
   | {
       readonly type: 'session.started';
       /** The platform's session id, when the event that started it carried one. */

@@ -6,6 +6,7 @@ import {
   currentStep,
   failureOf,
   firedTimer,
+  firstAvailableStep,
   hasNextStep,
   isAwaitedResult,
   isAwaitedSuccess,
@@ -19,6 +20,7 @@ import { answerOf, isClientLeavingBot, isClientZero, type MachineEvent } from '.
 import { stepNotice } from './notices.js';
 import { type ResolvedLifecycleOptions, retryDelayMs } from './options.js';
 import { eventSession, sessionGuards } from './sessions.js';
+import { skipsBetween } from './skips.js';
 import { isWaitingRoomMessage, waitingMessage } from './waiting-room.js';
 
 /** Input of a new chat's machine. */
@@ -57,10 +59,42 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
       }),
       recordSkip: assign({ lastError: { code: 'OPERATOR_SKIPPED', retryable: false } }),
       recordTimeout: assign({ lastError: { code: 'CONFIRMATION_TIMEOUT', retryable: false } }),
-      nextStep: enqueueActions(({ context, enqueue }) => {
-        enqueue.assign({ step: context.step + 1, attempt: 1, infrastructureFailures: 0, verifyReads: 0 });
+      nextStep: enqueueActions(({ context, event, enqueue }) => {
+        // Steps that cannot succeed now are skipped here, in the commit that starts the next one.
+        const next = firstAvailableStep(context, event, context.step + 1);
+        const step = next === -1 ? context.step + 1 : next;
+        const { notices, skips } = skipsBetween(context, event, context.step + 1, step);
+        for (const notice of notices) enqueue({ type: 'notify', params: notice });
+        enqueue.assign({ step, skips, attempt: 1, infrastructureFailures: 0, verifyReads: 0 });
         const text = config.waitingRoom.fallbackMessage;
         if (text !== undefined) enqueue.assign(waitingMessage(enqueue, context, text));
+      }),
+      /** The plan starts at its first step that can succeed now; the ones before are skipped. */
+      startAtFirstAvailable: enqueueActions(({ context, event, enqueue }) => {
+        const first = firstAvailableStep(context, event, 0);
+        const { notices, skips } = skipsBetween(context, event, 0, first);
+        for (const notice of notices) enqueue({ type: 'notify', params: notice });
+        enqueue.assign({ step: first, skips });
+      }),
+      /** Every step of the requested plan was skipped: nobody can take the chat now, and the bot keeps it. */
+      noOneAvailable: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== 'transfer.request') return;
+        const planned = { ...context, plan: event.plan, skips: [] };
+        const { notices, skips } = skipsBetween(planned, event, 0, event.plan.length);
+        for (const notice of notices) enqueue({ type: 'notify', params: notice });
+        enqueue({
+          type: 'notify',
+          params: {
+            type: 'handoff.failed',
+            code: 'NO_ONE_AVAILABLE',
+            steps: event.plan.length,
+            reason: 'no-one-available',
+          },
+        });
+        enqueue.assign({ skips, lastError: { code: 'NO_ONE_AVAILABLE', retryable: true } });
+        const room = config.waitingRoom;
+        const text = room.outOfHoursMessage ?? room.exhaustedMessage;
+        if (text !== undefined) enqueue.assign(waitingMessage(enqueue, context, text, 'notice'));
       }),
       /** The hand-over starts: the waiting room opens, with its repeating "still waiting" timer if configured. */
       openWaitingRoom: enqueueActions(({ context, enqueue }) => {
@@ -124,13 +158,18 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
           ? { infrastructureFailures: context.infrastructureFailures + 1 }
           : {},
       ),
-      handoffFailed: enqueueActions(({ context, enqueue }) => {
+      handoffFailed: enqueueActions(({ context, event, enqueue }) => {
+        // Steps left that cannot succeed now are skipped (and recorded) rather than tried.
+        const left = skipsBetween(context, event, context.step + 1, context.plan.length);
+        for (const notice of left.notices) enqueue({ type: 'notify', params: notice });
+        enqueue.assign({ skips: left.skips });
         enqueue({
           type: 'notify',
           params: {
             type: 'handoff.failed',
             code: context.lastError?.code ?? 'UNKNOWN',
             steps: context.plan.length,
+            reason: 'exhausted',
           },
         });
         enqueue.assign({ plan: [], step: 0, attempt: 0 });
@@ -376,6 +415,11 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
       isClientLeavingBot: ({ context, event }: Args) => isClientLeavingBot(event, context),
       isClientZero: ({ event }: Args) => isClientZero(event),
       hasPlan: ({ event }: Args) => event.type === 'transfer.request' && event.plan.length > 0,
+      /** A plan whose every step the engine found unavailable (out of hours, operators away). */
+      noStepAvailable: ({ context, event }: Args) =>
+        event.type === 'transfer.request' &&
+        event.plan.length > 0 &&
+        firstAvailableStep({ ...context, plan: event.plan }, event, 0) === -1,
       isClientMessage: ({ event }: Args) => event.type === 'message' && event.author.kind === 'client',
     },
   });

@@ -45,6 +45,7 @@ const fromVersion1: SnapshotMigration = {
         waitTimer: null,
         waitTicks: 0,
         greetedStep: -1,
+        skips: [],
       },
     };
   },

@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { availabilityScenarios } from './engine/availability-scenarios.js';
 import { concurrencyScenarios } from './engine/concurrency-scenarios.js';
 import { edgeScenarios } from './engine/edge-scenarios.js';
 import { failureScenarios } from './engine/failure-scenarios.js';
@@ -33,6 +34,7 @@ export function engineConformanceSuite(label: string, harness: ConformanceHarnes
     edgeScenarios(harness);
     platformStreamScenarios(harness);
     upgradeScenarios(harness);
+    availabilityScenarios(harness);
     waitingRoomScenarios(harness);
   });
 }

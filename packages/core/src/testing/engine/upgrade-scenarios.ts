@@ -82,6 +82,7 @@ export function upgradeScenarios(harness: ConformanceHarness<EngineStore>): void
                 waitTimer: null,
                 waitTicks: 0,
                 greetedStep: -1,
+                skips: [],
               },
             }),
           },
