@@ -35,6 +35,8 @@ export function waitingRoomScenarios(harness: ConformanceHarness<EngineStore>): 
       const f = fixture();
       const { key, ev } = await f.handOver([anna, team], 610_221);
       expect(said(f)).toEqual(['Connecting you to Anna…']);
+      // Sent, and its result taken in: the chat no longer holds it as pending.
+      expect((await f.engine.getChat(key))?.context).toMatchObject({ waitingMessages: [] });
       await wait(f, 60_000);
       await wait(f, 60_000);
       expect(said(f).slice(1)).toEqual([
