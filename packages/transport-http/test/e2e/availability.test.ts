@@ -1,4 +1,4 @@
-import { createEngine, type Engine } from '@baton/core';
+import { createEngine, type Engine, type PlanStep } from '@baton/core';
 import { createManualClock } from '@baton/core/fakes';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPlatformAvailability } from '../../src/platform-availability.js';
@@ -44,25 +44,25 @@ async function begin(at: string) {
   engine.on('handoff.failed', ({ code, reason }) => failed.push({ code, reason }));
   const ready = engine;
   const { chatId } = t.newChat();
-  const transfer = async (plan: unknown[]) => {
+  const transfer = async (plan: PlanStep[]) => {
     await ready.dispatch({
       type: 'transfer.request',
       id: `tr-${chatId}`,
       portal: t.portal.memberId,
       chatId,
       plan,
-    } as never);
+    });
     await ready.drain();
   };
   return { t, engine: ready, night, chatId, skipped, failed, transfer };
 }
 
-const queueStep = (queueId: number) => ({
+const queueStep = (queueId: number): PlanStep => ({
   target: { kind: 'queue', queueId },
   leave: false,
   confirmationTimeoutMs: 60_000,
 });
-const userStep = (userId: number) => ({
+const userStep = (userId: number): PlanStep => ({
   target: { kind: 'user', userId },
   leave: false,
   confirmationTimeoutMs: 60_000,
