@@ -8,12 +8,19 @@ export type BatonErrorCode =
   | 'INVALID_INPUT'
   /** A snapshot read back from a store does not match the machine. */
   | 'CORRUPT_SNAPSHOT'
+  /**
+   * The chat was written by a newer schema version than this engine reads: it is left untouched
+   * for a newer worker (a rolling deploy), and the event should be retried there.
+   */
+  | 'SNAPSHOT_FROM_NEWER_VERSION'
   /** The chat kept changing under this worker; the commit was retried too many times. */
   | 'CONFLICT_RETRIES_EXHAUSTED'
   /** The engine is stopping or stopped and takes no more work. */
   | 'ENGINE_STOPPED'
   /** A store operation failed. */
   | 'STORE_FAILURE'
+  /** The chat named has never been committed. */
+  | 'CHAT_NOT_FOUND'
   /** Routing found no target for a transfer. */
   | 'NO_ROUTE'
   /** A rate limiter was given to the engine; it belongs to the transport. */

@@ -34,6 +34,8 @@ export const planStepSchema = z.object({
   leave: leaveSchema,
   /** How long to wait for an operator to answer before trying the next step. */
   confirmationTimeoutMs: z.number().int().positive().max(86_400_000),
+  /** Sent to the client when this step starts, e.g. "Connecting you to Anna…" (waiting room). */
+  waitingMessage: z.string().min(1).max(4_000).optional(),
 });
 /** One step of a hand-over plan: a target, LEAVE, and how long to wait for an answer. */
 export type PlanStep = z.infer<typeof planStepSchema>;

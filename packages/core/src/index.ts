@@ -34,8 +34,10 @@ export type {
 // The engine
 export type { DispatchResult } from './engine/dispatcher.js';
 export { type ChatView, createEngine, type Engine } from './engine/engine.js';
-export { type EngineEvents, engineEventNames } from './engine/engine-events.js';
+export { type ChatUnreadablePayload, type EngineEvents, engineEventNames } from './engine/engine-events.js';
 export type { EngineOptions, WorkerOptions } from './engine/options.js';
+export type { ChatResetPayload } from './engine/reset-chat.js';
+export type { TimerParkedPayload, UnreadableTimerOptions } from './engine/unreadable-timers.js';
 // Errors
 export { BatonError, type BatonErrorCode, isBatonError } from './errors.js';
 export type { AuthorKind, BatonEvent, BatonEventInput, PlanStep } from './events.js';
@@ -43,9 +45,26 @@ export type { ChatState } from './machine/context.js';
 export type { Notice } from './machine/instructions.js';
 export { createLifecycleMachine } from './machine/lifecycle-machine.js';
 export type { LifecycleOptions } from './machine/options.js';
+export {
+  chatSchemaVersion,
+  type PersistedChatData,
+  type SnapshotMigration,
+} from './machine/schema-version.js';
 export { createMemoryLockManager } from './memory/memory-lock-manager.js';
 export { createMemoryRateLimiter } from './memory/memory-rate-limiter.js';
 export { createMemoryStore } from './memory/memory-store.js';
+// Policies: working hours and availability
+export type {
+  AvailabilityOptions,
+  AvailabilitySource,
+  SkipReason,
+} from './policies/availability.js';
+export {
+  type DayCode,
+  isWithinWorkingHours,
+  type WorkingHours,
+  workingHoursFromLineConfig,
+} from './policies/working-hours.js';
 export { withRateLimit } from './rate-limit/with-rate-limit.js';
 // Routing
 export { createRouter } from './routing/router.js';

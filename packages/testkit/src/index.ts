@@ -18,6 +18,7 @@ export type {
   BotOptions,
   ClientChatOptions,
   LineOptions,
+  LineWorktime,
   OperatorOptions,
   PortalOptions,
   WebhookOptions,

@@ -80,6 +80,25 @@ export interface LineOptions {
    * without telling the bot. Omitted: offers never time out.
    */
   readonly queueTimeMs?: number;
+  /**
+   * The line's working time (`WORKTIME_ENABLE` `Y` and the `WORKTIME_*` fields of
+   * `imopenlines.config.get`). Omitted: the line works around the clock (`WORKTIME_ENABLE` `N`).
+   */
+  readonly worktime?: LineWorktime;
+}
+
+/** A line's working time, in the platform's own forms. */
+export interface LineWorktime {
+  /** `WORKTIME_FROM`: `'9'`, `'9.30'` (hours, then minutes after the dot). */
+  readonly from: string;
+  /** `WORKTIME_TO`, e.g. `'18.30'`. */
+  readonly to: string;
+  /** `WORKTIME_TIMEZONE`, e.g. `'Europe/Kaliningrad'`; empty: the portal's. */
+  readonly timeZone?: string;
+  /** `WORKTIME_DAYOFF`: `['SA', 'SU']`. */
+  readonly daysOff?: readonly string[];
+  /** `WORKTIME_HOLIDAYS`: `['1.01', '8.03']`. */
+  readonly holidays?: readonly string[];
 }
 
 /** Options of `portal.createClientChat`. */
@@ -123,6 +142,21 @@ export const lineOptionsSchema = z.strictObject({
   removeBotOnAnswer: z.boolean().optional(),
   welcomeBotLeft: z.enum(['queue', 'close']).optional(),
   queueTimeMs: z.number().int().positive().max(3_600_000).optional(),
+  worktime: z
+    .strictObject({
+      from: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/),
+      to: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/),
+      timeZone: z.string().max(50).optional(),
+      daysOff: z
+        .array(z.enum(['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU']))
+        .max(7)
+        .optional(),
+      holidays: z
+        .array(z.string().regex(/^\d{1,2}\.\d{2}$/))
+        .max(366)
+        .optional(),
+    })
+    .optional(),
 });
 export const clientChatOptionsSchema = z.strictObject({
   chatId: id.optional(),

@@ -1,3 +1,4 @@
+import type { WorkdayStatus } from './model/types.js';
 import type {
   AppOptions,
   BotOptions,
@@ -120,6 +121,8 @@ export interface Portal {
    * them answers `OPERATOR_WRONG`) nor be put in a line's queue.
    */
   createExtranetUser(options?: OperatorOptions): { readonly userId: number };
+  /** Sets a user's workday as `timeman.status` reports it (`OPENED` at work; `CLOSED`, `PAUSED`, `EXPIRED` not). */
+  setWorkday(userId: number, status: WorkdayStatus): void;
   /** Creates an open line (its id is also the `QUEUE_ID` of a queue transfer). */
   createLine(options: LineOptions): { readonly lineId: number };
   /** Opens a client chat on a line; the bot is a member and holds the session. */

@@ -14,6 +14,7 @@ import { removeBot } from './model/membership.js';
 import { snapshotChat } from './model/portal-state.js';
 import { answerChat, operatorFinishChat, skipChat } from './model/session.js';
 import { ADMIN_USER_ID, type ChatRecord, type PortalState } from './model/types.js';
+import type { LineWorktime } from './portal-options.js';
 import {
   appOptionsSchema,
   botOptionsSchema,
@@ -159,7 +160,12 @@ export function createPortal(runtime: Runtime, state: PortalState): Portal {
     createOperator(options = {}) {
       const parsed = parseInput(operatorOptionsSchema, options, 'operator options');
       const userId = newId(state.ids.user, parsed.userId, 'User id');
-      state.users.set(userId, { id: userId, kind: 'operator', name: parsed.name ?? `Operator ${userId}` });
+      state.users.set(userId, {
+        id: userId,
+        kind: 'operator',
+        name: parsed.name ?? `Operator ${userId}`,
+        workday: 'OPENED',
+      });
       return { userId };
     },
 
@@ -168,6 +174,16 @@ export function createPortal(runtime: Runtime, state: PortalState): Portal {
       const userId = newId(state.ids.user, parsed.userId, 'User id');
       state.users.set(userId, { id: userId, kind: 'extranet', name: parsed.name ?? `Extranet ${userId}` });
       return { userId };
+    },
+
+    setWorkday(userId, status) {
+      const user = state.users.get(userId);
+      if (user === undefined)
+        throw new TestkitError('NOT_FOUND', `User ${userId} is not a user of ${state.memberId}`);
+      if (!['OPENED', 'CLOSED', 'PAUSED', 'EXPIRED'].includes(status)) {
+        throw new TestkitError('INVALID_INPUT', `Unknown workday status ${String(status)}`);
+      }
+      user.workday = status;
     },
 
     createLine(options) {
@@ -190,6 +206,7 @@ export function createPortal(runtime: Runtime, state: PortalState): Portal {
         removeBotOnAnswer: parsed.removeBotOnAnswer ?? false,
         welcomeBotLeft: parsed.welcomeBotLeft ?? 'queue',
         queueTimeMs: parsed.queueTimeMs ?? null,
+        worktime: (parsed.worktime as LineWorktime | undefined) ?? null,
       });
       return { lineId };
     },

@@ -36,6 +36,7 @@ export type { V2Delivery } from './inbound/v2-events.js';
 export { normalizeV2Data } from './inbound/v2-events.js';
 export type { ApplicationTokenStore } from './inbound/verify-token.js';
 export { secretsEqual, verifyApplicationToken } from './inbound/verify-token.js';
+export { createPlatformAvailability } from './platform-availability.js';
 export { failureKind, isRetryableFailure, mayHaveRun } from './rest/classify-failure.js';
 export type { BitrixClient, RestCallOptions, RestResult } from './rest/client.js';
 export { createBitrixClient } from './rest/client.js';

@@ -9,6 +9,7 @@ import type { ChatState } from '../machine/context.js';
 import type { Notice } from '../machine/instructions.js';
 import type { MachineEvent } from '../machine/machine-events.js';
 import { readInstructions } from '../machine/read-instructions.js';
+import type { SnapshotMigration } from '../machine/schema-version.js';
 import {
   type LifecycleMachine,
   type LifecycleSnapshot,
@@ -20,6 +21,7 @@ import { sleep } from '../rate-limit/sleep.js';
 import type { Router, StepDefaults } from '../routing/types.js';
 import { historyNote } from './history-note.js';
 import { type MessageRoute, type MessageRoutingPolicy, routeMessage } from './message-route.js';
+import type { StepAvailability } from './step-availability.js';
 
 const routedPlanSchema = planStepSchema.array().min(1).max(32);
 
@@ -59,6 +61,10 @@ export interface DispatcherDeps {
   readonly policy: MessageRoutingPolicy;
   readonly maxCommitAttempts: number;
   readonly onCommitted: (committed: CommittedDispatch) => void;
+  /** Migrations of older stored chats, by the schema version they start from. */
+  readonly migrations?: ReadonlyMap<number, SnapshotMigration>;
+  /** Marks the plan steps an event would start that cannot succeed now (working hours, availability). */
+  readonly stepAvailability?: StepAvailability;
 }
 
 /**
@@ -105,7 +111,7 @@ export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) 
   }
 
   function restore(stored: StoredChat | undefined, key: ChatKey): LifecycleSnapshot {
-    if (stored) return restoreSnapshot(machine, stored.snapshot, key);
+    if (stored) return restoreSnapshot(machine, stored.snapshot, key, deps.migrations);
     return initialTransition(machine, { portal: key.portal, chatId: key.chatId })[0];
   }
 
@@ -125,6 +131,7 @@ export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) 
       } else {
         machineEvent = event;
       }
+      if (deps.stepAvailability) machineEvent = await deps.stepAvailability(machineEvent, before);
       const [after, actions] = transition(machine, before, machineEvent);
       const instructions = readInstructions(actions);
       const to = stateOf(after);

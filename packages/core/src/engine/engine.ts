@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { EventEmitter } from 'eventemitter3';
+import { z } from 'zod';
 import type { ChatKey } from '../chat-key.js';
 import { chatKeySchema } from '../chat-key.js';
 import { systemClock } from '../contracts/clock.js';
@@ -17,8 +18,10 @@ import {
 } from '../events.js';
 import type { ChatContext, ChatState } from '../machine/context.js';
 import { createLifecycleMachine } from '../machine/lifecycle-machine.js';
+import { resolveMigrations } from '../machine/schema-version.js';
 import { restoreSnapshot, stateOf } from '../machine/snapshot.js';
 import { createMemoryStore } from '../memory/index.js';
+import { createAvailabilityCheck } from '../policies/availability.js';
 import { busyChanges } from '../routing/busy-counts.js';
 import type { StepDefaults } from '../routing/types.js';
 import { logCommitted, publishCommitted } from './commit-report.js';
@@ -31,8 +34,12 @@ import { type EngineOptions, resolveWorkerOptions, validateEngineOptions } from 
 import { createOutboxRunner, type OutboxRunnerDeps, runOutboxRound } from './outbox-runner.js';
 import { parseCallerEvent } from './parse-event.js';
 import { rateLimitedTransport } from './rate-limited-transport.js';
+import { type ChatResetPayload, resetChat } from './reset-chat.js';
 import { createStartWarning } from './start-warning.js';
+import { createStepAvailability } from './step-availability.js';
 import { runTimerRound } from './timer-runner.js';
+import { unreadableReason } from './unreadable-chat.js';
+import { createUnreadableTimers } from './unreadable-timers.js';
 import { createWorkerLoop } from './worker-loop.js';
 
 /** One chat as the engine sees it. */
@@ -57,6 +64,13 @@ export interface Engine extends EventEmitter<EngineEvents> {
   operatorAnswered(
     chat: ChatKey & { readonly operatorId?: number; readonly eventId?: string },
   ): Promise<DispatchResult>;
+  /**
+   * Puts a chat back in `bot` with its pending work dropped (timers cancelled, outbox entries no
+   * longer awaited) and records the reset, with `reason`, in `context.resets`. For an operator
+   * recovering a chat whose snapshot cannot be read back. Throws `CHAT_NOT_FOUND` for a chat
+   * without history, `SNAPSHOT_FROM_NEWER_VERSION` (nothing changed) for a chat a newer version wrote.
+   */
+  resetChat(chat: ChatKey, reason: string): Promise<ChatResetPayload>;
   /** Reads one chat, or `undefined` when it has no history. */
   getChat(chat: ChatKey): Promise<ChatView | undefined>;
   /** Runs the outbox and due timers until nothing is left to do now (tests, scripts, one-shot jobs). */
@@ -75,6 +89,11 @@ export interface Engine extends EventEmitter<EngineEvents> {
   /** Stops taking work, lets in-flight work finish, then resolves. Dispatch is refused afterwards. */
   stop(): Promise<void>;
 }
+
+const resetInputSchema = z.object({
+  chat: chatKeySchema,
+  reason: z.string().trim().min(1, 'give a reason').max(500),
+});
 
 const isScheduler = (value: object): value is Scheduler =>
   'claimDueTimers' in value && 'completeTimer' in value;
@@ -118,6 +137,7 @@ export function createEngine(options: EngineOptions): Engine {
   const transport = observeTransport(limitedTransport);
   const { logger } = options;
   const machine = options.machine ?? buildMachine(options);
+  const migrations = resolveMigrations(options.migrations);
   const defaults: StepDefaults = {
     leave: options.defaults?.leave === true || options.defaults?.leave === 'Y',
     confirmationTimeoutMs: options.defaults?.confirmationTimeoutMs ?? 120_000,
@@ -152,7 +172,7 @@ export function createEngine(options: EngineOptions): Engine {
     if (committed.effectCount > 0) outboxLoop.wake();
   }
 
-  const dispatchValid = createDispatcher({
+  const dispatchCommitted = createDispatcher({
     machine,
     store,
     counters,
@@ -162,6 +182,31 @@ export function createEngine(options: EngineOptions): Engine {
     policy: { whileAwaiting: options.whileAwaiting ?? 'bot' },
     maxCommitAttempts: options.maxCommitAttempts ?? 25,
     onCommitted,
+    migrations,
+    ...(options.availability === undefined
+      ? {}
+      : {
+          stepAvailability: createStepAvailability(
+            createAvailabilityCheck(options.availability, clock, (error) =>
+              reportError(error, { stage: 'availability' }),
+            ),
+          ),
+        }),
+  });
+  /** A chat that cannot be read back is reported on its own channel as well as by the error. */
+  const dispatchValid = (event: Parameters<typeof dispatchCommitted>[0]) =>
+    dispatchCommitted(event).catch((error: unknown) => {
+      const unreadable = unreadableReason(error);
+      if (unreadable) {
+        safeEmit('chat.unreadable', { key: { portal: event.portal, chatId: event.chatId }, ...unreadable });
+      }
+      throw error;
+    });
+  const unreadableTimers = createUnreadableTimers({
+    scheduler,
+    clock,
+    options: options.unreadableTimers,
+    onParked: (payload) => safeEmit('timer.parked', payload),
   });
 
   function track<T>(work: Promise<T>): Promise<T> {
@@ -188,7 +233,7 @@ export function createEngine(options: EngineOptions): Engine {
   async function loadChat(key: ChatKey): Promise<ChatView | undefined> {
     const stored = await store.load(key);
     if (!stored) return undefined;
-    const snapshot = restoreSnapshot(machine, stored.snapshot, key);
+    const snapshot = restoreSnapshot(machine, stored.snapshot, key, migrations);
     return {
       key,
       state: stateOf(snapshot),
@@ -214,7 +259,10 @@ export function createEngine(options: EngineOptions): Engine {
     stopping: stopSignal.signal,
     standing: async (effect) => {
       const context = (await loadChat(effect.key))?.context;
-      if (context?.awaitedEffect !== effect.id) return 'stale';
+      if (context?.awaitedEffect !== effect.id) {
+        // A waiting-room message is sent while the chat still means to say it, awaited or not.
+        return context?.waitingMessages.includes(effect.id) ? 'awaited' : 'stale';
+      }
       return context.withdrawnEffect === effect.id ? 'withdrawn' : 'awaited';
     },
     feedBack,
@@ -236,6 +284,7 @@ export function createEngine(options: EngineOptions): Engine {
       feedBack,
       onFired: (payload) => safeEmit('timer.fired', { ...payload, at: clock.now() }),
       reportError,
+      unreadable: unreadableTimers,
     });
 
   // Two loops, so that an outbox round waiting for one portal's rate budget never holds back
@@ -269,6 +318,18 @@ export function createEngine(options: EngineOptions): Engine {
         source: 'explicit',
         ...(chat.operatorId === undefined ? {} : { operatorId: chat.operatorId }),
       }),
+    async resetChat(chat: ChatKey, reason: string): Promise<ChatResetPayload> {
+      const parsed = resetInputSchema.safeParse({ chat, reason });
+      if (!parsed.success) throw invalidInput('resetChat arguments', parsed.error);
+      const reset = await track(
+        resetChat({ store, machine, clock, migrations }, parsed.data.chat, parsed.data.reason),
+      );
+      if (reset.releasedOperatorId !== null) {
+        await counters.adjustBusy(reset.key.portal, reset.releasedOperatorId, -1);
+      }
+      safeEmit('chat.reset', reset);
+      return reset;
+    },
     async getChat(chat: ChatKey): Promise<ChatView | undefined> {
       const parsed = chatKeySchema.safeParse(chat);
       if (!parsed.success) throw invalidInput('chat key', parsed.error);

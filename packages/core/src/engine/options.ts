@@ -8,9 +8,12 @@ import type { Transport } from '../contracts/transport.js';
 import { invalidInput } from '../errors.js';
 import { leaveSchema, planStepSchema } from '../events.js';
 import type { LifecycleOptions } from '../machine/options.js';
+import type { SnapshotMigration } from '../machine/schema-version.js';
 import type { LifecycleMachine } from '../machine/snapshot.js';
+import type { AvailabilityOptions } from '../policies/availability.js';
 import type { Router } from '../routing/types.js';
 import type { MessageRoute } from './message-route.js';
+import type { UnreadableTimerOptions } from './unreadable-timers.js';
 
 /** How the engine's background workers pace themselves. */
 export interface WorkerOptions {
@@ -66,6 +69,19 @@ export interface EngineOptions {
    * once per kind. @defaultValue none
    */
   readonly logger?: Logger;
+  /**
+   * Migrations of stored chats from older schema versions, added to the machine's own (one per
+   * `from` version; yours replaces a built-in one of the same `from`). Applied on every load; the
+   * chat is written back at the current version by its next commit.
+   */
+  readonly migrations?: readonly SnapshotMigration[];
+  /**
+   * Skip plan steps that cannot succeed now: a queue step out of its line's working hours, a user
+   * step whose operator is away (`checkOperators`). @defaultValue none: every step is tried
+   */
+  readonly availability?: AvailabilityOptions;
+  /** How timers of chats that cannot be read back are backed off and parked. */
+  readonly unreadableTimers?: UnreadableTimerOptions;
 }
 
 const objectWith = (...methods: string[]) =>
@@ -108,6 +124,15 @@ const engineOptionsSchema = z.object({
       batchSize: z.number().int().min(1).max(1_000).optional(),
       effectLeaseMs: z.number().int().min(100).max(3_600_000).optional(),
       timerVisibilityMs: z.number().int().min(100).max(3_600_000).optional(),
+    })
+    .optional(),
+  migrations: z.array(z.unknown()).optional(),
+  availability: z.record(z.string(), z.unknown()).optional(),
+  unreadableTimers: z
+    .object({
+      maxAttempts: z.number().int().min(1).max(1_000).optional(),
+      baseDelayMs: z.number().int().min(1).max(86_400_000).optional(),
+      maxDelayMs: z.number().int().min(1).max(86_400_000).optional(),
     })
     .optional(),
 });

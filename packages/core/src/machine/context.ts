@@ -80,6 +80,27 @@ export const chatContextSchema = z.object({
   withdrawnEffect: z.string().nullable().default(null),
   /** A transfer failure whose outcome is unknown (timeout, reset): the platform is read before it counts. */
   verifying: failureSchema.nullable().default(null),
+  /** Operator resets of this chat (`resetChat`), oldest first, the last ten kept. */
+  resets: z
+    .array(z.object({ at: z.number().nonnegative(), reason: z.string().max(500), code: z.string() }))
+    .max(10),
+  /** Waiting-room messages still to be sent; dropped (and so never sent) once the chat stops waiting. */
+  waitingMessages: z.array(z.string()).max(100),
+  /** The repeating "still waiting" timer while the chat waits for an operator. */
+  waitTimer: timerIdSchema,
+  /** How often the "still waiting" timer fired in this hand-over. */
+  waitTicks: z.number().int().nonnegative(),
+  /** The last plan step whose own waiting message was sent (`-1`: none yet). */
+  greetedStep: z.number().int().min(-1),
+  /** Steps of this hand-over skipped without a call, and why (out of hours, operator away). */
+  skips: z
+    .array(
+      z.object({
+        step: z.number().int().nonnegative(),
+        reason: z.enum(['out-of-hours', 'operator-unavailable']),
+      }),
+    )
+    .max(32),
 });
 
 /** Everything the machine remembers about one chat. */
@@ -112,5 +133,11 @@ export function initialChatContext(portal: string, chatId: number): ChatContext 
     pendingAnswer: null,
     withdrawnEffect: null,
     verifying: null,
+    resets: [],
+    waitingMessages: [],
+    waitTimer: null,
+    waitTicks: 0,
+    greetedStep: -1,
+    skips: [],
   };
 }

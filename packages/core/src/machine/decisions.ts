@@ -13,8 +13,17 @@ export function currentStep(context: ChatContext): PlanStep {
   return step;
 }
 
-export function hasNextStep({ context }: Args): boolean {
-  return context.step + 1 < context.plan.length;
+/** The first step at or after `from` that the event does not mark unavailable; `-1` when none. */
+export function firstAvailableStep(context: ChatContext, event: MachineEvent, from: number): number {
+  for (let index = from; index < context.plan.length; index += 1) {
+    if (event.unavailable?.[index] === undefined) return index;
+  }
+  return -1;
+}
+
+/** Whether a later step of the plan can be tried now. */
+export function hasNextStep({ context, event }: Args): boolean {
+  return firstAvailableStep(context, event, context.step + 1) !== -1;
 }
 
 /** The result of the call this state waits for (any other result is stale). */

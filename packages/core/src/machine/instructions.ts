@@ -1,4 +1,5 @@
 import type { EffectCall, TransferTarget } from '../contracts/effects.js';
+import type { SkipReason } from '../policies/availability.js';
 
 /** Record a platform call in the outbox. */
 export interface EffectInstruction {
@@ -60,6 +61,15 @@ export type Notice =
       /** The plan step and target the last failure concerned. */
       readonly step?: number;
       readonly target?: TransferTarget;
+      /** `no-one-available`: every step was skipped (out of hours, operators away); `exhausted`: steps were tried. */
+      readonly reason: 'exhausted' | 'no-one-available';
+    }
+  | {
+      /** A plan step was skipped without a call: it could not succeed now. */
+      readonly type: 'step.skipped';
+      readonly target: TransferTarget;
+      readonly step: number;
+      readonly reason: SkipReason;
     }
   | {
       readonly type: 'session.started';

@@ -43,6 +43,8 @@ export function createLifecycleMachine(options: LifecycleOptions = {}) {
         { guard: 'startsNewSession', target: '.bot', reenter: true, actions: 'startNewSession' },
         { guard: 'adoptsSession', actions: 'adoptSession' },
       ],
+      // A waiting-room message went out (or could not): whatever the state, nothing awaits it.
+      'effect.result': { guard: 'isWaitingMessageResult', actions: 'forgetWaitingMessage' },
     },
     states: {
       bot: botState(s),

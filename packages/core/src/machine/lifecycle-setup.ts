@@ -6,6 +6,7 @@ import {
   currentStep,
   failureOf,
   firedTimer,
+  firstAvailableStep,
   hasNextStep,
   isAwaitedResult,
   isAwaitedSuccess,
@@ -20,6 +21,8 @@ import { answerOf, isClientLeavingBot, isClientZero, type MachineEvent } from '.
 import { stepNotice } from './notices.js';
 import { type ResolvedLifecycleOptions, retryDelayMs } from './options.js';
 import { eventSession, sessionGuards } from './sessions.js';
+import { skipsBetween } from './skips.js';
+import { isWaitingRoomMessage, waitingMessage } from './waiting-room.js';
 
 /** Input of a new chat's machine. */
 export interface LifecycleInput {
@@ -72,11 +75,106 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
           event,
         ),
       })),
-      nextStep: assign(({ context }: Args) => ({
-        step: context.step + 1,
-        attempt: 1,
-        infrastructureFailures: 0,
-        verifyReads: 0,
+      nextStep: enqueueActions(({ context, event, enqueue }) => {
+        // Steps that cannot succeed now are skipped here, in the commit that starts the next one.
+        const next = firstAvailableStep(context, event, context.step + 1);
+        const step = next === -1 ? context.step + 1 : next;
+        const { notices, skips } = skipsBetween(context, event, context.step + 1, step);
+        for (const notice of notices) enqueue({ type: 'notify', params: notice });
+        enqueue.assign({ step, skips, attempt: 1, infrastructureFailures: 0, verifyReads: 0 });
+        const text = config.waitingRoom.fallbackMessage;
+        if (text !== undefined) enqueue.assign(waitingMessage(enqueue, context, text));
+      }),
+      /** The plan starts at its first step that can succeed now; the ones before are skipped. */
+      startAtFirstAvailable: enqueueActions(({ context, event, enqueue }) => {
+        const first = firstAvailableStep(context, event, 0);
+        const { notices, skips } = skipsBetween(context, event, 0, first);
+        for (const notice of notices) enqueue({ type: 'notify', params: notice });
+        enqueue.assign({ step: first, skips });
+      }),
+      /** Every step of the requested plan was skipped: nobody can take the chat now, and the bot keeps it. */
+      noOneAvailable: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== 'transfer.request') return;
+        const planned = { ...context, plan: event.plan, skips: [] };
+        const { notices, skips } = skipsBetween(planned, event, 0, event.plan.length);
+        for (const notice of notices) enqueue({ type: 'notify', params: notice });
+        enqueue({
+          type: 'notify',
+          params: {
+            type: 'handoff.failed',
+            code: 'NO_ONE_AVAILABLE',
+            steps: event.plan.length,
+            reason: 'no-one-available',
+          },
+        });
+        enqueue.assign({
+          skips,
+          lastError: {
+            code: 'NO_ONE_AVAILABLE',
+            retryable: true,
+            message: 'Every plan step was skipped: out of working hours, or its operator away',
+          },
+        });
+        const room = config.waitingRoom;
+        const text = room.outOfHoursMessage ?? room.exhaustedMessage;
+        if (text !== undefined) enqueue.assign(waitingMessage(enqueue, context, text, 'notice'));
+      }),
+      /** The hand-over starts: the waiting room opens, with its repeating "still waiting" timer if configured. */
+      openWaitingRoom: enqueueActions(({ context, enqueue }) => {
+        enqueue({ type: 'cancel', params: { id: context.waitTimer } });
+        const base = {
+          waitingMessages: context.waitingMessages.filter((id) => !isWaitingRoomMessage(id)),
+          waitTicks: 0,
+          greetedStep: -1,
+          waitTimer: null,
+        };
+        const every = config.waitingRoom.stillWaiting?.everyMs;
+        if (every === undefined) {
+          enqueue.assign(base);
+          return;
+        }
+        const id = nextId(context, 'wait');
+        enqueue.assign({ ...base, waitTimer: id, seq: context.seq + 1 });
+        enqueue({ type: 'schedule', params: { id, delayMs: every } });
+      }),
+      /** A step starts: its own waiting message, once per step (a retry of the step re-enters). */
+      greetStep: enqueueActions(({ context, enqueue }) => {
+        if (context.greetedStep >= context.step) return;
+        const text = currentStep(context).waitingMessage;
+        enqueue.assign({
+          greetedStep: context.step,
+          ...(text === undefined ? {} : waitingMessage(enqueue, context, text)),
+        });
+      }),
+      /** The "still waiting" timer fired: say so, with the minutes waited, and set the next one. */
+      sayStillWaiting: enqueueActions(({ context, enqueue }) => {
+        const stillWaiting = config.waitingRoom.stillWaiting;
+        if (stillWaiting === undefined) return;
+        const waitTicks = context.waitTicks + 1;
+        const minutes = Math.round((waitTicks * stillWaiting.everyMs) / 60_000);
+        const said = waitingMessage(
+          enqueue,
+          context,
+          stillWaiting.text.replaceAll('{minutes}', String(minutes)),
+        );
+        const waitTimer = `wait:${context.session}.${said.seq + 1}`;
+        enqueue.assign({ ...said, waitTicks, waitTimer, seq: said.seq + 1 });
+        enqueue({ type: 'schedule', params: { id: waitTimer, delayMs: stillWaiting.everyMs } });
+      }),
+      /** The chat no longer waits: its timer stops and waiting-room messages not yet sent never will be. */
+      leaveWaitingRoom: enqueueActions(({ context, enqueue }) => {
+        if (context.waitTimer === null && !context.waitingMessages.some(isWaitingRoomMessage)) return;
+        enqueue({ type: 'cancel', params: { id: context.waitTimer } });
+        enqueue.assign({
+          waitTimer: null,
+          waitingMessages: context.waitingMessages.filter((id) => !isWaitingRoomMessage(id)),
+        });
+      }),
+      /** A waiting-room message was sent (or could not be): nothing more to wait for. */
+      forgetWaitingMessage: assign(({ context, event }: Args) => ({
+        waitingMessages: context.waitingMessages.filter(
+          (id) => event.type !== 'effect.result' || id !== event.effectId,
+        ),
       })),
       /** A call that was never sent: its retry is not another attempt (the retry timer adds one back). */
       uncountAttempt: assign(({ context }: Args) => ({ attempt: context.attempt - 1 })),
@@ -85,7 +183,11 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
           ? { infrastructureFailures: context.infrastructureFailures + 1 }
           : {},
       ),
-      handoffFailed: enqueueActions(({ context, enqueue }) => {
+      handoffFailed: enqueueActions(({ context, event, enqueue }) => {
+        // Steps left that cannot succeed now are skipped (and recorded) rather than tried.
+        const left = skipsBetween(context, event, context.step + 1, context.plan.length);
+        for (const notice of left.notices) enqueue({ type: 'notify', params: notice });
+        enqueue.assign({ skips: left.skips });
         const failure = context.lastError;
         enqueue({
           type: 'notify',
@@ -96,9 +198,13 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
             ...(failure?.message === undefined ? {} : { message: failure.message }),
             ...(failure?.step === undefined ? {} : { step: failure.step }),
             ...(failure?.target === undefined ? {} : { target: failure.target }),
+            reason: 'exhausted',
           },
         });
         enqueue.assign({ plan: [], step: 0, attempt: 0 });
+        // Said after the chat left the waiting room, so it is kept when the room's messages are dropped.
+        const text = config.waitingRoom.exhaustedMessage;
+        if (text !== undefined) enqueue.assign(waitingMessage(enqueue, context, text, 'notice'));
       }),
       botGoneByClient: enqueueActions(({ context, enqueue }) => {
         if (!context.botPresent) return;
@@ -187,6 +293,7 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
         session: context.session + 1,
         seq: context.seq,
         platformSession: eventSession(event) ?? context.platformSession,
+        resets: context.resets,
       })),
       /**
        * The platform started a new session: whatever the chat was doing is over (its timers are
@@ -199,6 +306,7 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
           session: context.session + 1,
           seq: context.seq,
           platformSession,
+          resets: context.resets,
         });
         enqueue({ type: 'notify', params: { type: 'session.started', platformSession } });
       }),
@@ -297,6 +405,10 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
         args.context.botPresent && canRetry(args, args.context.removalAttempt, config.maxRemovalAttempts),
       hasNextStep: (args: Args) => hasNextStep(args),
       awaitedFailureWithNextStep: (args: Args) => isAwaitedResult(args) && hasNextStep(args),
+      isWaitTimer: (args: Args) =>
+        args.context.waitTimer !== null && firedTimer(args) === args.context.waitTimer,
+      isWaitingMessageResult: ({ context, event }: Args) =>
+        event.type === 'effect.result' && context.waitingMessages.includes(event.effectId),
       isRetryTimer: (args: Args) =>
         args.context.retryTimer !== null && firedTimer(args) === args.context.retryTimer,
       isPollTimer: (args: Args) =>
@@ -339,6 +451,11 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
       isClientLeavingBot: ({ context, event }: Args) => isClientLeavingBot(event, context),
       isClientZero: ({ event }: Args) => isClientZero(event),
       hasPlan: ({ event }: Args) => event.type === 'transfer.request' && event.plan.length > 0,
+      /** A plan whose every step the engine found unavailable (out of hours, operators away). */
+      noStepAvailable: ({ context, event }: Args) =>
+        event.type === 'transfer.request' &&
+        event.plan.length > 0 &&
+        firstAvailableStep({ ...context, plan: event.plan }, event, 0) === -1,
       isClientMessage: ({ event }: Args) => event.type === 'message' && event.author.kind === 'client',
     },
   });

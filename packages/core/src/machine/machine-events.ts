@@ -1,11 +1,21 @@
 import type { LifecycleEvent, PlanStep, TransferRequestEvent } from '../events.js';
+import type { StepSkips } from '../policies/availability.js';
 import type { ChatContext } from './context.js';
 
 /** A transfer request whose plan the engine has already resolved. */
 export type ResolvedTransferRequest = TransferRequestEvent & { readonly plan: PlanStep[] };
 
 /** What the lifecycle machine receives: every engine event, with transfer requests resolved to a plan. */
-export type MachineEvent = Exclude<LifecycleEvent, { type: 'transfer.request' }> | ResolvedTransferRequest;
+export type MachineEvent = (
+  | Exclude<LifecycleEvent, { type: 'transfer.request' }>
+  | ResolvedTransferRequest
+) & {
+  /**
+   * Plan steps (by index) that cannot succeed now, as the engine found them before this event's
+   * transition: a step this event starts is skipped, with its reason, in the same commit.
+   */
+  readonly unavailable?: StepSkips;
+};
 
 /** A client's message that is exactly `0`. */
 export function isClientZero(event: MachineEvent): boolean {

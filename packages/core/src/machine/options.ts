@@ -29,6 +29,27 @@ export const lifecycleOptionsSchema = z
     confirmationPollIntervalMs: z
       .union([z.number().int().min(100).max(3_600_000), z.literal(false)])
       .default(false),
+    /** What the client hears while the chat waits for an operator (see `WaitingRoomOptions`). */
+    waitingRoom: z
+      .object({
+        /**
+         * Sent every `everyMs` while the chat waits, on a durable timer; `{minutes}` in the text
+         * becomes the minutes waited so far.
+         */
+        stillWaiting: z
+          .object({
+            everyMs: z.number().int().min(1_000).max(86_400_000),
+            text: z.string().min(1).max(4_000),
+          })
+          .optional(),
+        /** Sent when a step failed (timeout, skip, refusal) and the next step is tried. */
+        fallbackMessage: z.string().min(1).max(4_000).optional(),
+        /** Sent when every step of the plan failed and the bot holds the chat again. */
+        exhaustedMessage: z.string().min(1).max(4_000).optional(),
+        /** Sent instead of `exhaustedMessage` when every step was skipped (out of hours, nobody available). */
+        outOfHoursMessage: z.string().min(1).max(4_000).optional(),
+      })
+      .default({}),
   })
   .refine((options) => options.retryBaseDelayMs <= options.retryMaxDelayMs, {
     message: 'retryBaseDelayMs must not exceed retryMaxDelayMs',

@@ -4,6 +4,12 @@ import { describeZodIssues } from '../errors/validation.js';
 import { BatonError } from '../errors.js';
 import { type ChatContext, type ChatState, chatContextSchema, chatStates } from './context.js';
 import type { createLifecycleMachine } from './lifecycle-machine.js';
+import {
+  builtInMigrations,
+  chatSchemaVersion,
+  migrateSnapshot,
+  type SnapshotMigration,
+} from './schema-version.js';
 
 /** The lifecycle machine's type. */
 export type LifecycleMachine = ReturnType<typeof createLifecycleMachine>;
@@ -11,16 +17,19 @@ export type LifecycleMachine = ReturnType<typeof createLifecycleMachine>;
 export type LifecycleSnapshot = ReturnType<LifecycleMachine['resolveState']>;
 
 /**
- * What a store keeps of a chat's machine: the state's name and the context. The machine has no
- * children and no history states, so this is all that XState needs to resolve the snapshot again.
+ * What a store keeps of a chat's machine: the schema version, the state's name and the context.
+ * The machine has no children and no history states, so this is all that XState needs to resolve
+ * the snapshot again.
  */
 export const persistedChatSchema = z.object({
+  schemaVersion: z.literal(chatSchemaVersion),
   value: z.enum(chatStates),
   context: chatContextSchema,
 });
 
 /** A chat's machine as stored: JSON-compatible. */
 export interface PersistedChat {
+  readonly schemaVersion: typeof chatSchemaVersion;
   readonly value: ChatState;
   readonly context: ChatContext;
 }
@@ -32,12 +41,29 @@ export function stateOf(snapshot: LifecycleSnapshot): ChatState {
 
 /** Turns a snapshot into plain JSON for the store. */
 export function persistSnapshot(snapshot: LifecycleSnapshot): PersistedChat {
-  return { value: stateOf(snapshot), context: structuredClone(snapshot.context) };
+  return {
+    schemaVersion: chatSchemaVersion,
+    value: stateOf(snapshot),
+    context: structuredClone(snapshot.context),
+  };
 }
 
-/** Validates stored data and resolves it into a snapshot; a mismatch is `CORRUPT_SNAPSHOT`, never a crash. */
-export function restoreSnapshot(machine: LifecycleMachine, data: unknown, key: ChatKey): LifecycleSnapshot {
-  const parsed = persistedChatSchema.safeParse(data);
+const defaultMigrations: ReadonlyMap<number, SnapshotMigration> = new Map(
+  builtInMigrations.map((migration) => [migration.from, migration]),
+);
+
+/**
+ * Validates stored data (migrated forward from an older schema version first) and resolves it
+ * into a snapshot. A mismatch is `CORRUPT_SNAPSHOT`, a chat of a newer schema version
+ * `SNAPSHOT_FROM_NEWER_VERSION`; never a crash.
+ */
+export function restoreSnapshot(
+  machine: LifecycleMachine,
+  data: unknown,
+  key: ChatKey,
+  migrations: ReadonlyMap<number, SnapshotMigration> = defaultMigrations,
+): LifecycleSnapshot {
+  const parsed = persistedChatSchema.safeParse(migrateSnapshot(data, migrations, key));
   if (!parsed.success) {
     throw new BatonError(
       'CORRUPT_SNAPSHOT',

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { TransferTarget } from '../contracts/effects.js';
 import { invalidInput } from '../errors.js';
 import { leaveSchema, type PlanStep, planStepSchema, transferTargetSchema } from '../events.js';
-import type { RoutingStrategy, StepDefaults } from './types.js';
+import type { RoutingStrategy, RoutingTools, StepDefaults } from './types.js';
 
 /** Per-strategy overrides of the step defaults. */
 export interface StepOptions {
@@ -18,6 +18,12 @@ export interface PoolOptions extends StepOptions {
   readonly attempts?: number;
   /** The name of the shared rotation (round-robin only). @defaultValue the pool's ids joined */
   readonly rotation?: string;
+  /**
+   * Most chats an operator holds at once: one number for the pool, or by operator id (operators
+   * not named have no limit). An operator whose busy count has reached it is left out of the plan.
+   * @defaultValue no limit
+   */
+  readonly maxChats?: number | Readonly<Record<number, number>>;
 }
 
 /** Step options after validation: LEAVE read as a boolean. */
@@ -28,9 +34,11 @@ const stepOptionsSchema = z.object({
   confirmationTimeoutMs: planStepSchema.shape.confirmationTimeoutMs.optional(),
 });
 const poolSchema = z.array(z.number().int().positive()).min(1).max(1_000);
+const maxChatsSchema = z.number().int().positive().max(10_000);
 const poolOptionsSchema = stepOptionsSchema.extend({
   attempts: z.number().int().positive().optional(),
   rotation: z.string().min(1).max(200).optional(),
+  maxChats: z.union([maxChatsSchema, z.record(z.string().regex(/^\d+$/), maxChatsSchema)]).optional(),
 });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -72,17 +80,19 @@ export function fallbackQueue(queueId: number, options: Omit<StepOptions, 'leave
 export function roundRobin(operatorIds: readonly number[], options: PoolOptions = {}): RoutingStrategy {
   const pool = parse(poolSchema, operatorIds, 'roundRobin pool');
   const checked = parse(poolOptionsSchema, options, 'roundRobin options') as CheckedStepOptions &
-    Pick<PoolOptions, 'attempts' | 'rotation'>;
+    Pick<PoolOptions, 'attempts' | 'rotation' | 'maxChats'>;
   const rotation = checked.rotation ?? defaultRotationName(pool);
   const attempts = Math.min(checked.attempts ?? pool.length, pool.length);
   return {
     name: `roundRobin(${rotation})`,
     async plan(request, { counters, defaults }) {
       const start = (await counters.nextInRotation(request.key.portal, rotation)) % pool.length;
-      return Array.from({ length: attempts }, (_, offset) => {
-        const userId = pool[(start + offset) % pool.length] as number;
-        return step({ kind: 'user', userId }, checked, defaults);
-      });
+      const inTurn = Array.from(
+        { length: pool.length },
+        (_, offset) => pool[(start + offset) % pool.length] as number,
+      );
+      const open = await withCapacity(inTurn, checked.maxChats, request.key.portal, counters);
+      return open.slice(0, attempts).map((userId) => step({ kind: 'user', userId }, checked, defaults));
     },
   };
 }
@@ -94,7 +104,7 @@ export function leastBusy(
 ): RoutingStrategy {
   const pool = parse(poolSchema, operatorIds, 'leastBusy pool');
   const checked = parse(poolOptionsSchema, options, 'leastBusy options') as CheckedStepOptions &
-    Pick<PoolOptions, 'attempts' | 'rotation'>;
+    Pick<PoolOptions, 'attempts' | 'rotation' | 'maxChats'>;
   const attempts = Math.min(checked.attempts ?? pool.length, pool.length);
   return {
     name: `leastBusy(${pool.join(',')})`,
@@ -102,10 +112,30 @@ export function leastBusy(
       const busy = await counters.readBusy(request.key.portal, pool);
       const ranked = pool
         .map((userId, order) => ({ userId, order, load: busy.get(userId) ?? 0 }))
+        .filter(({ userId, load }) => load < limitOf(checked.maxChats, userId))
         .sort((a, b) => a.load - b.load || a.order - b.order);
       return ranked.slice(0, attempts).map(({ userId }) => step({ kind: 'user', userId }, checked, defaults));
     },
   };
+}
+
+/** An operator's limit of concurrent chats (`Infinity`: none). */
+function limitOf(maxChats: PoolOptions['maxChats'], userId: number): number {
+  if (maxChats === undefined) return Number.POSITIVE_INFINITY;
+  if (typeof maxChats === 'number') return maxChats;
+  return maxChats[userId] ?? Number.POSITIVE_INFINITY;
+}
+
+/** The operators, in order, whose busy count is below their limit (no read without a limit). */
+async function withCapacity(
+  operatorIds: readonly number[],
+  maxChats: PoolOptions['maxChats'],
+  portal: string,
+  counters: RoutingTools['counters'],
+): Promise<number[]> {
+  if (maxChats === undefined) return [...operatorIds];
+  const busy = await counters.readBusy(portal, operatorIds);
+  return operatorIds.filter((userId) => (busy.get(userId) ?? 0) < limitOf(maxChats, userId));
 }
 
 /** A short, stable name for a pool's rotation: the same ids in the same order share one rotation. */

@@ -1,10 +1,13 @@
 import { describe } from 'vitest';
+import { availabilityScenarios } from './engine/availability-scenarios.js';
 import { concurrencyScenarios } from './engine/concurrency-scenarios.js';
 import { edgeScenarios } from './engine/edge-scenarios.js';
 import { failureScenarios } from './engine/failure-scenarios.js';
 import type { EngineStore } from './engine/fixture.js';
 import { lifecycleScenarios } from './engine/lifecycle-scenarios.js';
 import { platformStreamScenarios } from './engine/platform-stream-scenarios.js';
+import { upgradeScenarios } from './engine/upgrade-scenarios.js';
+import { waitingRoomScenarios } from './engine/waiting-room-scenarios.js';
 import type { ConformanceHarness } from './harness.js';
 
 export type { EngineFixture, EngineStore, EventFactory } from './engine/fixture.js';
@@ -30,5 +33,8 @@ export function engineConformanceSuite(label: string, harness: ConformanceHarnes
     concurrencyScenarios(harness);
     edgeScenarios(harness);
     platformStreamScenarios(harness);
+    upgradeScenarios(harness);
+    availabilityScenarios(harness);
+    waitingRoomScenarios(harness);
   });
 }

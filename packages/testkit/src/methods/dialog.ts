@@ -1,5 +1,6 @@
 import { methodError } from '../http/platform-error.js';
 import { type ChatRecord, chatEntityData1, chatEntityId, type PortalState } from '../model/types.js';
+import type { LineWorktime } from '../portal-options.js';
 import { chatIdFromDialog, intval, type MethodHandler } from './context.js';
 
 /**
@@ -70,6 +71,23 @@ export const configGet: MethodHandler = (context) => {
     WELCOME_BOT_LEFT: line.welcomeBotLeft,
     WELCOME_BOT_ENABLE: 'Y',
     WELCOME_BOT_TIME: '0',
-    WORKTIME_ENABLE: 'N',
+    ...worktimeFields(line.worktime),
   };
 };
+
+/**
+ * The `WORKTIME_*` fields as the platform's `Config::get` returns them: `WORKTIME_DAYOFF` and
+ * `WORKTIME_HOLIDAYS` exploded from their comma-separated column into arrays (`['']` when empty),
+ * the line's defaults (`9` to `18.30`) when working time is off.
+ */
+function worktimeFields(worktime: LineWorktime | null) {
+  return {
+    WORKTIME_ENABLE: worktime === null ? 'N' : 'Y',
+    WORKTIME_FROM: worktime?.from ?? '9',
+    WORKTIME_TO: worktime?.to ?? '18.30',
+    WORKTIME_TIMEZONE: worktime?.timeZone ?? '',
+    WORKTIME_HOLIDAYS: worktime?.holidays?.length ? [...worktime.holidays] : [''],
+    WORKTIME_DAYOFF: worktime?.daysOff?.length ? [...worktime.daysOff] : [''],
+    WORKTIME_DAYOFF_RULE: 'none',
+  };
+}

@@ -5,6 +5,7 @@ import type { MethodHandler } from './context.js';
 import { configGet, configListGet, dialogGet } from './dialog.js';
 import { chatLeave, chatLeaveV2, chatUserList, eventGetV2, messageAdd, messageSendV2 } from './imbot.js';
 import { imMessageAdd, operatorAnswer, operatorFinish, operatorSkip } from './operator.js';
+import { timemanStatus } from './timeman.js';
 
 /** A served REST method. */
 export interface MethodEntry {
@@ -33,6 +34,7 @@ const entries: MethodEntry[] = [
   { name: 'imbot.v2.Chat.leave', handler: chatLeaveV2, appOnly: true },
   { name: 'imbot.v2.Chat.Message.send', handler: messageSendV2, appOnly: true },
   { name: 'imbot.v2.Event.get', handler: eventGetV2, appOnly: true },
+  { name: 'timeman.status', handler: timemanStatus, appOnly: false },
   { name: 'server.time', handler: serverTime, appOnly: false },
   { name: 'profile', handler: profile, appOnly: false },
 ];

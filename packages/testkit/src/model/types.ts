@@ -1,3 +1,4 @@
+import type { LineWorktime } from '../portal-options.js';
 import type { PortalIds } from './ids.js';
 
 /** Who a user of the portal is; decides the `IS_BOT` / `IS_CONNECTOR` flags of events. */
@@ -7,7 +8,12 @@ export interface UserRecord {
   readonly id: number;
   readonly kind: UserKind;
   readonly name: string;
+  /** The user's workday as `timeman.status` reports it; operators start with `OPENED`. */
+  workday?: WorkdayStatus;
 }
+
+/** `timeman.status`'s `STATUS`. */
+export type WorkdayStatus = 'OPENED' | 'CLOSED' | 'PAUSED' | 'EXPIRED';
 
 /** Delivery of bot events: v1 `ONIMBOT*` or v2 `ONIMBOTV2*`. */
 export type EventsVersion = 1 | 2;
@@ -48,6 +54,8 @@ export interface LineRecord {
   readonly welcomeBotLeft: WelcomeBotLeft;
   /** `QUEUE_TIME` in ms: an offered operator who has not answered by then is skipped; `null`: never. */
   readonly queueTimeMs: number | null;
+  /** The working time `imopenlines.config.get` reports; `null`: around the clock. */
+  readonly worktime: LineWorktime | null;
 }
 
 /** The line setting `WELCOME_BOT_LEFT`. */

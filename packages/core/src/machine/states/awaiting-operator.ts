@@ -51,6 +51,7 @@ export function awaitingOperatorState(s: LifecycleSetup) {
         },
         { guard: 'isConfirmationTimer', target: 'bot', actions: ['recordTimeout', 'handoffFailed'] },
         { guard: 'isPollTimer', actions: 'readOwnerNow' },
+        { guard: 'isWaitTimer', actions: 'sayStillWaiting' },
       ],
       'effect.result': [
         { guard: 'ownerAnswered', target: 'operator', actions: 'ownerAnswered' },

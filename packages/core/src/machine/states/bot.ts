@@ -8,26 +8,34 @@ import { sessionTransitions } from './session-transitions.js';
  */
 export function botState(s: LifecycleSetup) {
   return s.createStateConfig({
-    entry: 'clearSettling',
+    entry: ['clearSettling', 'leaveWaitingRoom'],
     on: {
-      'transfer.request': {
-        guard: 'hasPlan',
-        target: 'transferring',
-        actions: assign(({ event }) =>
-          event.type === 'transfer.request'
-            ? {
-                plan: event.plan,
-                step: 0,
-                attempt: 1,
-                infrastructureFailures: 0,
-                verifyReads: 0,
-                lastError: null,
-                reason: event.reason ?? null,
-                announcement: event.announcement ?? null,
-              }
-            : {},
-        ),
-      },
+      'transfer.request': [
+        { guard: 'noStepAvailable', actions: 'noOneAvailable' },
+        {
+          guard: 'hasPlan',
+          target: 'transferring',
+          actions: [
+            assign(({ event }) =>
+              event.type === 'transfer.request'
+                ? {
+                    plan: event.plan,
+                    step: 0,
+                    attempt: 1,
+                    infrastructureFailures: 0,
+                    verifyReads: 0,
+                    lastError: null,
+                    skips: [],
+                    reason: event.reason ?? null,
+                    announcement: event.announcement ?? null,
+                  }
+                : {},
+            ),
+            'startAtFirstAvailable',
+            'openWaitingRoom',
+          ],
+        },
+      ],
       message: [
         ...sessionTransitions(s),
         { guard: 'isClientLeavingBot', target: 'operator', actions: 'botGoneByClient' },

@@ -4,7 +4,7 @@ import { sessionTransitions } from './session-transitions.js';
 /** `closed`: the session finished; the next client message opens a new one in `bot`. */
 export function closedState(s: LifecycleSetup) {
   return s.createStateConfig({
-    entry: 'clearSettling',
+    entry: ['clearSettling', 'leaveWaitingRoom'],
     on: {
       'bot.joined': { guard: 'joinEndsHandedOverSession', target: 'bot', actions: 'startNewSession' },
       message: [

@@ -8,6 +8,7 @@ export function operatorState(s: LifecycleSetup) {
   return s.createStateConfig({
     entry: enqueueActions(({ context, enqueue }) => {
       enqueue('clearSettling');
+      enqueue('leaveWaitingRoom');
       if (!context.botPresent || context.awaitedEffect !== null) return;
       const id = nextId(context, 'remove');
       enqueue.assign({ awaitedEffect: id, seq: context.seq + 1, removalAttempt: 1 });

@@ -17,7 +17,7 @@ export function transferringState(s: LifecycleSetup) {
     { guard: 'hasAnyAnswer' as const, actions: 'rememberAnswer' as const },
   ];
   return s.createStateConfig({
-    entry: 'requestTransfer',
+    entry: ['greetStep', 'requestTransfer'],
     exit: [
       { type: 'cancel', params: ({ context }) => ({ id: context.retryTimer }) },
       // What settles this step (an answer seen, a withdrawn call, an unknown outcome) is still read
@@ -81,12 +81,15 @@ export function transferringState(s: LifecycleSetup) {
           ],
         },
       ],
-      'timer.fired': {
-        guard: 'isRetryTimer',
-        target: 'transferring',
-        reenter: true,
-        actions: assign(({ context }) => ({ attempt: context.attempt + 1 })),
-      },
+      'timer.fired': [
+        {
+          guard: 'isRetryTimer',
+          target: 'transferring',
+          reenter: true,
+          actions: assign(({ context }) => ({ attempt: context.attempt + 1 })),
+        },
+        { guard: 'isWaitTimer', actions: 'sayStillWaiting' },
+      ],
       message: [
         ...sessionTransitions(s),
         { guard: 'isClientLeavingBot', target: 'operator', actions: 'botGoneByClient' },

@@ -125,6 +125,41 @@ export function concurrencyScenarios(harness: ConformanceHarness<EngineStore>): 
       await waitFor(async () => ((await f?.store.readBusy(key.portal, [21]))?.get(21) ?? 0) === 0);
     });
 
+    it('an operator at capacity is not offered a new chat by least-busy or round-robin', async () => {
+      const router = createRouter({
+        rules: [
+          { when: (r) => r.event.reason === 'rotate', use: roundRobin([31, 32], { maxChats: { 31: 1 } }) },
+          { use: leastBusy([31, 32], { maxChats: 1 }) },
+        ],
+        fallback: fallbackQueue(5),
+      });
+      f = await createEngineFixture(harness, { router });
+      const held = f.chat(1);
+      await f.engine.dispatch(request(f, 1));
+      await f.engine.drain();
+      await f.engine.dispatch(f.events(held).operatorSays(31)); // 31 now holds one chat: at capacity
+      await waitFor(async () => ((await f?.store.readBusy(held.portal, [31]))?.get(31) ?? 0) === 1);
+      await f.engine.dispatch(request(f, 2));
+      expect((await f.engine.getChat(f.chat(2)))?.context.plan.map((s) => s.target)).toEqual([
+        { kind: 'user', userId: 32 },
+        { kind: 'queue', queueId: 5 },
+      ]);
+      for (const chatId of [3, 4]) await f.engine.dispatch(request(f, chatId, 'rotate'));
+      for (const chatId of [3, 4]) {
+        expect((await f.engine.getChat(f.chat(chatId)))?.context.plan.map((s) => s.target)).toEqual([
+          { kind: 'user', userId: 32 },
+          { kind: 'queue', queueId: 5 },
+        ]);
+      }
+      await f.engine.dispatch(f.events(held).finished()); // released: 31 is offered chats again
+      await waitFor(async () => ((await f?.store.readBusy(held.portal, [31]))?.get(31) ?? 0) === 0);
+      await f.engine.dispatch(request(f, 5));
+      expect((await f.engine.getChat(f.chat(5)))?.context.plan[0]?.target).toEqual({
+        kind: 'user',
+        userId: 31,
+      });
+    });
+
     it('rules pick strategies by the request; with no rule and no fallback the request is NO_ROUTE', async () => {
       const router = createRouter({
         rules: [

@@ -212,6 +212,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
       });
       expect(f.seen.filter(([name]) => name === 'handoff.failed')[0]?.[1]).toEqual({
         type: 'handoff.failed',
+        reason: 'exhausted',
         key,
         code: 'WRONG_CHAT',
         message: 'WRONG_CHAT',
