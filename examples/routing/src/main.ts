@@ -37,7 +37,7 @@ const engine = createEngine({
     generalQueueId: general,
   }),
   // The steps' LEAVE and deadline, as the strategies above give none: short, for the example.
-  defaults: { leave: false, confirmationTimeoutMs: 1_500 },
+  defaults: { leave: false, confirmationTimeoutMs: 3_000 },
   worker: { pollIntervalMs: 20 },
 });
 engine.on('error', (error, context) => console.error(`engine error (${context.stage})`, error));
