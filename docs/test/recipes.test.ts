@@ -21,6 +21,9 @@ const recipes: Array<[string, string, Recipe]> = [
   ['Koa', 'koa', koa],
 ];
 
+// Background work (the outbox, timers) on a loaded machine can take more than vitest's 1 s default.
+const settle = { timeout: 10_000, interval: 20 };
+
 describe('docs/recipes.md', () => {
   it.each(recipes)(
     '%s: a portal event reaches accept; a forged one is refused',
@@ -45,7 +48,7 @@ describe('docs/recipes.md', () => {
         const { chatId } = portal.createClientChat({ lineId: line, botId: bot.botId });
         await portal.clientWrites(chatId, 'Hello [from] the client & co = 100%');
         const messages = () => accepted.filter((event) => event.type === 'message');
-        await vi.waitFor(() => expect(messages()).toHaveLength(1));
+        await vi.waitFor(() => expect(messages()).toHaveLength(1), settle);
         expect(messages()[0]).toMatchObject({
           type: 'message',
           portal: portal.memberId,

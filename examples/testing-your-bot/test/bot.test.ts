@@ -5,6 +5,9 @@ import { createEmulator, type Emulator } from '@baton/testkit';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startBot } from '../src/bot.js';
 
+// Background work (the outbox, timers) on a loaded machine can take more than vitest's 1 s default.
+const settle = { timeout: 10_000, interval: 20 };
+
 describe('the bot', () => {
   let emulator: Emulator;
   let bot: Awaited<ReturnType<typeof startBot>>;
@@ -42,24 +45,30 @@ describe('the bot', () => {
 
   it('answers the client itself', async () => {
     await portal.clientWrites(chatId, 'What are your opening hours?');
-    await vi.waitFor(() =>
-      expect(textsOf()).toContain(
-        'You wrote "What are your opening hours?". Type "operator" to talk to a person.',
-      ),
+    await vi.waitFor(
+      () =>
+        expect(textsOf()).toContain(
+          'You wrote "What are your opening hours?". Type "operator" to talk to a person.',
+        ),
+      settle,
     );
     expect(portal.chat(chatId)).toMatchObject({ state: 'bot', botPresent: true });
   });
 
   it('hands the chat to an operator on request and leaves once the operator accepted', async () => {
     await portal.clientWrites(chatId, 'I need a human, please');
-    await vi.waitFor(() => expect(portal.chat(chatId)).toMatchObject({ waitingOperatorId: operatorId }));
+    await vi.waitFor(
+      () => expect(portal.chat(chatId)).toMatchObject({ waitingOperatorId: operatorId }),
+      settle,
+    );
     expect(textsOf()).toContain('Connecting you to an operator…');
     expect(portal.chat(chatId).botPresent).toBe(true); // LEAVE=N: the bot stays until the answer
 
     // The operator accepts without typing: the answer notice's owner field is the signal.
     await portal.operatorAnswers(chatId, operatorId);
-    await vi.waitFor(() =>
-      expect(portal.chat(chatId)).toMatchObject({ ownerId: operatorId, botPresent: false }),
+    await vi.waitFor(
+      () => expect(portal.chat(chatId)).toMatchObject({ ownerId: operatorId, botPresent: false }),
+      settle,
     );
     expect(await bot.engine.getChat({ portal: portal.memberId, chatId })).toMatchObject({
       state: 'operator',
