@@ -54,7 +54,11 @@ export interface EngineOptions {
    * Shorthand for `lifecycle.confirmationPollIntervalMs`. @defaultValue `false`
    */
   readonly confirmationPollIntervalMs?: number | false;
-  /** LEAVE (`true`/`'Y'` or `false`/`'N'`) and the confirmation timeout of steps that do not say. */
+  /**
+   * LEAVE (`true`/`'Y'` or `false`/`'N'`) and the confirmation timeout of a `transfer.request` in
+   * the single-`target` form that gives none, and of routed steps whose strategy gives none. A
+   * `plan`'s steps always give both.
+   */
   readonly defaults?: { readonly leave?: boolean | 'Y' | 'N'; readonly confirmationTimeoutMs?: number };
   /** Where client messages go while a hand-over is in flight and the bot is present. @defaultValue `'bot'` */
   readonly whileAwaiting?: MessageRoute;

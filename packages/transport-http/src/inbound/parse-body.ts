@@ -1,5 +1,5 @@
-import { parse, stringify } from 'qs';
 import { BitrixError } from '../errors.js';
+import { nestFlatForm, parseForm as parsePhpForm } from './php-form.js';
 
 /** Limits on an inbound body, so that a hostile payload cannot exhaust memory or CPU. */
 export interface BodyLimits {
@@ -46,7 +46,9 @@ export function parseInboundBody(
     if (body === null || Array.isArray(body)) throw invalid('The payload is not an object');
     // A flat form parser (Express 5's `urlencoded()`, Fastify's formbody) leaves PHP-style keys
     // as they are (`auth[member_id]`): nest them the way the platform meant, within the limits.
-    if (Object.keys(body).some((key) => key.includes('['))) return parseForm(stringify(body), limits);
+    if (Object.keys(body).some((key) => key.includes('['))) {
+      return withinFieldLimit(() => nestFlatForm(body, limits));
+    }
     return body as Record<string, unknown>;
   }
   const size = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
@@ -87,22 +89,12 @@ function parseJson(text: string): Record<string, unknown> {
 }
 
 function parseForm(text: string, limits: BodyLimits): Record<string, unknown> {
+  return withinFieldLimit(() => parsePhpForm(text, limits));
+}
+
+function withinFieldLimit(parse: () => Record<string, unknown>): Record<string, unknown> {
   try {
-    return parse(text, {
-      depth: limits.maxDepth,
-      // Deeper keys are kept as one literal key rather than rejected (see `maxDepth`).
-      strictDepth: false,
-      parameterLimit: limits.maxKeys,
-      throwOnLimitExceeded: true,
-      // Numeric keys are object keys, never array indexes: `data[BOT][1048576][…]` names a bot,
-      // and an index-based parser either rejects a real id or allocates up to it.
-      parseArrays: false,
-      // A repeated key keeps its last value, as PHP's own parser does.
-      duplicates: 'last',
-      allowPrototypes: false,
-      plainObjects: true,
-      charset: 'utf-8',
-    }) as Record<string, unknown>;
+    return parse();
   } catch (cause) {
     throw Object.assign(invalid('The form payload exceeds the field limit, or is malformed'), {
       cause,

@@ -1,4 +1,4 @@
-import { stringify } from 'qs';
+import { stringifyForm } from '../inbound/php-form.js';
 
 /** REST parameters: scalars, lists and nested objects, sent PHP-style (`FIELDS[NAME]=…`). */
 export type RestParams = { readonly [key: string]: RestValue };
@@ -7,5 +7,5 @@ export type RestValue = string | number | boolean | null | undefined | readonly 
 
 /** Form-encodes parameters the way the platform's PHP reads them; `undefined` values are left out. */
 export function encodeParams(params: RestParams): string {
-  return stringify(params, { arrayFormat: 'indices', encodeValuesOnly: true, skipNulls: false });
+  return stringifyForm(params);
 }
