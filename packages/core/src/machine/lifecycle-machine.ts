@@ -10,6 +10,9 @@ import { transferringState } from './states/transferring.js';
 
 export type { LifecycleInput } from './lifecycle-setup.js';
 
+/** The context XState gets when it builds a throwaway initial snapshot without input. */
+const detachedContext = Object.freeze(initialChatContext('', 0));
+
 /**
  * Builds the lifecycle machine of one chat: `bot → transferring → awaitingOperator → operator →
  * closed`, and back to `bot` on a new session or when a hand-over fails.
@@ -32,7 +35,11 @@ export function createLifecycleMachine(options: LifecycleOptions = {}) {
   const s = createLifecycleSetup(parsed.data);
   return s.createMachine({
     id: 'baton.chat',
-    context: ({ input }) => initialChatContext(input.portal, input.chatId),
+    // XState builds an initial snapshot without input inside every `transition()` call and
+    // throws it away; reading `input.portal` there threw and caught a TypeError per event.
+    // Snapshots that are kept always come from `initialTransition` with input, or from the store.
+    context: ({ input }) =>
+      input === undefined ? detachedContext : initialChatContext(input.portal, input.chatId),
     initial: 'bot',
     on: {
       // Whoever finishes the session, whatever the chat was doing.

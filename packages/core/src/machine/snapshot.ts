@@ -39,13 +39,12 @@ export function stateOf(snapshot: LifecycleSnapshot): ChatState {
   return snapshot.value as ChatState;
 }
 
-/** Turns a snapshot into plain JSON for the store. */
+/**
+ * Turns a snapshot into plain JSON for the store. No copy: XState never changes a context in
+ * place (`assign` makes a new one) and every store keeps the snapshot as text or a copy.
+ */
 export function persistSnapshot(snapshot: LifecycleSnapshot): PersistedChat {
-  return {
-    schemaVersion: chatSchemaVersion,
-    value: stateOf(snapshot),
-    context: structuredClone(snapshot.context),
-  };
+  return { schemaVersion: chatSchemaVersion, value: stateOf(snapshot), context: snapshot.context };
 }
 
 const defaultMigrations: ReadonlyMap<number, SnapshotMigration> = new Map(
