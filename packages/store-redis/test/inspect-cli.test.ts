@@ -42,6 +42,8 @@ const shared: RateLimiter = {
 describe.skipIf(standalone?.skipReason !== undefined)('baton inspect against a real Redis', () => {
   const prefix = uniquePrefix('inspect');
   let store: RedisStore;
+  /** `baton inspect` on this test's Redis and prefix. */
+  const inspect = (...args: string[]) => baton('--url', url as string, '--prefix', prefix, ...args);
 
   beforeAll(async () => {
     store = createRedisStore({ url: url as string, prefix });
@@ -87,16 +89,7 @@ describe.skipIf(standalone?.skipReason !== undefined)('baton inspect against a r
   });
 
   it('lists the chat awaiting an operator for more than 10 minutes, and not the fresh one', async () => {
-    const result = await baton(
-      '--url',
-      url as string,
-      '--prefix',
-      prefix,
-      '--state',
-      'awaitingOperator',
-      '--older-than',
-      '10m',
-    );
+    const result = await inspect('--state', 'awaitingOperator', '--older-than', '10m');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
@@ -104,17 +97,7 @@ describe.skipIf(standalone?.skipReason !== undefined)('baton inspect against a r
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(new RegExp(`^${portal}:${stuckChat}\\s+awaitingOperator\\s+15m`));
 
-    const json = await baton(
-      '--url',
-      url as string,
-      '--prefix',
-      prefix,
-      '--state',
-      'awaitingOperator',
-      '--older-than',
-      '10m',
-      '--json',
-    );
+    const json = await inspect('--state', 'awaitingOperator', '--older-than', '10m', '--json');
     const listed = JSON.parse(json.stdout) as Array<{
       key: { chatId: number };
       state: string;
@@ -123,22 +106,12 @@ describe.skipIf(standalone?.skipReason !== undefined)('baton inspect against a r
     expect(listed.map((chat) => chat.key.chatId)).toEqual([stuckChat]);
     expect(listed[0]?.ageMs).toBeGreaterThanOrEqual(15 * 60_000);
 
-    const all = JSON.parse(
-      (await baton('--url', url as string, '--prefix', prefix, '--state', 'awaitingOperator', '--json'))
-        .stdout,
-    ) as unknown[];
+    const all = JSON.parse((await inspect('--state', 'awaitingOperator', '--json')).stdout) as unknown[];
     expect(all).toHaveLength(2);
   });
 
   it("prints the stuck chat's state, context and timeline, with each event's type and reason", async () => {
-    const result = await baton(
-      '--url',
-      url as string,
-      '--prefix',
-      prefix,
-      '--chat',
-      `${portal}:${stuckChat}`,
-    );
+    const result = await inspect('--chat', `${portal}:${stuckChat}`);
     expect(result.code).toBe(0);
     const out = result.stdout;
     expect(out).toMatch(new RegExp(`^Chat ${portal}:${stuckChat}: awaitingOperator for 15m`));
@@ -161,10 +134,7 @@ describe.skipIf(standalone?.skipReason !== undefined)('baton inspect against a r
     // The timer runs on the store clock (Redis TIME): an hour from the commit.
     expect(out).toMatch(/Timers:\n {2}confirm:1\.\d+ due .* \(in 59m( \d+s)?\)/);
 
-    const json = JSON.parse(
-      (await baton('--url', url as string, '--prefix', prefix, '--chat', `${portal}:${stuckChat}`, '--json'))
-        .stdout,
-    ) as {
+    const json = JSON.parse((await inspect('--chat', `${portal}:${stuckChat}`, '--json')).stdout) as {
       summary: { state: string };
       history: Array<{ eventType: string; reason?: string }>;
       snapshot: { context: { reason: string } };
@@ -179,11 +149,9 @@ describe.skipIf(standalone?.skipReason !== undefined)('baton inspect against a r
   });
 
   it('prints the backlog and the chats per state', async () => {
-    const backlog = JSON.parse(
-      (await baton('--url', url as string, '--prefix', prefix, '--backlog', '--json')).stdout,
-    );
+    const backlog = JSON.parse((await inspect('--backlog', '--json')).stdout);
     expect(backlog).toEqual({ effects: 0, timers: 2, dueTimers: 0 });
-    const overview = await baton('--url', url as string, '--prefix', prefix);
+    const overview = await inspect();
     expect(overview.code).toBe(0);
     expect(overview.stdout).toMatch(/awaitingOperator\s+2\s+15m/);
     expect(overview.stdout).toContain('Timers: 2 set, 0 past due');
@@ -194,7 +162,7 @@ describe.skipIf(standalone?.skipReason !== undefined)('baton inspect against a r
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--older-than: cannot read "soon"');
     expect(bad.stderr).toContain('Usage: baton inspect');
-    const unknown = await baton('--url', url as string, '--prefix', prefix, '--chat', `${portal}:999999`);
+    const unknown = await inspect('--chat', `${portal}:999999`);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain(`no chat ${portal}:999999`);
   });

@@ -156,14 +156,8 @@ async function runEffect(deps: OutboxRunnerDeps, effect: ClaimedEffect, claimedA
     if (callDeadline - Date.now() < deps.leaseMs * minimumCallShareOfLease || deps.stopping.aborted) {
       // Not started. A transfer says so (left to its lease, the next claimant could only report
       // `LEASE_EXPIRED`, an unknown outcome costing a dialog read); other calls are simply reclaimed.
-      if (effect.call.kind === 'transfer') {
-        await feedBackKnown(
-          deps,
-          resultEvent(effect, notSentFailure('NOT_STARTED')),
-          claimedAt + deps.leaseMs,
-        );
-        await deps.store.completeEffect(effect);
-      }
+      if (effect.call.kind === 'transfer')
+        await settle(deps, effect, notSentFailure('NOT_STARTED'), claimedAt);
       return;
     }
     const leaseSignal = AbortSignal.timeout(callDeadline - Date.now());
@@ -181,8 +175,7 @@ async function runEffect(deps: OutboxRunnerDeps, effect: ClaimedEffect, claimedA
     if (!outcome.ok && leaseSignal.aborted) {
       outcome = outcome.notSent === true ? notSentFailure('CALL_TIMEOUT') : engineFailure('CALL_TIMEOUT');
     }
-    await feedBackKnown(deps, resultEvent(effect, outcome), claimedAt + knownOutcomeWindowMs);
-    await deps.store.completeEffect(effect);
+    await settle(deps, effect, outcome, claimedAt);
   } catch (error) {
     deps.reportError(error, { stage: 'outbox', key: effect.key });
   }
@@ -202,29 +195,35 @@ async function standingOrNotStarted(
   } catch (error) {
     if (effect.call.kind !== 'transfer') throw error;
     deps.reportError(error, { stage: 'outbox', key: effect.key });
-    await feedBackKnown(
-      deps,
-      resultEvent(effect, notSentFailure('NOT_STARTED')),
-      claimedAt + knownOutcomeWindowMs,
-    );
-    await deps.store.completeEffect(effect);
+    await settle(deps, effect, notSentFailure('NOT_STARTED'), claimedAt);
     return 'reported';
   }
 }
 
-/** Commits a call's outcome, trying again through a store outage until `until`, or until the engine stops. */
-async function feedBackKnown(deps: OutboxRunnerDeps, event: InternalEvent, until: number): Promise<void> {
+/**
+ * Commits an outcome the worker knows, then completes the entry. Through a store outage the commit
+ * is tried again until `knownOutcomeWindowMs` after the claim, or until the engine stops.
+ */
+async function settle(
+  deps: OutboxRunnerDeps,
+  effect: ClaimedEffect,
+  outcome: EffectOutcome,
+  claimedAt: number,
+): Promise<void> {
+  const event = resultEvent(effect, outcome);
+  const until = claimedAt + knownOutcomeWindowMs;
   for (let retry = 1; ; retry += 1) {
     try {
       await deps.feedBack(event);
-      return;
+      break;
     } catch (error) {
       const delayMs = backoffDelayMs(100, 1_000, retry);
       const final = isCodedError(error, 'BatonError', 'INVALID_INPUT') || Date.now() + delayMs > until;
       if (final || !(await sleep(delayMs, deps.stopping))) throw error;
-      deps.reportError(error, { stage: 'outbox', key: { portal: event.portal, chatId: event.chatId } });
+      deps.reportError(error, { stage: 'outbox', key: effect.key });
     }
   }
+  await deps.store.completeEffect(effect);
 }
 
 function resultEvent(effect: ClaimedEffect, outcome: EffectOutcome): InternalEvent {
