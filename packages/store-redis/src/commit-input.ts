@@ -1,4 +1,5 @@
-import type { ChatKey, Commit } from '@baton/core';
+import type { ChatKey } from '@baton/core';
+import type { Commit } from '@baton/core/adapter';
 import { chatKeySchema, commitSchema } from '@baton/core/adapter';
 import { z } from 'zod';
 import { parseInput, RedisStoreError } from './errors.js';

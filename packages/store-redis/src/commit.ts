@@ -1,7 +1,8 @@
-import type { ChatKey, Commit, CommitResult, StoredChat } from '@baton/core';
+import type { ChatKey } from '@baton/core';
+import type { Commit, CommitResult, StoredChat } from '@baton/core/adapter';
 import { type ParsedCommit, parseChatKey, parseCommit } from './commit-input.js';
 import { guarded, type StoreContext } from './context.js';
-import { RedisStoreError } from './errors.js';
+import { isRedisStoreError, RedisStoreError } from './errors.js';
 import { encodeRef } from './keys.js';
 import { replyArray, replyNumber, replyString } from './scripts/index.js';
 
@@ -11,6 +12,8 @@ const duplicate = 3;
 const late = 4;
 /** A commit that keeps arriving after its deadline means a connection slower than the grace period. */
 const maxLateAttempts = 3;
+/** The first pause before a failed index settle is tried again (then doubled). */
+const settleRetryFirstPauseMs = 250;
 
 /**
  * The write path. The chat's own records change in one script on the chat's slot (dedupe, CAS,
@@ -112,8 +115,7 @@ export function createCommitPath(context: StoreContext) {
       const effectTriples = effectRefs.flatMap((ref, index) => triple(ref, index));
       const timerTriples = timerRefs.flatMap((ref, index) => triple(ref, effectRefs.length + index));
       followUps.push(
-        connection.run(
-          'batonIndexSettle',
+        settleIndex(
           [shard.outbox, shard.timers],
           [effectRefs.length, ...effectTriples, timerRefs.length, ...timerTriples],
         ),
@@ -135,6 +137,32 @@ export function createCommitPath(context: StoreContext) {
     throw new RedisStoreError('UNEXPECTED_REPLY', `batonCommit answered status ${status}`, {
       context: { operation: 'batonCommit', portal: change.key.portal, chatId: change.key.chatId },
     });
+  }
+
+  /**
+   * Copies the commit's scores into the shard index. A settle that fails (a blip between the
+   * commit and it) would leave the refs hidden for the whole grace period, so it is tried again
+   * in the background, with doubling pauses, for up to half the grace period. Repeating it is
+   * safe: it writes exactly only refs that still carry this commit's reservation, and otherwise
+   * only ever moves a ref earlier.
+   */
+  async function settleIndex(indexKeys: string[], args: (string | number)[]): Promise<void> {
+    const settle = () => connection.run('batonIndexSettle', indexKeys, args);
+    try {
+      await settle();
+    } catch {
+      const giveUpAt = Date.now() + context.pendingGraceMs / 2;
+      const retry = (pauseMs: number) => {
+        const timer = setTimeout(() => {
+          settle().catch((error: unknown) => {
+            const closed = isRedisStoreError(error, 'CLOSED');
+            if (!closed && Date.now() + pauseMs * 2 < giveUpAt) retry(pauseMs * 2);
+          });
+        }, pauseMs);
+        timer.unref();
+      };
+      retry(settleRetryFirstPauseMs);
+    }
   }
 
   /** Moves the chat between the state indexes (an inspection hint, checked on read). */

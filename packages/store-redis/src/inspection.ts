@@ -1,4 +1,5 @@
-import type { ChatKey, StoredChat } from '@baton/core';
+import type { ChatKey } from '@baton/core';
+import type { StoredChat } from '@baton/core/adapter';
 import {
   type ChatListFilter,
   type ChatListing,

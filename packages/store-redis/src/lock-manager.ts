@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Lock, LockManager } from '@baton/core';
+import type { LockManager } from '@baton/core';
+import type { Lock } from '@baton/core/adapter';
 import { z } from 'zod';
 import { openConnection } from './connection.js';
 import { guarded } from './context.js';

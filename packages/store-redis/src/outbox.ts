@@ -1,4 +1,4 @@
-import type { ClaimedEffect, EffectCall } from '@baton/core';
+import type { ClaimedEffect, EffectCall } from '@baton/core/adapter';
 import { type ClaimEffectsOptions, effectCallSchema } from '@baton/core/adapter';
 import { z } from 'zod';
 import { completeRecord, createShardClaimer, type RecordVerdict } from './claims.js';

@@ -1,4 +1,4 @@
-import type { RoutingCounters } from '@baton/core';
+import type { RoutingCounters } from '@baton/core/adapter';
 import { portalIdSchema } from '@baton/core/adapter';
 import { z } from 'zod';
 import { guarded, type StoreContext } from './context.js';

@@ -1,5 +1,5 @@
-import type { RoutingCounters, Scheduler, Store } from '@baton/core';
-import type { StoreInspection } from '@baton/core/adapter';
+import type { Store } from '@baton/core';
+import type { RoutingCounters, Scheduler, StoreInspection } from '@baton/core/adapter';
 import { z } from 'zod';
 import { createCommitPath } from './commit.js';
 import { openConnection } from './connection.js';

@@ -1,5 +1,4 @@
-import type { ClaimedTimer } from '@baton/core';
-import type { ClaimTimersOptions } from '@baton/core/adapter';
+import type { ClaimedTimer, ClaimTimersOptions } from '@baton/core/adapter';
 import { z } from 'zod';
 import { completeRecord, createShardClaimer } from './claims.js';
 import { parseChatKey } from './commit-input.js';

@@ -1,4 +1,5 @@
-import type { ChatKey, Commit } from '@baton/core';
+import type { ChatKey } from '@baton/core';
+import type { Commit } from '@baton/core/adapter';
 import { commitFor, effectFor, timerFor } from '@baton/core/testing';
 import {
   createRedisStore,

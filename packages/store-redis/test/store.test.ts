@@ -79,6 +79,35 @@ for (const target of redisTargets()) {
         ]);
       });
 
+      it('a settle that fails after the commit is tried again: the work is claimable well before the grace period', async () => {
+        const store = setUp();
+        // One settle fails as on a connection reset between the commit and it; Redis does the rest.
+        const scripts = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+        const settle = scripts.batonIndexSettle as (...args: unknown[]) => Promise<unknown>;
+        let failed = 0;
+        scripts.batonIndexSettle = function (this: unknown, ...args: unknown[]) {
+          if (failed === 0) {
+            failed += 1;
+            return Promise.reject(new Error('read ECONNRESET'));
+          }
+          return settle.apply(this, args);
+        };
+        try {
+          const commit = commitFor(chat, 0, 'e1', { effects: [effectFor(chat, 'fx1')] });
+          expect(await store.commit(commit)).toEqual({ status: 'committed', version: 1 });
+          expect(failed).toBe(1);
+          // The store's clock stands still: only the settle's retry can make the entry due now.
+          let claimed: string[] = [];
+          for (let waited = 0; waited < 3_000 && claimed.length === 0; waited += 50) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            claimed = (await store.claimEffects({ limit: 10, leaseMs: 1_000 })).map((e) => e.id);
+          }
+          expect(claimed).toEqual(['fx1']);
+        } finally {
+          scripts.batonIndexSettle = settle;
+        }
+      });
+
       it('an event id is remembered for the dedupe window and forgotten after it', async () => {
         prefix = uniquePrefix();
         clock = testClock();

@@ -55,10 +55,14 @@ let redisErrors = 0;
 client.on('error', () => {
   redisErrors += 1;
 });
+const storeSettings = {
+  prefix: config.prefix,
+  ...(config.pendingGraceMs === undefined ? {} : { pendingGraceMs: config.pendingGraceMs }),
+};
 const baseStore = createRedisStore(
   'url' in config.redis
-    ? { redis: client as Redis, prefix: config.prefix }
-    : { cluster: client as Cluster, prefix: config.prefix },
+    ? { redis: client as Redis, ...storeSettings }
+    : { cluster: client as Cluster, ...storeSettings },
 );
 const baseLimiter = createRedisRateLimiter({
   ...('url' in config.redis ? { redis: client as Redis } : { cluster: client as Cluster }),
