@@ -10,17 +10,35 @@ export {
   commitSchemaWith,
   effectCallSchema,
 } from './contracts/commit-schema.js';
-export type { EffectEntry, EffectKind, TimerEntry } from './contracts/effects.js';
+export type {
+  ClaimedEffect,
+  ClaimedTimer,
+  EffectCall,
+  EffectEntry,
+  EffectKind,
+  TimerEntry,
+} from './contracts/effects.js';
+export type { Lock } from './contracts/lock.js';
 export {
   describeError,
   errorCode,
+  type LogMethod,
   loggerSchema,
   maxMessageLength,
   safeLog,
   truncateMessage,
 } from './contracts/logger.js';
-export type { ClaimTimersOptions } from './contracts/scheduler.js';
-export type { ChatSummary, ClaimEffectsOptions, CommitNote } from './contracts/store.js';
+export type { RateDecision } from './contracts/rate-limiter.js';
+export type { RoutingCounters } from './contracts/routing-counters.js';
+export type { ClaimTimersOptions, Scheduler } from './contracts/scheduler.js';
+export type {
+  ChatSummary,
+  ClaimEffectsOptions,
+  Commit,
+  CommitNote,
+  CommitResult,
+  StoredChat,
+} from './contracts/store.js';
 export {
   batonChannels,
   type ClaimMessage,

@@ -5,21 +5,19 @@
 // Chats and events
 export type { ChatKey } from './chat-key.js';
 export { type Clock, systemClock } from './contracts/clock.js';
-// The store contracts, and the in-memory implementations (one process)
-export type { ClaimedEffect, ClaimedTimer, EffectCall, TransferTarget } from './contracts/effects.js';
-export type { Lock, LockManager } from './contracts/lock.js';
+// The store contracts, and the in-memory implementations (one process). What a store itself
+// implements beyond these (commits, claims, the routing counters) is in `@baton/core/adapter`.
+export type { TransferTarget } from './contracts/effects.js';
+export type { LockManager } from './contracts/lock.js';
 // Logging
-export type { Logger, LogMethod } from './contracts/logger.js';
+export type { Logger } from './contracts/logger.js';
 export {
   defaultRateLimit,
-  type RateDecision,
   type RateLimit,
   type RateLimiter,
   withHeadroom,
 } from './contracts/rate-limiter.js';
-export type { RoutingCounters } from './contracts/routing-counters.js';
-export type { Scheduler } from './contracts/scheduler.js';
-export type { Commit, CommitResult, Store, StoredChat } from './contracts/store.js';
+export type { Store } from './contracts/store.js';
 // The transport contract, and rate limiting (in the transport only)
 export type {
   BotRemoval,
@@ -34,10 +32,9 @@ export type {
 // The engine
 export type { DispatchResult } from './engine/dispatcher.js';
 export { type ChatView, createEngine, type Engine } from './engine/engine.js';
-export { type ChatUnreadablePayload, type EngineEvents, engineEventNames } from './engine/engine-events.js';
+// Event payloads are named by their event: `Parameters<EngineEvents['chat.reset']>[0]`.
+export { type EngineEvents, engineEventNames } from './engine/engine-events.js';
 export type { EngineOptions, WorkerOptions } from './engine/options.js';
-export type { ChatResetPayload } from './engine/reset-chat.js';
-export type { TimerParkedPayload, UnreadableTimerOptions } from './engine/unreadable-timers.js';
 // Errors
 export { BatonError, type BatonErrorCode, isBatonError } from './errors.js';
 export type { AuthorKind, BatonEvent, BatonEventInput, PlanStep } from './events.js';
@@ -60,7 +57,6 @@ export type {
   SkipReason,
 } from './policies/availability.js';
 export {
-  type DayCode,
   isWithinWorkingHours,
   type WorkingHours,
   workingHoursFromLineConfig,

@@ -1,4 +1,5 @@
-import { type Commit, createMemoryStore, isBatonError } from '@baton/core';
+import { createMemoryStore, isBatonError } from '@baton/core';
+import type { Commit } from '@baton/core/adapter';
 import { createManualClock } from '@baton/core/testing';
 import { describe, expect, it } from 'vitest';
 

@@ -1,4 +1,5 @@
-import type { Lock, LockManager } from '@baton/core';
+import type { LockManager } from '@baton/core';
+import type { Lock } from '@baton/core/adapter';
 import { describeZodIssues, sleep } from '@baton/core/adapter';
 import { z } from 'zod';
 import { BitrixError } from '../errors.js';

@@ -1,4 +1,5 @@
-import type { Lock, LockManager } from '@baton/core';
+import type { LockManager } from '@baton/core';
+import type { Lock } from '@baton/core/adapter';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTokenKeeper } from '../../src/auth/token-keeper.js';
 import { createTokenRefresher } from '../../src/auth/token-refresher.js';
