@@ -47,6 +47,7 @@ export function createOutbox(context: StoreContext) {
               call: parseCall(replyString(reply[2], 'batonClaimEffect'), candidate.key),
               leaseToken: candidate.token,
               attempt: replyNumber(reply[1], 'batonClaimEffect'),
+              startedBefore: replyNumber(reply[5], 'batonClaimEffect') === 1,
               order: [replyNumber(reply[4], 'batonClaimEffect'), replyNumber(reply[3], 'batonClaimEffect')],
             },
           };
@@ -71,7 +72,21 @@ export function createOutbox(context: StoreContext) {
     );
   }
 
-  return { claimEffects, completeEffect };
+  async function startEffect(effect: Pick<ClaimedEffect, 'id' | 'key' | 'leaseToken'>): Promise<boolean> {
+    const key = parseChatKey(effect.key);
+    const parsed = parseInput(completionSchema, effect, 'effect start');
+    connection.assertOpen('startEffect');
+    return guarded('startEffect', async () => {
+      const reply = await connection.run(
+        'batonStartEffect',
+        [keys.chat(key).outbox],
+        [parsed.id, parsed.leaseToken],
+      );
+      return replyNumber(reply, 'batonStartEffect') === 1;
+    });
+  }
+
+  return { claimEffects, completeEffect, startEffect };
 }
 
 /** Reads a recorded call back, checked with the same schema the commit was (refusing foreign data). */

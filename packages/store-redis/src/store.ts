@@ -134,7 +134,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     retentionJson: JSON.stringify(Object.fromEntries(parsed.retention)),
   };
   const { commit, load } = createCommitPath(context);
-  const { claimEffects, completeEffect } = createOutbox(context);
+  const { claimEffects, completeEffect, startEffect } = createOutbox(context);
   const { claimDueTimers, completeTimer } = createTimers(context);
   const counters = createRoutingCounters(context);
   const { listChats, readChat, backlog } = createInspection(context);
@@ -146,6 +146,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     commit,
     claimEffects,
     completeEffect,
+    startEffect,
     claimDueTimers,
     completeTimer,
     nextInRotation: counters.nextInRotation,

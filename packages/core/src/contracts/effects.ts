@@ -42,6 +42,13 @@ export interface ClaimedEffect extends EffectEntry {
   readonly leaseToken: string;
   /** How many times this entry has been claimed, this claim included. */
   readonly attempt: number;
+  /**
+   * Whether an earlier claim marked this entry's call started (`Store.startEffect`). `false`:
+   * every earlier claim ended before its call began (a claim whose reply was lost, a worker that
+   * died before calling), so the call never reached the transport. Absent when the store does not
+   * record starts.
+   */
+  readonly startedBefore?: boolean;
 }
 
 /** A durable timer as written by a commit: fires `delayMs` after the commit, by the store's time. */

@@ -107,6 +107,13 @@ export interface Store {
    * longer the entry's (the lease expired and another worker claimed it) or the entry is gone.
    */
   completeEffect(effect: Pick<ClaimedEffect, 'id' | 'key' | 'leaseToken'>): Promise<boolean>;
+  /**
+   * Optional: records, just before the call is made, that this claim started it, so that a later
+   * claimant can tell a call that may have run from one that never did (`startedBefore`). Returns
+   * `false`, and changes nothing, when the lease token is no longer the entry's or the entry is
+   * gone: the call must not be made.
+   */
+  startEffect?(effect: Pick<ClaimedEffect, 'id' | 'key' | 'leaseToken'>): Promise<boolean>;
   /** Releases what the store opened. Idempotent. */
   close(): Promise<void>;
   /**

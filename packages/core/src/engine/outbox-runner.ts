@@ -144,10 +144,11 @@ async function runEffect(deps: OutboxRunnerDeps, effect: ClaimedEffect, claimedA
       await abandon(deps, effect);
       return;
     }
-    if (effect.call.kind === 'transfer' && effect.attempt > 1) {
+    if (effect.call.kind === 'transfer' && effect.attempt > 1 && effect.startedBefore !== false) {
       // An earlier claim's worker died or stalled, maybe mid-call: whether the transfer reached the
       // platform is unknown, and repeating a LEAVE=Y transfer that did is refused. The chat reads
-      // the dialog first and repeats the call only if the platform shows it was not made.
+      // the dialog first and repeats the call only if the platform shows it was not made. (A store
+      // that records starts tells when no earlier claim got as far as calling: then it is simply made.)
       await deps.feedBack(resultEvent(effect, engineFailure('LEASE_EXPIRED')));
       await deps.store.completeEffect(effect);
       return;
@@ -160,6 +161,7 @@ async function runEffect(deps: OutboxRunnerDeps, effect: ClaimedEffect, claimedA
         await settle(deps, effect, notSentFailure('NOT_STARTED'), claimedAt);
       return;
     }
+    if (effect.call.kind === 'transfer' && (await markStarted(deps, effect, claimedAt)) !== 'started') return;
     const leaseSignal = AbortSignal.timeout(callDeadline - Date.now());
     let outcome: EffectOutcome;
     try {
@@ -194,6 +196,27 @@ async function standingOrNotStarted(
     return await deps.standing(effect);
   } catch (error) {
     if (effect.call.kind !== 'transfer') throw error;
+    deps.reportError(error, { stage: 'outbox', key: effect.key });
+    await settle(deps, effect, notSentFailure('NOT_STARTED'), claimedAt);
+    return 'reported';
+  }
+}
+
+/**
+ * Records that this claim is about to make the transfer, so that a later claimant can tell a call
+ * that may have run from a claim that never got this far (its reply lost, its worker dead before
+ * the call). `lost`: the lease is no longer this worker's, so the call is not made. When the store
+ * cannot be reached the transfer is reported not started.
+ */
+async function markStarted(
+  deps: OutboxRunnerDeps,
+  effect: ClaimedEffect,
+  claimedAt: number,
+): Promise<'started' | 'lost' | 'reported'> {
+  if (deps.store.startEffect === undefined) return 'started';
+  try {
+    return (await deps.store.startEffect(effect)) ? 'started' : 'lost';
+  } catch (error) {
     deps.reportError(error, { stage: 'outbox', key: effect.key });
     await settle(deps, effect, notSentFailure('NOT_STARTED'), claimedAt);
     return 'reported';

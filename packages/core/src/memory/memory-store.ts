@@ -8,7 +8,7 @@ import { clockSchema, createClosedGuard, parseInput, positiveDurationMsSchema } 
 import { type ChatListFilter, countBacklog, listChats, type StoreInspection } from './inspection.js';
 import { createRoutingCounterMethods } from './routing-counters.js';
 import { applyCommit } from './store-commit.js';
-import { claimDueTimers, claimEffects, completeEffect, completeTimer } from './store-queues.js';
+import { claimDueTimers, claimEffects, completeEffect, completeTimer, startEffect } from './store-queues.js';
 import {
   chatListFilterSchema,
   claimEffectsOptionsSchema,
@@ -109,6 +109,11 @@ export function createMemoryStore(options?: MemoryStoreOptions): MemoryStore {
     async completeEffect(effect) {
       guard.assertOpen();
       return completeEffect(state, parseInput(completionSchema, effect, 'effect completion'));
+    },
+
+    async startEffect(effect) {
+      guard.assertOpen();
+      return startEffect(state, parseInput(completionSchema, effect, 'effect start'));
     },
 
     async claimDueTimers(claimOptions) {

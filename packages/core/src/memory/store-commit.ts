@@ -46,6 +46,7 @@ export function applyCommit(
       key: copyKey(commit.key),
       call: effect.call,
       attempt: 0,
+      started: false,
       lease: undefined,
     });
   }

@@ -21,6 +21,7 @@ export function claimEffects(
       call: structuredClone(record.call),
       leaseToken,
       attempt: record.attempt,
+      startedBefore: record.started,
     });
   }
   return claimed;
@@ -35,6 +36,17 @@ export function completeEffect(
   const record = state.outbox.get(slot);
   if (record?.lease === undefined || record.lease.token !== effect.leaseToken) return false;
   state.outbox.delete(slot);
+  return true;
+}
+
+/** Marks a claimed entry's call started if `leaseToken` is still its current claim. */
+export function startEffect(
+  state: MemoryStoreState,
+  effect: { id: string; key: { portal: string; chatId: number }; leaseToken: string },
+): boolean {
+  const record = state.outbox.get(entrySlot(effect.key, effect.id));
+  if (record?.lease === undefined || record.lease.token !== effect.leaseToken) return false;
+  record.started = true;
   return true;
 }
 

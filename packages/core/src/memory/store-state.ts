@@ -24,6 +24,8 @@ export interface OutboxRecord {
   readonly key: ChatKey;
   readonly call: EffectCall;
   attempt: number;
+  /** Whether a claim marked the call started (`startEffect`). */
+  started: boolean;
   lease: Lease | undefined;
 }
 

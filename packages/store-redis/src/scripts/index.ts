@@ -4,7 +4,13 @@ import { commitLua } from './commit.js';
 import { adjustBusyLua } from './counters.js';
 import { lockAcquireLua, lockExtendLua, lockReleaseLua } from './lock.js';
 import { rateAcquireLua, ratePenalizeLua } from './rate-limit.js';
-import { claimEffectLua, claimTimerLua, completeEffectLua, completeTimerLua } from './records.js';
+import {
+  claimEffectLua,
+  claimTimerLua,
+  completeEffectLua,
+  completeTimerLua,
+  startEffectLua,
+} from './records.js';
 import {
   indexClaimLua,
   indexFixLua,
@@ -23,6 +29,7 @@ const definitions = {
   batonIndexRepair: { numberOfKeys: 1, lua: indexRepairLua },
   batonClaimEffect: { numberOfKeys: 1, lua: claimEffectLua },
   batonCompleteEffect: { numberOfKeys: 5, lua: completeEffectLua },
+  batonStartEffect: { numberOfKeys: 1, lua: startEffectLua },
   batonClaimTimer: { numberOfKeys: 1, lua: claimTimerLua },
   batonCompleteTimer: { numberOfKeys: 5, lua: completeTimerLua },
   batonRateAcquire: { numberOfKeys: 1, lua: rateAcquireLua },

@@ -7,7 +7,7 @@ import { chatRetentionLua } from './retention.js';
  *   KEYS[1] chat outbox hash
  *   ARGV[1] entry id, ARGV[2] now (from the shard claim), ARGV[3] lease until, ARGV[4] token
  *
- * Returns {1, attempt, call JSON, seq, createdAt} claimed; {2, score} held by another lease (score = when
+ * Returns {1, attempt, call JSON, seq, createdAt, started (0/1)} claimed; {2, score} held by another lease (score = when
  * it expires); {0} no such entry (completed, or its commit never landed).
  */
 export const claimEffectLua = `
@@ -19,7 +19,26 @@ record['until'] = tonumber(ARGV[3])
 record.token = ARGV[4]
 record.attempt = record.attempt + 1
 redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(record))
-return {1, record.attempt, record.call, record.seq, record.at}
+return {1, record.attempt, record.call, record.seq, record.at, record.started or 0}
+`;
+
+/**
+ * `batonStartEffect` (1 key): marks a leased outbox entry's call started, if it is still leased
+ * with this token, so that a later claimant knows the call may have run.
+ *
+ *   KEYS[1] chat outbox hash
+ *   ARGV[1] entry id, ARGV[2] lease token
+ *
+ * Returns 1 marked, 0 refused (stale token or no such entry).
+ */
+export const startEffectLua = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return 0 end
+local record = cjson.decode(raw)
+if record.token ~= ARGV[2] then return 0 end
+record.started = 1
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(record))
+return 1
 `;
 
 /**

@@ -268,6 +268,35 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
       expect(chat?.state).toBe('awaitingOperator');
       expect(f.transport.callsOf('transfer')).toHaveLength(2);
     });
+    it('a transfer whose earlier claim never got to call (its reply lost) is made on the next claim without a dialog read', async () => {
+      const f = fixture();
+      if (f.store.startEffect === undefined) return; // the store does not record starts
+      const key = f.chat();
+      await f.engine.dispatch(f.events(key).transferTo(toUser(7)));
+      // A claim whose worker never heard back: the entry is leased, nobody calls.
+      expect(await f.store.claimEffects({ limit: 10, leaseMs: 250 })).toHaveLength(1);
+      f.clock.advance(250);
+      await f.engine.drain();
+      expect(await f.engine.getChat(key)).toMatchObject({
+        state: 'awaitingOperator',
+        context: { attempt: 1 },
+      });
+      expect(f.transport.callsOf('transfer')).toHaveLength(1);
+      expect(f.transport.callsOf('readDialogOwner')).toHaveLength(0);
+    });
+
+    it('a transfer whose earlier claim started the call and died is settled by reading the dialog first', async () => {
+      const f = fixture();
+      if (f.store.startEffect === undefined) return;
+      const key = f.chat();
+      await f.engine.dispatch(f.events(key).transferTo(toUser(7)));
+      const [claimed] = await f.store.claimEffects({ limit: 10, leaseMs: 250 });
+      expect(claimed && (await f.store.startEffect(claimed))).toBe(true);
+      f.clock.advance(250);
+      await f.engine.drain();
+      expect(f.transport.callsOf('readDialogOwner')).toHaveLength(1);
+    });
+
     it('a call refused before it was sent (its rate grant still pending at the lease end) is retried without a dialog read', async () => {
       const fake = createFakeTransport();
       let refusals = 1;

@@ -50,6 +50,32 @@ export function registerOutboxRules(get: GetStore): void {
     expect(await subject.claimEffects({ limit: 10, leaseMs })).toMatchObject([{ id: 'fx1', attempt: 3 }]);
   });
 
+  it('startEffect (when the store records starts): a reclaim tells a call that may have run from one never started', async () => {
+    const { subject, clock } = get();
+    if (subject.startEffect === undefined) return;
+    await commitOk(
+      subject,
+      commitFor(chatA, 0, 'e1', { effects: [effectFor(chatA, 'fx-started'), effectFor(chatA, 'fx-idle')] }),
+    );
+    const claimed = await subject.claimEffects({ limit: 10, leaseMs });
+    expect(claimed.map((entry) => entry.startedBefore)).toEqual([false, false]);
+    const started = claimed.find((entry) => entry.id === 'fx-started') as ClaimedEffect;
+    expect(await subject.startEffect(started)).toBe(true);
+    clock.advance(leaseMs);
+    const reclaimed = await subject.claimEffects({ limit: 10, leaseMs });
+    expect(reclaimed.find((entry) => entry.id === 'fx-started')).toMatchObject({
+      attempt: 2,
+      startedBefore: true,
+    });
+    expect(reclaimed.find((entry) => entry.id === 'fx-idle')).toMatchObject({
+      attempt: 2,
+      startedBefore: false,
+    });
+    // The first claim's lease is gone: it may not start the call any more.
+    expect(await subject.startEffect(started)).toBe(false);
+    expect(await subject.startEffect({ ...started, id: 'fx-missing' })).toBe(false);
+  });
+
   it('completing with the current token removes the entry for good', async () => {
     const { subject, clock } = get();
     await commitOk(
