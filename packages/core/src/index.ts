@@ -17,7 +17,7 @@ export {
   type RateLimiter,
   withHeadroom,
 } from './contracts/rate-limiter.js';
-export type { RoutingCounters } from './contracts/routing-counters.js';
+export type { BusyCorrection, BusyRepairReport, RoutingCounters } from './contracts/routing-counters.js';
 export type { Scheduler } from './contracts/scheduler.js';
 export type { Commit, CommitResult, Store, StoredChat } from './contracts/store.js';
 // The transport contract, and rate limiting (in the transport only)
