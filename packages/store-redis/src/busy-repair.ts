@@ -1,6 +1,7 @@
 import type { BusyCorrection, BusyRepairReport } from '@baton/core';
 import { portalIdSchema } from '@baton/core/adapter';
 import { Cluster, type Redis } from 'ioredis';
+import { z } from 'zod';
 import { guarded, type StoreContext } from './context.js';
 import { parseInput, RedisStoreError } from './errors.js';
 import { encodeKeyPart } from './keys.js';
@@ -9,6 +10,13 @@ import { busyRepairLua } from './scripts/counters.js';
 import { replyArray, replyNumber, replyString } from './scripts/index.js';
 
 const scanCount = 500;
+const optionsSchema = z.object({ dryRun: z.boolean().optional() }).strict();
+
+/** Options of `repairBusyCounts`. */
+export interface BusyRepairOptions {
+  /** Report the counts that differ from the chats, and change nothing. @defaultValue `false` */
+  readonly dryRun?: boolean;
+}
 /** A portal whose holders change during every attempt is left for the next run. */
 const maxAttempts = 5;
 
@@ -46,13 +54,13 @@ export function createBusyRepair(context: StoreContext) {
   }
 
   /** Repairs one portal; `chats` is a scan already made, used for the first attempt. */
-  async function repairPortal(portal: string, scanned: string[] | undefined) {
+  async function repairPortal(portal: string, scanned: string[] | undefined, dryRun: boolean) {
     const busy = keys.busy(portal);
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
       const epoch = (await client.hget(busy, 'epoch')) ?? '';
       const chats = attempt === 1 && scanned !== undefined ? scanned : await chatHashesOf(portal);
       const reply = replyArray(
-        await client.eval(busyRepairLua, 1 + chats.length, busy, ...chats, epoch),
+        await client.eval(busyRepairLua, 1 + chats.length, busy, ...chats, epoch, dryRun ? '1' : '0'),
         'busyRepair',
       );
       if (replyNumber(reply[0], 'busyRepair') === -1) continue;
@@ -74,8 +82,12 @@ export function createBusyRepair(context: StoreContext) {
     );
   }
 
-  async function repairBusyCounts(portal?: string): Promise<BusyRepairReport> {
+  async function repairBusyCounts(
+    portal?: string,
+    options: BusyRepairOptions = {},
+  ): Promise<BusyRepairReport> {
     const only = portal === undefined ? undefined : parseInput(portalIdSchema, portal, 'portal');
+    const { dryRun = false } = parseInput(optionsSchema, options, 'repairBusyCounts options');
     connection.assertOpen('repairBusyCounts');
     return guarded('repairBusyCounts', async () => {
       const byPortal = new Map<string, string[]>();
@@ -96,7 +108,7 @@ export function createBusyRepair(context: StoreContext) {
       let chats = 0;
       const corrected: BusyCorrection[] = [];
       for (const [name, scanned] of byPortal) {
-        const report = await repairPortal(name, scanned);
+        const report = await repairPortal(name, scanned, dryRun);
         chats += report.chats;
         corrected.push(...report.corrected);
       }

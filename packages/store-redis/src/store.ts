@@ -1,7 +1,7 @@
 import type { BusyRepairReport, RoutingCounters, Scheduler, Store } from '@baton/core';
 import type { StoreInspection } from '@baton/core/adapter';
 import { z } from 'zod';
-import { createBusyRepair } from './busy-repair.js';
+import { type BusyRepairOptions, createBusyRepair } from './busy-repair.js';
 import { createCommitPath } from './commit.js';
 import { openConnection } from './connection.js';
 import type { StoreContext } from './context.js';
@@ -86,9 +86,10 @@ export interface RedisStore extends Store, Scheduler, RoutingCounters, StoreInsp
    * normally finds nothing; run it after changing keys by hand, or to check. Safe alongside
    * running workers: a portal's counts are rewritten in one script with the chats it read, and a
    * portal whose holders changed since its scan is scanned again. Cost: one `SCAN` of each
-   * primary plus one script per portal that reads every chat hash of the portal.
+   * primary plus one script per portal that reads every chat hash of the portal. With
+   * `{ dryRun: true }` it only reports what differs (what `baton inspect --busy` prints).
    */
-  repairBusyCounts(portal?: string): Promise<BusyRepairReport>;
+  repairBusyCounts(portal?: string, options?: BusyRepairOptions): Promise<BusyRepairReport>;
   /** Releases the connection if the store opened it (never a client you passed in). Idempotent. */
   close(): Promise<void>;
   /**

@@ -5,12 +5,14 @@
  *
  *   ARGV[1] the busy hash's `epoch` when the scan began ('' = none): a commit that changed a
  *           holder since (maybe of a chat the scan missed) makes the script change nothing
+ *   ARGV[2] '1': report what differs, write nothing (a check)
  *
  * Returns {-1} when the epoch moved (scan again), else {0, id, was, now, id, was, now, …} for
  * every count rewritten.
  */
 export const busyRepairLua = `
 local epoch = redis.call('HGET', KEYS[1], 'epoch') or ''
+local write = ARGV[2] ~= '1'
 if epoch ~= ARGV[1] then return {-1} end
 local held = {}
 for i = 2, #KEYS do
@@ -28,7 +30,8 @@ for i = 1, #fields, 2 do
       out[#out + 1] = id
       out[#out + 1] = was
       out[#out + 1] = now
-      if now > 0 then redis.call('HSET', KEYS[1], id, now) else redis.call('HDEL', KEYS[1], id) end
+      if write and now > 0 then redis.call('HSET', KEYS[1], id, now)
+      elseif write then redis.call('HDEL', KEYS[1], id) end
     end
     held[id] = nil
   end
@@ -37,7 +40,7 @@ for id, now in pairs(held) do
   out[#out + 1] = id
   out[#out + 1] = 0
   out[#out + 1] = now
-  redis.call('HSET', KEYS[1], id, now)
+  if write then redis.call('HSET', KEYS[1], id, now) end
 end
 return out
 `;
