@@ -87,6 +87,25 @@ export function busyCountScenarios(harness: ConformanceHarness<EngineStore>): vo
       expect(await busy(f, anna)).toEqual([0]);
     });
 
+    it('resetChat releases the operator of a chat whose snapshot cannot be read back', async () => {
+      const f = fixture();
+      const key = f.chat(720_011);
+      await f.store.commit({
+        key,
+        expectedVersion: 0,
+        snapshot: { schemaVersion: 2, value: 'operator', context: { portal: key.portal } },
+        summary: { state: 'operator', stateSince: f.clock.now(), holder: anna },
+        eventId: 'damaged-write',
+        effects: [],
+        timersToSet: [],
+        timersToCancel: [],
+      });
+      expect(await busy(f, anna)).toEqual([1]);
+      const reset = await f.engine.resetChat(key, 'snapshot damaged by a manual edit');
+      expect(reset).toMatchObject({ code: 'CORRUPT_SNAPSHOT', releasedOperatorId: anna });
+      expect(await busy(f, anna)).toEqual([0]);
+    });
+
     it('skips a step whose operator is at capacity, with the reason, and offers the next', async () => {
       const f = fixture();
       await f.handOver([limited(anna, 1), toUser(boris)], 720_005);
