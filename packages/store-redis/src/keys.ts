@@ -105,6 +105,11 @@ export function encodeRef(key: ChatKey, id: string): string {
   return JSON.stringify([key.portal, key.chatId, id]);
 }
 
+/** A member of a state index: names the chat (JSON, unambiguous for any portal). */
+export function encodeStateMember(key: ChatKey): string {
+  return JSON.stringify([key.portal, key.chatId]);
+}
+
 /** Reads a shard index member back; `undefined` when it is not one of ours. */
 export function decodeRef(member: string): { key: ChatKey; id: string } | undefined {
   try {

@@ -2,7 +2,7 @@ import type { ChatKey } from '@baton/core';
 import { Cluster, type Redis } from 'ioredis';
 import { guarded, type StoreContext } from './context.js';
 import { RedisStoreError } from './errors.js';
-import { encodeRef } from './keys.js';
+import { encodeRef, encodeStateMember } from './keys.js';
 import { replyArray, replyNumber } from './scripts/index.js';
 
 /** What `repairIndexes` found and did. */
@@ -15,6 +15,13 @@ export interface IndexRepairReport {
   readonly timers: number;
   /** Refs that were present but later than their record says, moved earlier. */
   readonly movedEarlier: number;
+  /** Chat hashes scanned for the state indexes. */
+  readonly chats: number;
+  /**
+   * Chats added back to the state index of the state their record holds (or whose entry there
+   * had another `stateSince`), e.g. after a worker died between a commit and its index update.
+   */
+  readonly stateEntries: number;
 }
 
 const scanCount = 500;
@@ -22,7 +29,9 @@ const scanCount = 500;
 /**
  * Rebuilds the shard indexes from the chats' own records: scans every primary for this
  * prefix's outbox and timer hashes and puts back any ref its shard index lacks (e.g. lost in a
- * failover), with the time the record says it may next be claimed.
+ * failover), with the time the record says it may next be claimed. Then puts every chat into the
+ * state index of the state its record holds (the inspection listing); entries left under a
+ * former state are already dropped when read.
  */
 export function createIndexRepair(context: StoreContext) {
   const { connection, keys } = context;
@@ -32,7 +41,7 @@ export function createIndexRepair(context: StoreContext) {
     connection.assertOpen('repairIndexes');
     return guarded('repairIndexes', async () => {
       const nodes: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];
-      const totals = { records: 0, effects: 0, timers: 0, movedEarlier: 0 };
+      const totals = { records: 0, effects: 0, timers: 0, movedEarlier: 0, chats: 0, stateEntries: 0 };
       for (const node of nodes) {
         for (const index of ['outbox', 'timers'] as const) {
           let cursor = '0';
@@ -55,6 +64,23 @@ export function createIndexRepair(context: StoreContext) {
             totals.movedEarlier += report.moved;
           } while (cursor !== '0');
         }
+        let cursor = '0';
+        do {
+          const [next, found] = await node.scan(
+            cursor,
+            'MATCH',
+            `${keys.prefix}:{p:*}:c:*:chat`,
+            'COUNT',
+            scanCount,
+          );
+          cursor = next;
+          const chats = found.flatMap((key) => {
+            const chat = chatOfRecordKey(keys.prefix, 'chat', key);
+            return chat === undefined ? [] : [chat];
+          });
+          totals.chats += chats.length;
+          totals.stateEntries += await repairStatePage(chats);
+        } while (cursor !== '0');
       }
       return totals;
     });
@@ -85,6 +111,22 @@ export function createIndexRepair(context: StoreContext) {
       moved += replyNumber(reply[1], 'batonIndexRepair');
     }
     return { added, moved };
+  }
+
+  /** Puts a page of chats into the state index their records name; returns how many changed. */
+  async function repairStatePage(chats: readonly ChatKey[]): Promise<number> {
+    const changes = await Promise.all(
+      chats.map(async (chat) => {
+        const [state, since] = await client.hmget(keys.chat(chat).chat, 'state', 'stateSince');
+        if (state == null || since == null) return 0;
+        const [changed] = await Promise.all([
+          client.zadd(keys.stateIndex(state), 'CH', Number(since), encodeStateMember(chat)),
+          client.sadd(keys.states, state),
+        ]);
+        return Number(changed);
+      }),
+    );
+    return changes.reduce((sum, changed) => sum + changed, 0);
   }
 
   return { repairIndexes };

@@ -74,10 +74,24 @@ for (const target of redisTargets()) {
         expect(await store.claimEffects({ limit: 10, leaseMs: 1_000 })).toEqual([]);
         expect(await store.backlog()).toEqual({ effects: 0, timers: 0, dueTimers: 0 });
 
-        expect(await store.repairIndexes()).toEqual({ records: 3, effects: 3, timers: 1, movedEarlier: 0 });
+        expect(await store.repairIndexes()).toEqual({
+          records: 3,
+          effects: 3,
+          timers: 1,
+          movedEarlier: 0,
+          chats: 2,
+          stateEntries: 0,
+        });
         expect(await store.backlog()).toEqual({ effects: 3, timers: 1, dueTimers: 0 });
         // A second run finds nothing missing.
-        expect(await store.repairIndexes()).toEqual({ records: 3, effects: 0, timers: 0, movedEarlier: 0 });
+        expect(await store.repairIndexes()).toEqual({
+          records: 3,
+          effects: 0,
+          timers: 0,
+          movedEarlier: 0,
+          chats: 2,
+          stateEntries: 0,
+        });
 
         expect(labels(await store.claimEffects({ limit: 10, leaseMs: 1_000 }))).toEqual(
           ['portal-a#1/fx1', 'portal-a#1/fx2', 'b:{x} y%#2/fx3'].sort(),
@@ -110,6 +124,24 @@ for (const target of redisTargets()) {
         expect(reclaimed?.attempt).toBe(2);
       });
 
+      it('puts a chat missing from its state index back, so that listings find it again', async () => {
+        const store = setUp();
+        const awaiting = { state: 'awaitingOperator', stateSince: 1_700_000_000_500 };
+        await store.commit(commitFor(chatA, 0, 'a1', { summary: awaiting }));
+        await store.commit(commitFor(chatB, 0, 'b1'));
+        const keys = createKeySpace(prefix, 4);
+        // As when a worker dies between the commit and its state index update.
+        await client.zrem(keys.stateIndex('awaitingOperator'), JSON.stringify([chatA.portal, chatA.chatId]));
+        expect(await store.listChats({ state: 'awaitingOperator' })).toEqual([]);
+
+        expect(await store.repairIndexes()).toMatchObject({ chats: 2, stateEntries: 1 });
+        expect((await store.listChats({ state: 'awaitingOperator' })).map((chat) => chat.key)).toEqual([
+          chatA,
+        ]);
+        expect((await store.listChats({ state: 'bot' })).map((chat) => chat.key)).toEqual([chatB]);
+        expect(await store.repairIndexes()).toMatchObject({ chats: 2, stateEntries: 0 });
+      });
+
       it('never moves an existing ref later, only earlier', async () => {
         const store = setUp();
         await store.commit(
@@ -122,7 +154,12 @@ for (const target of redisTargets()) {
         await client.zadd(shard.outbox, truth - 10, encodeRef(chatA, 'early'));
         await client.zadd(shard.outbox, truth + 1_000_000, encodeRef(chatA, 'late'));
 
-        expect(await store.repairIndexes()).toEqual({ records: 1, effects: 0, timers: 0, movedEarlier: 1 });
+        expect(await store.repairIndexes()).toMatchObject({
+          records: 1,
+          effects: 0,
+          timers: 0,
+          movedEarlier: 1,
+        });
         expect(Number(await client.zscore(shard.outbox, encodeRef(chatA, 'early')))).toBe(truth - 10);
         expect(Number(await client.zscore(shard.outbox, encodeRef(chatA, 'late')))).toBe(truth);
       });
