@@ -274,6 +274,8 @@ export function createEngine(options: EngineOptions): Engine {
     ...outboxDeps(),
     maxInFlight: worker.batchSize * 16,
     perPortal: 4,
+    // Polls due together are claimed within about one idle pause of the loops.
+    pollGatherMs: worker.pollIntervalMs,
     track,
   });
   const runTimers = () =>
