@@ -1,4 +1,4 @@
-import { type ChatKey, type RateLimiter, withRateLimit } from '@baton/core';
+import { type ChatKey, type RateLimiter, type Transport, withRateLimit } from '@baton/core';
 import { createFakeTransport, transportFailure, transportSuccess } from '@baton/core/testing';
 import { describe, expect, it } from 'vitest';
 
@@ -95,8 +95,12 @@ describe('withRateLimit and a grouped dialog read', () => {
   it('leaves the method out when the transport has none, so the engine reads alone', () => {
     const { limiter } = countingLimiter();
     const fake = createFakeTransport();
-    const { readDialogOwners: _left, ...single } = fake;
-    const transport = withRateLimit({ ...single, readDialogOwner: fake.readDialogOwner }, limiter);
-    expect(transport.readDialogOwners).toBeUndefined();
+    const single: Transport = {
+      transfer: fake.transfer,
+      removeBot: fake.removeBot,
+      readDialogOwner: fake.readDialogOwner,
+      sendBotMessage: fake.sendBotMessage,
+    };
+    expect(withRateLimit(single, limiter).readDialogOwners).toBeUndefined();
   });
 });
