@@ -1,5 +1,11 @@
-import { type ChatKey, type RateLimiter, type Transport, withRateLimit } from '@baton/core';
-import { createFakeTransport, transportFailure, transportSuccess } from '@baton/core/testing';
+import { tracingChannel } from 'node:diagnostics_channel';
+import { type ChatKey, createEngine, type RateLimiter, type Transport, withRateLimit } from '@baton/core';
+import {
+  createFakeTransport,
+  createManualClock,
+  transportFailure,
+  transportSuccess,
+} from '@baton/core/testing';
 import { describe, expect, it } from 'vitest';
 
 const portal = 'b24-5d81e2';
@@ -102,5 +108,49 @@ describe('withRateLimit and a grouped dialog read', () => {
       sendBotMessage: fake.sendBotMessage,
     };
     expect(withRateLimit(single, limiter).readDialogOwners).toBeUndefined();
+  });
+});
+
+describe('a grouped dialog read on the diagnostics channel', () => {
+  it('is one baton:effect call naming every chat it read, with the first failure as its outcome', async () => {
+    const channel = tracingChannel<object, object>('baton:effect');
+    const seen: Array<{ kind: string; chats?: readonly ChatKey[]; outcome?: unknown }> = [];
+    const handlers = {
+      start: () => {},
+      end: () => {},
+      asyncStart: () => {},
+      asyncEnd: (message: object) => {
+        seen.push({ ...(message as { kind: string }) });
+      },
+      error: () => {},
+    };
+    channel.subscribe(handlers);
+    try {
+      const clock = createManualClock();
+      const fake = createFakeTransport();
+      const engine = createEngine({ transport: fake, clock, confirmationPollIntervalMs: 1_000 });
+      const chats = chatsOf(2);
+      fake.respondOnce('readDialogOwner', transportFailure('ACCESS_ERROR'));
+      for (const chat of chats) {
+        await engine.dispatch({
+          type: 'transfer.request',
+          id: `handover-${chat.chatId}`,
+          ...chat,
+          plan: [{ target: { kind: 'user', userId: 200_417 }, leave: false, confirmationTimeoutMs: 60_000 }],
+        });
+      }
+      await engine.drain();
+      clock.advance(1_000);
+      await engine.drain();
+      expect(fake.callsOf('readDialogOwners')).toHaveLength(1);
+      const grouped = seen.filter((message) => message.kind === 'readDialogOwners');
+      expect(grouped).toHaveLength(1);
+      expect(grouped[0]?.chats).toHaveLength(2);
+      expect(grouped[0]?.outcome).toEqual({ ok: false, code: 'ACCESS_ERROR' });
+      expect(seen.filter((message) => message.kind === 'readDialogOwner')).toHaveLength(0);
+      await engine.stop();
+    } finally {
+      channel.unsubscribe(handlers);
+    }
   });
 });
