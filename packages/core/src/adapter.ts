@@ -29,7 +29,7 @@ export {
   truncateMessage,
 } from './contracts/logger.js';
 export type { RateDecision } from './contracts/rate-limiter.js';
-export type { RoutingCounters } from './contracts/routing-counters.js';
+export type { BusyCorrection, BusyRepairReport, RoutingCounters } from './contracts/routing-counters.js';
 export type { ClaimTimersOptions, Scheduler } from './contracts/scheduler.js';
 export type {
   ChatSummary,

@@ -36,6 +36,12 @@ export const planStepSchema = z.object({
   confirmationTimeoutMs: z.number().int().positive().max(86_400_000),
   /** Sent to the client when this step starts, e.g. "Connecting you to Anna…" (waiting room). */
   waitingMessage: z.string().min(1).max(4_000).optional(),
+  /**
+   * With a user target: the most chats that user may hold at once, this one included. Checked in
+   * the commit that offers the chat: a user already at the limit is skipped (`at-capacity`).
+   * Pool strategies set it from their `maxChats`.
+   */
+  maxChats: z.number().int().positive().max(10_000).optional(),
 });
 /** One step of a hand-over plan: a target, LEAVE, and how long to wait for an answer. */
 export type PlanStep = z.infer<typeof planStepSchema>;

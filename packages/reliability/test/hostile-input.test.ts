@@ -263,9 +263,10 @@ test.skipIf(redis === undefined)(
       engineErrors: number;
     };
     const keysAfter = await keysUnder(admin, stage.prefix);
-    const chatKey = /\{c:([^:}]*):(\d+)\}/;
+    // A portal's keys (its chats, busy counts, rotations) share its tag; chat keys name the chat.
+    const chatKey = /\{p:([^}]*)\}(?::c:(\d+):)?/;
     const newKeys = keysAfter.filter((k) => !keysBefore.includes(k));
-    // A new key is a chat key of the verified portal, or the shared state index an accepted event
+    // A new key is a key of the verified portal, or the shared state index an accepted event
     // moved a chat into (a fuzzed MESSAGE of "0" is the client asking for an operator).
     const foreignKeys = newKeys.filter((k) => {
       const m = chatKey.exec(k);
@@ -276,7 +277,7 @@ test.skipIf(redis === undefined)(
     const unexpectedChats = [...newChats].filter((c) => !genuineChats.has(Number(c)));
     const otherKeysAfter = keysAfter.filter((k) => k.includes(other.memberId));
     const otherVersion = await admin.hget(
-      `${stage.prefix}:{c:${other.memberId}:${otherChat}}:chat`,
+      `${stage.prefix}:{p:${other.memberId}}:c:${otherChat}:chat`,
       'version',
     );
     report('hostile input', {

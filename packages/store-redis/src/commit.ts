@@ -10,6 +10,7 @@ const committed = 1;
 const conflict = 2;
 const duplicate = 3;
 const late = 4;
+const atCapacity = 5;
 /** A commit that keeps arriving after its deadline means a connection slower than the grace period. */
 const maxLateAttempts = 3;
 /** The first pause before a failed index settle is tried again (then doubled). */
@@ -78,7 +79,7 @@ export function createCommitPath(context: StoreContext) {
     const reply = replyArray(
       await connection.run(
         'batonCommit',
-        [chat.chat, chat.dedupe, chat.outbox, chat.timers, chat.history],
+        [chat.chat, chat.dedupe, chat.outbox, chat.timers, chat.history, keys.busy(change.key.portal)],
         [
           connection.nowArgument(),
           change.expectedVersion,
@@ -90,6 +91,8 @@ export function createCommitPath(context: StoreContext) {
           context.historyLength,
           deadline,
           context.retention.get(change.summary.state) ?? 0,
+          change.summary.holder ?? '',
+          change.maxChats ?? '',
           change.effects.length,
           ...change.effects.flatMap((effect) => [effect.id, JSON.stringify(effect.call)]),
           change.timersToSet.length,
@@ -134,6 +137,9 @@ export function createCommitPath(context: StoreContext) {
     if (status === committed) return { status: 'committed', version: value };
     if (status === conflict) return { status: 'conflict', currentVersion: value };
     if (status === duplicate) return { status: 'duplicate' };
+    if (status === atCapacity && change.summary.holder !== undefined) {
+      return { status: 'atCapacity', operatorId: change.summary.holder, busy: value };
+    }
     throw new RedisStoreError('UNEXPECTED_REPLY', `batonCommit answered status ${status}`, {
       context: { operation: 'batonCommit', portal: change.key.portal, chatId: change.key.chatId },
     });
@@ -190,6 +196,7 @@ export function createCommitPath(context: StoreContext) {
         'version',
         'state',
         'stateSince',
+        'holder',
       );
       return decodeChat(key, fields);
     });
@@ -198,9 +205,9 @@ export function createCommitPath(context: StoreContext) {
   return { commit, load };
 }
 
-/** Turns the chat hash's fields back into a `StoredChat`, refusing foreign data. */
+/** Turns the chat hash's fields (snapshot, version, state, stateSince, holder) back into a `StoredChat`, refusing foreign data. */
 export function decodeChat(key: ChatKey, fields: (string | null)[]): StoredChat | undefined {
-  const [snapshot, version, state, stateSince] = fields;
+  const [snapshot, version, state, stateSince, holder] = fields;
   if (snapshot == null || version == null) return undefined;
   try {
     const parsedVersion = Number(version);
@@ -208,10 +215,16 @@ export function decodeChat(key: ChatKey, fields: (string | null)[]): StoredChat 
     if (!Number.isInteger(parsedVersion) || state == null || !Number.isFinite(parsedSince)) {
       throw new Error('missing version, state or stateSince');
     }
+    const parsedHolder = holder == null ? undefined : Number(holder);
+    if (parsedHolder !== undefined && !Number.isSafeInteger(parsedHolder)) throw new Error('bad holder');
     return {
       snapshot: JSON.parse(snapshot) as unknown,
       version: parsedVersion,
-      summary: { state, stateSince: parsedSince },
+      summary: {
+        state,
+        stateSince: parsedSince,
+        ...(parsedHolder === undefined ? {} : { holder: parsedHolder }),
+      },
     };
   } catch (cause) {
     throw new RedisStoreError('CORRUPT_RECORD', 'The stored chat cannot be read', {

@@ -1,3 +1,4 @@
+export type { BusyRepairOptions } from './busy-repair.js';
 export { recommendedClientOptions } from './connection.js';
 export type {
   RedisStoreErrorCode,

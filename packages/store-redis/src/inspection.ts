@@ -127,7 +127,7 @@ export function createInspection(context: StoreContext) {
       // One transaction on the chat's slot: a chat expiring (retention) is seen whole or not at all.
       const replies = await client
         .multi()
-        .hmget(chatKeys.chat, 'snapshot', 'version', 'state', 'stateSince')
+        .hmget(chatKeys.chat, 'snapshot', 'version', 'state', 'stateSince', 'holder')
         .lrange(chatKeys.history, 0, -1)
         .hgetall(chatKeys.outbox)
         .hgetall(chatKeys.timers)

@@ -11,9 +11,12 @@ export function encodeKeyPart(value: string): string {
   });
 }
 
-/** The keys of one chat. All share the hash tag `{c:<portal>:<chatId>}`: one Cluster slot. */
+/**
+ * The keys of one chat: `<prefix>:{p:<portal>}:c:<chatId>:<name>`. They share their portal's hash
+ * tag, so one Cluster slot holds a portal's chats with its busy counts (one script changes both).
+ */
 export interface ChatKeys {
-  /** Hash: snapshot, version, state, stateSince, createdAt, updatedAt. */
+  /** Hash: snapshot, version, state, stateSince, holder (when one), createdAt, updatedAt. */
   readonly chat: string;
   /** Sorted set of seen event ids, scored by when each record expires. */
   readonly dedupe: string;
@@ -51,7 +54,10 @@ export interface KeySpace {
   readonly states: string;
   /** Hash: rotation name → next position, for one portal. */
   rotations(portal: string): string;
-  /** Hash: operator id → busy count, for one portal. */
+  /**
+   * Hash: operator id → busy count, for one portal (on the slot of the portal's chats), and an
+   * `epoch` field that counts the commits which changed a holder (a repair's consistency check).
+   */
   busy(portal: string): string;
   /** The rate-limit bucket of one portal. */
   rateLimit(portal: string): string;
@@ -60,8 +66,8 @@ export interface KeySpace {
 }
 
 export function createKeySpace(prefix: string, shards: number): KeySpace {
-  const chatTag = (key: ChatKey) => `${prefix}:{c:${encodeKeyPart(key.portal)}:${key.chatId}}`;
   const portalTag = (portal: string) => `${prefix}:{p:${encodeKeyPart(portal)}}`;
+  const chatTag = (key: ChatKey) => `${portalTag(key.portal)}:c:${key.chatId}`;
   return {
     prefix,
     shards,

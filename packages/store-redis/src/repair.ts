@@ -40,7 +40,7 @@ export function createIndexRepair(context: StoreContext) {
             const [next, found] = await node.scan(
               cursor,
               'MATCH',
-              `${keys.prefix}:{c:*}:${index}`,
+              `${keys.prefix}:{p:*}:c:*:${index}`,
               'COUNT',
               scanCount,
             );
@@ -91,20 +91,20 @@ export function createIndexRepair(context: StoreContext) {
 }
 
 /**
- * The chat a record hash key belongs to: `<prefix>:{c:<encoded portal>:<chatId>}:<index>`;
+ * The chat a record hash key belongs to: `<prefix>:{p:<encoded portal>}:c:<chatId>:<index>`;
  * `undefined` for anything else under the pattern.
  */
-function chatOfRecordKey(prefix: string, index: string, key: string): ChatKey | undefined {
-  const head = `${prefix}:{c:`;
-  const tail = `}:${index}`;
+export function chatOfRecordKey(prefix: string, index: string, key: string): ChatKey | undefined {
+  const head = `${prefix}:{p:`;
+  const tail = `:${index}`;
   if (!key.startsWith(head) || !key.endsWith(tail)) return undefined;
   const inner = key.slice(head.length, key.length - tail.length);
-  const colon = inner.lastIndexOf(':');
-  if (colon <= 0) return undefined;
-  const chatId = Number(inner.slice(colon + 1));
+  const separator = inner.indexOf('}:c:');
+  if (separator <= 0) return undefined;
+  const chatId = Number(inner.slice(separator + 4));
   if (!Number.isSafeInteger(chatId)) return undefined;
   try {
-    return { portal: decodeURIComponent(inner.slice(0, colon)), chatId };
+    return { portal: decodeURIComponent(inner.slice(0, separator)), chatId };
   } catch {
     return undefined;
   }

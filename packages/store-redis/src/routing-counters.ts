@@ -3,15 +3,9 @@ import { portalIdSchema } from '@baton/core/adapter';
 import { z } from 'zod';
 import { guarded, type StoreContext } from './context.js';
 import { parseInput } from './errors.js';
-import { replyNumber } from './scripts/index.js';
 
 const rotationSchema = z.object({ portal: portalIdSchema, rotation: z.string().min(1).max(256) });
 const operatorIdSchema = z.number().int().positive();
-const adjustSchema = z.object({
-  portal: portalIdSchema,
-  operatorId: operatorIdSchema,
-  delta: z.number().int(),
-});
 const readSchema = z.object({ portal: portalIdSchema, operatorIds: z.array(operatorIdSchema) });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -21,7 +15,8 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 
 /**
  * Routing counters on Redis: one hash of rotation positions and one of busy counts per portal.
- * Every operation is a single atomic command or script, so concurrent workers never lose a step.
+ * Every operation is a single atomic command, so concurrent workers never lose a step. Busy
+ * counts are written only by the commit script, with the chat that changes them.
  */
 export function createRoutingCounters(context: StoreContext): RoutingCounters {
   const { connection, keys } = context;
@@ -33,15 +28,6 @@ export function createRoutingCounters(context: StoreContext): RoutingCounters {
         const next = await connection.client.hincrby(keys.rotations(input.portal), input.rotation, 1);
         return next - 1;
       });
-    },
-    async adjustBusy(portal, operatorId, delta) {
-      const input = parse(adjustSchema, { portal, operatorId, delta }, 'busy adjustment');
-      return guarded('adjustBusy', async () =>
-        replyNumber(
-          await connection.run('batonAdjustBusy', [keys.busy(input.portal)], [input.operatorId, input.delta]),
-          'batonAdjustBusy',
-        ),
-      );
     },
     async readBusy(portal, operatorIds) {
       const input = parse(readSchema, { portal, operatorIds: [...operatorIds] }, 'busy read');

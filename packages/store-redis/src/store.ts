@@ -1,6 +1,7 @@
 import type { Store } from '@baton/core';
-import type { RoutingCounters, Scheduler, StoreInspection } from '@baton/core/adapter';
+import type { BusyRepairReport, RoutingCounters, Scheduler, StoreInspection } from '@baton/core/adapter';
 import { z } from 'zod';
+import { type BusyRepairOptions, createBusyRepair } from './busy-repair.js';
 import { createCommitPath } from './commit.js';
 import { openConnection } from './connection.js';
 import type { StoreContext } from './context.js';
@@ -78,6 +79,17 @@ export interface RedisStore extends Store, Scheduler, RoutingCounters, StoreInsp
    * over each primary's keyspace plus one `HGETALL` per pending chat.
    */
   repairIndexes(): Promise<IndexRepairReport>;
+  /**
+   * Recomputes operators' busy counts from the chats' holders (each chat hash's `holder` field)
+   * and rewrites the counts that differ: of one portal, or of every portal under the prefix.
+   * Commits keep the counts exact (a chat and its portal's counts change in one script), so this
+   * normally finds nothing; run it after changing keys by hand, or to check. Safe alongside
+   * running workers: a portal's counts are rewritten in one script with the chats it read, and a
+   * portal whose holders changed since its scan is scanned again. Cost: one `SCAN` of each
+   * primary plus one script per portal that reads every chat hash of the portal. With
+   * `{ dryRun: true }` it only reports what differs (what `baton inspect --busy` prints).
+   */
+  repairBusyCounts(portal?: string, options?: BusyRepairOptions): Promise<BusyRepairReport>;
   /** Releases the connection if the store opened it (never a client you passed in). Idempotent. */
   close(): Promise<void>;
   /**
@@ -139,6 +151,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const counters = createRoutingCounters(context);
   const { listChats, readChat, backlog } = createInspection(context);
   const { repairIndexes } = createIndexRepair(context);
+  const { repairBusyCounts } = createBusyRepair(context);
 
   return {
     scope: 'shared',
@@ -150,12 +163,12 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     claimDueTimers,
     completeTimer,
     nextInRotation: counters.nextInRotation,
-    adjustBusy: counters.adjustBusy,
     readBusy: counters.readBusy,
     listChats,
     readChat,
     backlog,
     repairIndexes,
+    repairBusyCounts,
     ready: () => connection.ready(),
     onError: (listener) => connection.onError(listener),
     close: () => connection.close(),

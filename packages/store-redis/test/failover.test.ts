@@ -104,7 +104,7 @@ describe.skipIf(!hasRedisServer)('a primary demoted by a failover (READONLY)', (
     const chat = { portal: 'p', chatId: 1 };
     try {
       expect(await store.commit(commitFor(chat, 0, 'e1'))).toEqual({ status: 'committed', version: 1 });
-      await until(async () => (await admin[1].hget('failover:{c:p:1}:chat', 'version')) === '1');
+      await until(async () => (await admin[1].hget('failover:{p:p}:c:1:chat', 'version')) === '1');
 
       // The failover: the replica takes over, the old primary follows it, the address moves.
       await admin[1].replicaof('NO', 'ONE');
@@ -118,7 +118,7 @@ describe.skipIf(!hasRedisServer)('a primary demoted by a failover (READONLY)', (
       expect((await store.claimEffects({ limit: 10, leaseMs: 1_000 })).map((effect) => effect.id)).toEqual([
         'fx',
       ]);
-      expect(await admin[1].hget('failover:{c:p:1}:chat', 'version')).toBe('2');
+      expect(await admin[1].hget('failover:{p:p}:c:1:chat', 'version')).toBe('2');
     } finally {
       await store.close();
       client.disconnect();

@@ -157,6 +157,29 @@ describe.skipIf(standalone?.skipReason !== undefined)('baton inspect against a r
     expect(overview.stdout).toContain('Timers: 2 set, 0 past due');
   });
 
+  it('checks busy counts against the chats, and changes nothing', async () => {
+    // The two waiting hand-overs count against the user they are offered to.
+    expect(JSON.parse((await inspect('--busy', '--json')).stdout)).toEqual({ chats: 2, corrected: [] });
+    expect((await inspect('--busy', '--portal', portal)).stdout).toContain(
+      'Busy counts checked against 2 chats: every count matches its chats.',
+    );
+    const admin = standalone?.connect();
+    if (!admin) throw new Error('no standalone Redis');
+    try {
+      const busyKey = `${prefix}:{p:${portal}}:busy`;
+      await admin.hset(busyKey, '104215', '5');
+      const check = await inspect('--busy');
+      expect(check.code).toBe(0);
+      expect(check.stdout).toMatch(/1 differ[\s\S]*b24-9d2e4f61\s+104215\s+5\s+2/);
+      expect(await admin.hget(busyKey, '104215')).toBe('5');
+      await store.repairBusyCounts(portal);
+      expect(await admin.hget(busyKey, '104215')).toBe('2');
+    } finally {
+      await closeClient(admin);
+    }
+    expect((await inspect('--busy', '--state', 'bot')).code).toBe(2);
+  });
+
   it('refuses a bad argument with the usage, and reports an unknown chat', async () => {
     const bad = await baton('--url', url as string, '--older-than', 'soon');
     expect(bad.code).toBe(2);

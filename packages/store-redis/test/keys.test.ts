@@ -22,17 +22,17 @@ describe('key space', () => {
     );
   });
 
-  it('gives every key of one chat the same hash tag, and different chats different keys', () => {
+  it('gives every key of a portal’s chats the hash tag of the portal’s busy counts, and different chats different keys', () => {
     const keys = createKeySpace('baton', 16);
     fc.assert(
       fc.property(portal, chatId, portal, chatId, (portalA, chatA, portalB, chatB) => {
         const a = keys.chat({ portal: portalA, chatId: chatA });
         const b = keys.chat({ portal: portalB, chatId: chatB });
-        const tags = new Set(Object.values(a).map(hashTag));
+        const tags = new Set([...Object.values(a), keys.busy(portalA)].map(hashTag));
         expect(tags.size).toBe(1);
         const same = portalA === portalB && chatA === chatB;
         expect(a.chat === b.chat).toBe(same);
-        expect(hashTag(a.chat) === hashTag(b.chat)).toBe(same);
+        expect(hashTag(a.chat) === hashTag(b.chat)).toBe(portalA === portalB);
       }),
     );
   });

@@ -72,7 +72,7 @@ for (const target of redisTargets()) {
 
       /** Every key under the chat's hash tag, found by scanning every primary. */
       async function keysOfChat(): Promise<string[]> {
-        const tag = `${prefix}:{c:${encodeKeyPart(chat.portal)}:${chat.chatId}}`;
+        const tag = `${prefix}:{p:${encodeKeyPart(chat.portal)}}:c:${chat.chatId}`;
         const nodes = client instanceof Cluster ? client.nodes('master') : [client];
         const found: string[] = [];
         for (const node of nodes) {

@@ -306,9 +306,19 @@ for (const target of redisTargets()) {
           ),
         );
         expect([...positions].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, index) => index));
-        await Promise.all(Array.from({ length: 30 }, () => other.adjustBusy('p', 5, 1)));
-        await Promise.all(Array.from({ length: 10 }, () => store.adjustBusy('p', 5, -1)));
-        expect(await store.adjustBusy('p', 6, -3)).toBe(0);
+        // Two clients offering 30 chats to operator 5 with a limit of 20: exactly 20 are taken.
+        const offers = await Promise.all(
+          Array.from({ length: 30 }, (_, index) =>
+            (index % 2 === 0 ? store : other).commit(
+              commitFor({ portal: 'p', chatId: 730_000 + index }, 0, `offer-${index}`, {
+                summary: { state: 'transferring', stateSince: 1_700_000_000_000, holder: 5 },
+                maxChats: 20,
+              }),
+            ),
+          ),
+        );
+        expect(offers.filter((result) => result.status === 'committed')).toHaveLength(20);
+        expect(offers.filter((result) => result.status === 'atCapacity')).toHaveLength(10);
         expect(await store.readBusy('p', [5, 6, 7])).toEqual(
           new Map([
             [5, 20],

@@ -20,6 +20,7 @@ export const effectCallSchema = z.discriminatedUnion('kind', [
 export const chatSummarySchema = z.object({
   state: z.string().min(1, 'state must not be empty').max(255),
   stateSince: z.number().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  holder: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 const sameKey = (a: { portal: string; chatId: number }, b: { portal: string; chatId: number }) =>
@@ -54,6 +55,7 @@ export function commitSchemaWith<S extends z.ZodType>(snapshotSchema: S) {
       note: z
         .object({ eventType: z.string().min(1).max(64), reason: z.string().max(300).optional() })
         .optional(),
+      maxChats: z.number().int().positive().max(10_000).optional(),
     })
     .superRefine((commit, ctx) => {
       for (const field of ['effects', 'timersToSet'] as const) {

@@ -20,6 +20,13 @@ export interface ChatSummary {
   readonly state: string;
   /** When the chat entered that state (engine clock, ms since epoch). */
   readonly stateSince: number;
+  /**
+   * The operator the chat counts against (busy counts): the user it is offered to while a
+   * hand-over to them is in flight or waits, the operator who holds it once answered; absent when
+   * nobody. The store keeps every operator's busy count equal to the number of chats naming them
+   * here, changed in the same atomic commit.
+   */
+  readonly holder?: number;
 }
 
 /** One atomic write: everything an event changed for one chat, all or nothing. */
@@ -43,6 +50,12 @@ export interface Commit {
    * message, a transfer request's reason).
    */
   readonly note?: CommitNote;
+  /**
+   * The most chats `summary.holder` may hold, this one included, checked when this commit makes
+   * them the chat's holder (the chat did not count against them before). An operator already at
+   * the limit makes the commit `atCapacity`, and nothing changes. Ignored when the holder stays.
+   */
+  readonly maxChats?: number;
 }
 
 /** A commit's entry in a chat's history: the event's type and a short reason. */
@@ -59,7 +72,9 @@ export interface CommitNote {
 export type CommitResult =
   | { readonly status: 'committed'; readonly version: number }
   | { readonly status: 'conflict'; readonly currentVersion: number }
-  | { readonly status: 'duplicate' };
+  | { readonly status: 'duplicate' }
+  /** `maxChats` refused the new holder: nothing changed. `busy` is the holder's count as the store saw it. */
+  | { readonly status: 'atCapacity'; readonly operatorId: number; readonly busy: number };
 
 /** Options for claiming outbox entries. */
 export interface ClaimEffectsOptions {
@@ -89,7 +104,9 @@ export interface Store {
   load(key: ChatKey): Promise<StoredChat | undefined>;
   /**
    * Atomically: refuse a seen `eventId` (`duplicate`), refuse a version other than
-   * `expectedVersion` (`conflict`), else write the snapshot with version + 1, record the event id
+   * `expectedVersion` (`conflict`), refuse a new `summary.holder` already holding `maxChats`
+   * chats (`atCapacity`), else write the snapshot with version + 1, move the chat's busy count
+   * from its previous holder to the new one (when they differ), record the event id
    * (kept for at least the configured dedupe window), append the outbox entries, and set and
    * cancel the timers. The duplicate check comes first. Running the same commit twice (a client
    * resending after a reconnect) must not apply it twice: the second run is a `duplicate`.

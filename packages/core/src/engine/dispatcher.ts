@@ -18,6 +18,7 @@ import {
   stateOf,
 } from '../machine/snapshot.js';
 import { sleep } from '../rate-limit/sleep.js';
+import { busyClaim } from '../routing/busy-counts.js';
 import type { Router, StepDefaults } from '../routing/types.js';
 import { historyNote } from './history-note.js';
 import { type MessageRoute, type MessageRoutingPolicy, routeMessage } from './message-route.js';
@@ -115,6 +116,37 @@ export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) 
     return initialTransition(machine, { portal: key.portal, chatId: key.chatId })[0];
   }
 
+  /** The transition of `event` from `before`, committed with its busy claim (holder and limit). */
+  async function commitTransition(
+    stored: StoredChat | undefined,
+    before: LifecycleSnapshot,
+    machineEvent: MachineEvent,
+  ) {
+    const key: ChatKey = { portal: machineEvent.portal, chatId: machineEvent.chatId };
+    const [after, actions] = transition(machine, before, machineEvent);
+    const instructions = readInstructions(actions);
+    const to = stateOf(after);
+    const persisted = persistSnapshot(after);
+    const { holder, maxChats } = busyClaim(stored ? before : null, after);
+    const result = await store.commit({
+      key,
+      expectedVersion: stored?.version ?? 0,
+      snapshot: persisted,
+      summary: {
+        state: to,
+        stateSince: stored && stored.summary.state === to ? stored.summary.stateSince : clock.now(),
+        ...(holder === undefined ? {} : { holder }),
+      },
+      eventId: machineEvent.id,
+      effects: instructions.effects.map((effect) => ({ id: effect.id, key, call: effect.call })),
+      timersToSet: instructions.schedules.map((timer) => ({ id: timer.id, key, delayMs: timer.delayMs })),
+      timersToCancel: instructions.cancels,
+      note: historyNote(machineEvent, before.context, after.context),
+      ...(maxChats === undefined ? {} : { maxChats }),
+    });
+    return { result, after, actions, instructions, persisted };
+  }
+
   return async function dispatch(event: LifecycleEvent): Promise<DispatchResult> {
     const key: ChatKey = { portal: event.portal, chatId: event.chatId };
     let plan: PlanStep[] | undefined;
@@ -132,24 +164,25 @@ export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) 
         machineEvent = event;
       }
       if (deps.stepAvailability) machineEvent = await deps.stepAvailability(machineEvent, before);
-      const [after, actions] = transition(machine, before, machineEvent);
-      const instructions = readInstructions(actions);
+      // A user already at capacity refuses the commit that offers them the chat: that step is
+      // skipped (`at-capacity`) and the same event applied again, each time with one more step skipped.
+      let outcome = await commitTransition(stored, before, machineEvent);
+      for (let refusals = 1; outcome.result.status === 'atCapacity'; refusals += 1) {
+        const step = outcome.after.context.step;
+        if (refusals > outcome.after.context.plan.length || machineEvent.unavailable?.[step] !== undefined) {
+          // Only a store that breaks the commit contract gets here (a refusal without a new holder's limit).
+          throw new BatonError('STORE_FAILURE', `The store refused plan step ${step} for capacity twice`, {
+            context: { portal: key.portal, chatId: key.chatId, eventId: event.id },
+          });
+        }
+        machineEvent = {
+          ...machineEvent,
+          unavailable: { ...machineEvent.unavailable, [step]: 'at-capacity' },
+        };
+        outcome = await commitTransition(stored, before, machineEvent);
+      }
+      const { result, after, instructions, persisted, actions } = outcome;
       const to = stateOf(after);
-      const persisted = persistSnapshot(after);
-      const result = await store.commit({
-        key,
-        expectedVersion: stored?.version ?? 0,
-        snapshot: persisted,
-        summary: {
-          state: to,
-          stateSince: stored && stored.summary.state === to ? stored.summary.stateSince : clock.now(),
-        },
-        eventId: event.id,
-        effects: instructions.effects.map((effect) => ({ id: effect.id, key, call: effect.call })),
-        timersToSet: instructions.schedules.map((timer) => ({ id: timer.id, key, delayMs: timer.delayMs })),
-        timersToCancel: instructions.cancels,
-        note: historyNote(event, before.context, after.context),
-      });
       if (result.status === 'duplicate') {
         return {
           status: 'duplicate',

@@ -22,7 +22,6 @@ import { resolveMigrations } from '../machine/schema-version.js';
 import { restoreSnapshot, stateOf } from '../machine/snapshot.js';
 import { createMemoryStore } from '../memory/index.js';
 import { createAvailabilityCheck } from '../policies/availability.js';
-import { busyChanges } from '../routing/busy-counts.js';
 import type { StepDefaults } from '../routing/types.js';
 import { logCommitted, publishCommitted } from './commit-report.js';
 import { observeScheduler, observeStore, observeTransport, traceDispatch } from './diagnostics.js';
@@ -164,11 +163,6 @@ export function createEngine(options: EngineOptions): Engine {
       safeEmit(notice.type, { ...notice, key, at } as never);
     }
     if (committed.effectCount > 0) startWarning.workWaiting();
-    for (const [operatorId, delta] of busyChanges(committed)) {
-      counters
-        .adjustBusy(committed.key.portal, operatorId, delta)
-        .catch((error: unknown) => reportError(error, { stage: 'counters', key: committed.key }));
-    }
     if (committed.effectCount > 0) outboxLoop.wake();
   }
 
@@ -326,9 +320,6 @@ export function createEngine(options: EngineOptions): Engine {
       const reset = await track(
         resetChat({ store, machine, clock, migrations }, parsed.data.chat, parsed.data.reason),
       );
-      if (reset.releasedOperatorId !== null) {
-        await counters.adjustBusy(reset.key.portal, reset.releasedOperatorId, -1);
-      }
       safeEmit('chat.reset', reset);
       return reset;
     },

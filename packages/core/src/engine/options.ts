@@ -39,7 +39,11 @@ export interface EngineOptions {
   readonly store?: Store;
   /** Where due timers come from. @defaultValue the store, when it implements `Scheduler` */
   readonly scheduler?: Scheduler;
-  /** Shared routing counters. @defaultValue the store, when it implements `RoutingCounters` */
+  /**
+   * Shared routing counters: rotations, and the busy counts that the store's commits keep (so
+   * give the counters of the store the engine commits to).
+   * @defaultValue the store, when it implements `RoutingCounters`
+   */
   readonly counters?: RoutingCounters;
   /** Resolves transfer requests that name no target. @defaultValue none: such requests are `NO_ROUTE` */
   readonly router?: Router;
@@ -103,7 +107,7 @@ const engineOptionsSchema = z.object({
   transport: objectWith('transfer', 'removeBot', 'readDialogOwner', 'sendBotMessage'),
   store: objectWith('load', 'commit', 'claimEffects', 'completeEffect').optional(),
   scheduler: objectWith('claimDueTimers', 'completeTimer').optional(),
-  counters: objectWith('nextInRotation', 'adjustBusy', 'readBusy').optional(),
+  counters: objectWith('nextInRotation', 'readBusy').optional(),
   router: objectWith('resolve').optional(),
   clock: objectWith('now').optional(),
   machine: z

@@ -91,12 +91,17 @@ export async function readyToCall(
     await abandon(deps, effect);
     return undefined;
   }
-  if (effect.call.kind === 'transfer' && effect.attempt > 1 && effect.startedBefore !== false) {
+  if (effect.call.kind === 'transfer' && effect.attempt > 1) {
     // An earlier claim's worker died or stalled, maybe mid-call: whether the transfer reached the
     // platform is unknown, and repeating a LEAVE=Y transfer that did is refused. The chat reads
-    // the dialog first and repeats the call only if the platform shows it was not made. (A store
-    // that records starts tells when no earlier claim got as far as calling: then it is simply made.)
-    await deps.feedBack(resultEvent(effect, engineFailure('LEASE_EXPIRED')));
+    // the dialog first and repeats the call only if the platform shows it was not made.
+    // A store that records starts may tell that no earlier claim got as far as calling: then the
+    // outcome is "not started" (no dialog read, not charged). This claim does not call either:
+    // an earlier claimant may still report the same outcome for this entry (its own "not
+    // started"), and a call made now would be lost behind that report and repeated.
+    const outcome =
+      effect.startedBefore === false ? notSentFailure('NOT_STARTED') : engineFailure('LEASE_EXPIRED');
+    await deps.feedBack(resultEvent(effect, outcome));
     await deps.store.completeEffect(effect);
     return undefined;
   }

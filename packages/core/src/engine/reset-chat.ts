@@ -5,12 +5,7 @@ import type { Store } from '../contracts/store.js';
 import { BatonError, isBatonError } from '../errors.js';
 import { type ChatContext, initialChatContext } from '../machine/context.js';
 import { chatSchemaVersion, type SnapshotMigration, schemaVersionOf } from '../machine/schema-version.js';
-import {
-  type LifecycleMachine,
-  type LifecycleSnapshot,
-  restoreSnapshot,
-  stateOf,
-} from '../machine/snapshot.js';
+import { type LifecycleMachine, type LifecycleSnapshot, restoreSnapshot } from '../machine/snapshot.js';
 
 /** What `engine.resetChat` did. */
 export interface ChatResetPayload {
@@ -20,7 +15,10 @@ export interface ChatResetPayload {
   readonly code: 'CORRUPT_SNAPSHOT' | 'RESET';
   /** The chat's version after the reset. */
   readonly version: number;
-  /** The operator who held the chat before the reset, when it could be read. */
+  /**
+   * The operator the chat counted against before the reset (`summary.holder`: offered to or
+   * holding it), whose busy count the reset's commit released; `null` when nobody.
+   */
   readonly releasedOperatorId: number | null;
 }
 
@@ -90,8 +88,14 @@ export async function resetChat(deps: Deps, key: ChatKey, reason: string): Promi
       timersToCancel: [...new Set(timersNamedBy(stored.snapshot))],
     });
     if (result.status === 'committed') {
-      const held = before !== null && stateOf(before) === 'operator' ? before.context.operatorId : null;
-      return { key, reason, code, version: result.version, releasedOperatorId: held };
+      // Read from the store's record, not the snapshot: known even when the snapshot is corrupt.
+      return {
+        key,
+        reason,
+        code,
+        version: result.version,
+        releasedOperatorId: stored.summary.holder ?? null,
+      };
     }
   }
   throw new BatonError('CONFLICT_RETRIES_EXHAUSTED', 'The chat kept changing while it was reset', {

@@ -92,12 +92,12 @@ export const chatContextSchema = z.object({
   waitTicks: z.number().int().nonnegative(),
   /** The last plan step whose own waiting message was sent (`-1`: none yet). */
   greetedStep: z.number().int().min(-1),
-  /** Steps of this hand-over skipped without a call, and why (out of hours, operator away). */
+  /** Steps of this hand-over skipped without a call, and why (out of hours, operator away, at capacity). */
   skips: z
     .array(
       z.object({
         step: z.number().int().nonnegative(),
-        reason: z.enum(['out-of-hours', 'operator-unavailable']),
+        reason: z.enum(['out-of-hours', 'operator-unavailable', 'at-capacity']),
       }),
     )
     .max(32),

@@ -112,7 +112,7 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
           lastError: {
             code: 'NO_ONE_AVAILABLE',
             retryable: true,
-            message: 'Every plan step was skipped: out of working hours, or its operator away',
+            message: 'Every plan step was skipped: out of working hours, its operator away or at capacity',
           },
         });
         const room = config.waitingRoom;

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { type ChatKey, chatKeySchema } from '../chat-key.js';
+import { type ChatKey, chatKeySchema, portalIdSchema } from '../chat-key.js';
 import { type Clock, systemClock } from '../contracts/clock.js';
-import type { RoutingCounters } from '../contracts/routing-counters.js';
+import type { BusyRepairReport, RoutingCounters } from '../contracts/routing-counters.js';
 import type { Scheduler } from '../contracts/scheduler.js';
 import type { Store, StoredChat } from '../contracts/store.js';
 import { clockSchema, createClosedGuard, parseInput, positiveDurationMsSchema } from './input.js';
 import { type ChatListFilter, countBacklog, listChats, type StoreInspection } from './inspection.js';
-import { createRoutingCounterMethods } from './routing-counters.js';
+import { createRoutingCounterMethods, repairBusyCounts } from './routing-counters.js';
 import { applyCommit } from './store-commit.js';
 import { claimDueTimers, claimEffects, completeEffect, completeTimer, startEffect } from './store-queues.js';
 import {
@@ -41,6 +41,12 @@ export interface MemoryStoreOptions {
  * inspection API. It is the reference implementation every other store is measured against.
  */
 export interface MemoryStore extends Store, Scheduler, RoutingCounters, StoreInspection {
+  /**
+   * Recomputes operators' busy counts from the chats' holders (`summary.holder`), of one portal
+   * or of every portal, and rewrites the counts that differ. Commits keep the counts exact, so
+   * this finds nothing to change unless something outside the store's API changed them.
+   */
+  repairBusyCounts(portal?: string): Promise<BusyRepairReport>;
   /** Marks the store closed; later calls reject with `STORE_FAILURE`. Idempotent. */
   close(): Promise<void>;
 }
@@ -132,6 +138,12 @@ export function createMemoryStore(options?: MemoryStoreOptions): MemoryStore {
     async listChats(filter?: ChatListFilter) {
       guard.assertOpen();
       return listChats(state, parseInput(chatListFilterSchema, filter, 'listChats filter'), clock.now());
+    },
+
+    async repairBusyCounts(portal?: string) {
+      guard.assertOpen();
+      const valid = portal === undefined ? undefined : parseInput(portalIdSchema, portal, 'portal');
+      return repairBusyCounts(state, valid);
     },
 
     async backlog() {

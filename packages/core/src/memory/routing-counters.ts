@@ -1,10 +1,10 @@
 import { portalIdSchema } from '../chat-key.js';
-import type { RoutingCounters } from '../contracts/routing-counters.js';
+import type { BusyCorrection, BusyRepairReport, RoutingCounters } from '../contracts/routing-counters.js';
 import { parseInput } from './input.js';
-import { busyDeltaSchema, operatorIdSchema, rotationNameSchema } from './store-schemas.js';
-import type { MemoryStoreState } from './store-state.js';
+import { operatorIdSchema, rotationNameSchema } from './store-schemas.js';
+import { busySlot, type MemoryStoreState } from './store-state.js';
 
-/** The memory store's `RoutingCounters`, kept in the store's state. */
+/** The memory store's `RoutingCounters`, kept in the store's state. Busy counts change only in commits. */
 export function createRoutingCounterMethods(
   state: MemoryStoreState,
   assertOpen: () => void,
@@ -21,19 +21,6 @@ export function createRoutingCounterMethods(
       return position;
     },
 
-    async adjustBusy(portal, operatorId, delta) {
-      assertOpen();
-      const slot = busySlot(
-        parseInput(portalIdSchema, portal, 'portal'),
-        parseInput(operatorIdSchema, operatorId, 'operatorId'),
-      );
-      const count = Math.max(0, (state.busy.get(slot) ?? 0) + parseInput(busyDeltaSchema, delta, 'delta'));
-      // Zero is what an absent count reads as; dropping it keeps the map from growing forever.
-      if (count === 0) state.busy.delete(slot);
-      else state.busy.set(slot, count);
-      return count;
-    },
-
     async readBusy(portal, operatorIds) {
       assertOpen();
       const validPortal = parseInput(portalIdSchema, portal, 'portal');
@@ -43,6 +30,37 @@ export function createRoutingCounterMethods(
   };
 }
 
-function busySlot(portal: string, operatorId: number): string {
-  return JSON.stringify([portal, operatorId]);
+/**
+ * Recomputes busy counts from the chats' holders (of one portal, or of all) and rewrites the
+ * ones that differ. Runs without awaiting, so no commit interleaves.
+ */
+export function repairBusyCounts(state: MemoryStoreState, portal: string | undefined): BusyRepairReport {
+  const held = new Map<string, { portal: string; operatorId: number; count: number }>();
+  let chats = 0;
+  for (const chat of state.chats.values()) {
+    if (portal !== undefined && chat.key.portal !== portal) continue;
+    chats += 1;
+    const holder = chat.summary.holder;
+    if (holder === undefined) continue;
+    const slot = busySlot(chat.key.portal, holder);
+    const entry = held.get(slot) ?? { portal: chat.key.portal, operatorId: holder, count: 0 };
+    entry.count += 1;
+    held.set(slot, entry);
+  }
+  const corrected: BusyCorrection[] = [];
+  for (const [slot, count] of [...state.busy]) {
+    const [countPortal, operatorId] = JSON.parse(slot) as [string, number];
+    if (portal !== undefined && countPortal !== portal) continue;
+    const now = held.get(slot)?.count ?? 0;
+    if (now === count) continue;
+    corrected.push({ portal: countPortal, operatorId, was: count, now });
+    if (now === 0) state.busy.delete(slot);
+    else state.busy.set(slot, now);
+  }
+  for (const [slot, entry] of held) {
+    if (state.busy.has(slot)) continue;
+    corrected.push({ portal: entry.portal, operatorId: entry.operatorId, was: 0, now: entry.count });
+    state.busy.set(slot, entry.count);
+  }
+  return { chats, corrected };
 }

@@ -1,10 +1,18 @@
-import type { CommitResult } from '../contracts/store.js';
+import type { ChatSummary, CommitResult } from '../contracts/store.js';
 import type { ParsedCommit } from './store-schemas.js';
-import { type ChatRecord, chatSlot, copyKey, entrySlot, type MemoryStoreState } from './store-state.js';
+import {
+  adjustBusy,
+  busySlot,
+  type ChatRecord,
+  chatSlot,
+  copyKey,
+  entrySlot,
+  type MemoryStoreState,
+} from './store-state.js';
 
 /**
- * Applies a validated commit: the duplicate check first, then the version check, then every
- * change at once. Runs synchronously so that no other operation can interleave.
+ * Applies a validated commit: the duplicate check first, then the version check, then the new
+ * holder's capacity, then every change at once (the busy counts with the chat). Runs synchronously so that no other operation can interleave.
  */
 export function applyCommit(
   state: MemoryStoreState,
@@ -20,16 +28,31 @@ export function applyCommit(
   }
   const currentVersion = existing?.version ?? 0;
   if (commit.expectedVersion !== currentVersion) return { status: 'conflict', currentVersion };
+  const previousHolder = existing?.summary.holder;
+  const holder = commit.summary.holder;
+  if (holder !== undefined && holder !== previousHolder && commit.maxChats !== undefined) {
+    const busy = state.busy.get(busySlot(commit.key.portal, holder)) ?? 0;
+    if (busy >= commit.maxChats) return { status: 'atCapacity', operatorId: holder, busy };
+  }
+  if (holder !== previousHolder) {
+    if (previousHolder !== undefined) adjustBusy(state, commit.key.portal, previousHolder, -1);
+    if (holder !== undefined) adjustBusy(state, commit.key.portal, holder, 1);
+  }
 
+  const summary: ChatSummary = {
+    state: commit.summary.state,
+    stateSince: commit.summary.stateSince,
+    ...(holder === undefined ? {} : { holder }),
+  };
   const chat: ChatRecord = existing ?? {
     key: copyKey(commit.key),
     snapshotJson: commit.snapshot,
     version: 0,
-    summary: { ...commit.summary },
+    summary,
     seenEvents: new Map(),
   };
   chat.snapshotJson = commit.snapshot;
-  chat.summary = { ...commit.summary };
+  chat.summary = summary;
   chat.version = currentVersion + 1;
   // Delete first so that the map stays in expiry order, which pruning relies on.
   chat.seenEvents.delete(commit.eventId);

@@ -64,5 +64,3 @@ export const chatListFilterSchema = z
 export const rotationNameSchema = z.string().min(1, 'rotation must not be empty').max(255);
 /** An operator's user id. */
 export const operatorIdSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-/** A change to a busy count. */
-export const busyDeltaSchema = z.number().int().min(-1_000_000).max(1_000_000);

@@ -77,3 +77,16 @@ export function isLeaseActive(lease: Lease | undefined, now: number): boolean {
 export function copyKey(key: ChatKey): ChatKey {
   return { portal: key.portal, chatId: key.chatId };
 }
+
+/** The map key of an operator's busy count. */
+export function busySlot(portal: string, operatorId: number): string {
+  return JSON.stringify([portal, operatorId]);
+}
+
+/** Adds `delta` to an operator's busy count, never below 0; a zero count is dropped (it reads as 0). */
+export function adjustBusy(state: MemoryStoreState, portal: string, operatorId: number, delta: number): void {
+  const slot = busySlot(portal, operatorId);
+  const count = Math.max(0, (state.busy.get(slot) ?? 0) + delta);
+  if (count === 0) state.busy.delete(slot);
+  else state.busy.set(slot, count);
+}

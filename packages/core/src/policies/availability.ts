@@ -4,8 +4,11 @@ import { invalidInput } from '../errors.js';
 import type { PlanStep } from '../events.js';
 import { isWithinWorkingHours, type WorkingHours, workingHoursSchema } from './working-hours.js';
 
-/** Why a plan step was skipped without being tried. */
-export type SkipReason = 'out-of-hours' | 'operator-unavailable';
+/**
+ * Why a plan step was skipped without being tried: its line is out of working hours, its
+ * operator is away, or its operator already holds their `maxChats` chats.
+ */
+export type SkipReason = 'out-of-hours' | 'operator-unavailable' | 'at-capacity';
 
 /** Where the engine learns when lines work and who is at work (e.g. `@baton/transport-http`'s `createPlatformAvailability`). */
 export interface AvailabilitySource {

@@ -19,8 +19,11 @@ export interface PoolOptions extends StepOptions {
   /** The name of the shared rotation (round-robin only). @defaultValue the pool's ids joined */
   readonly rotation?: string;
   /**
-   * Most chats an operator holds at once: one number for the pool, or by operator id (operators
-   * not named have no limit). An operator whose busy count has reached it is left out of the plan.
+   * Most chats an operator holds at once (offered or answered): one number for the pool, or by
+   * operator id (operators not named have no limit). An operator whose busy count has reached it
+   * is left out of the plan (kept only when every one of the pool has, so that the hand-over fails
+   * as `no-one-available`); each step carries its operator's limit, which the commit offering the
+   * chat enforces atomically (a step whose operator filled up meanwhile is skipped as `at-capacity`).
    * @defaultValue no limit
    */
   readonly maxChats?: number | Readonly<Record<number, number>>;
@@ -47,11 +50,17 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   return parsed.data;
 }
 
-function step(target: TransferTarget, options: CheckedStepOptions, defaults: StepDefaults): PlanStep {
+function step(
+  target: TransferTarget,
+  options: CheckedStepOptions,
+  defaults: StepDefaults,
+  maxChats = Number.POSITIVE_INFINITY,
+): PlanStep {
   return {
     target,
     leave: options.leave ?? defaults.leave,
     confirmationTimeoutMs: options.confirmationTimeoutMs ?? defaults.confirmationTimeoutMs,
+    ...(Number.isFinite(maxChats) ? { maxChats } : {}),
   };
 }
 
@@ -92,7 +101,11 @@ export function roundRobin(operatorIds: readonly number[], options: PoolOptions 
         (_, offset) => pool[(start + offset) % pool.length] as number,
       );
       const open = await withCapacity(inTurn, checked.maxChats, request.key.portal, counters);
-      return open.slice(0, attempts).map((userId) => step({ kind: 'user', userId }, checked, defaults));
+      return open
+        .slice(0, attempts)
+        .map((userId) =>
+          step({ kind: 'user', userId }, checked, defaults, limitOf(checked.maxChats, userId)),
+        );
     },
   };
 }
@@ -112,9 +125,13 @@ export function leastBusy(
       const busy = await counters.readBusy(request.key.portal, pool);
       const ranked = pool
         .map((userId, order) => ({ userId, order, load: busy.get(userId) ?? 0 }))
-        .filter(({ userId, load }) => load < limitOf(checked.maxChats, userId))
         .sort((a, b) => a.load - b.load || a.order - b.order);
-      return ranked.slice(0, attempts).map(({ userId }) => step({ kind: 'user', userId }, checked, defaults));
+      const open = ranked.filter(({ userId, load }) => load < limitOf(checked.maxChats, userId));
+      return (open.length > 0 ? open : ranked)
+        .slice(0, attempts)
+        .map(({ userId }) =>
+          step({ kind: 'user', userId }, checked, defaults, limitOf(checked.maxChats, userId)),
+        );
     },
   };
 }
@@ -126,7 +143,11 @@ function limitOf(maxChats: PoolOptions['maxChats'], userId: number): number {
   return maxChats[userId] ?? Number.POSITIVE_INFINITY;
 }
 
-/** The operators, in order, whose busy count is below their limit (no read without a limit). */
+/**
+ * The operators, in order, whose busy count is below their limit (no read without a limit); all
+ * of them when none is, so that the commit skips each as `at-capacity` and the hand-over fails as
+ * `no-one-available` rather than with an empty plan.
+ */
 async function withCapacity(
   operatorIds: readonly number[],
   maxChats: PoolOptions['maxChats'],
@@ -135,7 +156,8 @@ async function withCapacity(
 ): Promise<number[]> {
   if (maxChats === undefined) return [...operatorIds];
   const busy = await counters.readBusy(portal, operatorIds);
-  return operatorIds.filter((userId) => (busy.get(userId) ?? 0) < limitOf(maxChats, userId));
+  const open = operatorIds.filter((userId) => (busy.get(userId) ?? 0) < limitOf(maxChats, userId));
+  return open.length > 0 ? open : [...operatorIds];
 }
 
 /** A short, stable name for a pool's rotation: the same ids in the same order share one rotation. */

@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import { availabilityScenarios } from './engine/availability-scenarios.js';
+import { busyCountScenarios } from './engine/busy-count-scenarios.js';
 import { concurrencyScenarios } from './engine/concurrency-scenarios.js';
 import { edgeScenarios } from './engine/edge-scenarios.js';
 import { failureScenarios } from './engine/failure-scenarios.js';
@@ -35,6 +36,7 @@ export function engineConformanceSuite(label: string, harness: ConformanceHarnes
     platformStreamScenarios(harness);
     upgradeScenarios(harness);
     availabilityScenarios(harness);
+    busyCountScenarios(harness);
     waitingRoomScenarios(harness);
   });
 }

@@ -77,8 +77,31 @@ describe('createMemoryStore', () => {
     await expectInvalid(store.claimDueTimers({ limit: 1, visibilityMs: -1 }), /visibilityMs/);
     await expectInvalid(store.completeEffect({ id: 'fx', key: chat, leaseToken: '' }), /leaseToken/);
     await expectInvalid(store.nextInRotation('portal-a', ''), /rotation/);
-    await expectInvalid(store.adjustBusy('portal-a', 7, 0.5), /delta|Invalid/);
+    await expectInvalid(store.readBusy('portal-a', [7.5]), /expected int/);
+    await expectInvalid(store.repairBusyCounts(''), /portal/);
+    await expectInvalid(
+      store.commit(commitFor(chat, 0, 'e1', { summary: { state: 'operator', stateSince: 1, holder: 0 } })),
+      /holder/,
+    );
+    await expectInvalid(store.commit(commitFor(chat, 0, 'e1', { maxChats: 0 })), /maxChats/);
     await expectInvalid(store.listChats({ limit: -1 }), /limit/);
+  });
+
+  it('repairBusyCounts recomputes the counts from the chats’ holders and finds nothing to change after commits', async () => {
+    const store = createMemoryStore();
+    const holding = (state: string, holder?: number) => ({
+      summary: { state, stateSince: 1_700_000_000_000, ...(holder === undefined ? {} : { holder }) },
+    });
+    const a1 = { portal: 'portal-a', chatId: 610_001 };
+    const a2 = { portal: 'portal-a', chatId: 610_002 };
+    const b1 = { portal: 'portal-b', chatId: 610_001 };
+    await store.commit(commitFor(a1, 0, 'a1-1', holding('transferring', 7)));
+    await store.commit(commitFor(a2, 0, 'a2-1', holding('operator', 7)));
+    await store.commit(commitFor(b1, 0, 'b1-1', holding('operator', 8)));
+    await store.commit(commitFor(a1, 1, 'a1-2', holding('closed')));
+    expect(await store.repairBusyCounts()).toEqual({ chats: 3, corrected: [] });
+    expect(await store.repairBusyCounts('portal-b')).toEqual({ chats: 1, corrected: [] });
+    expect(await store.readBusy('portal-a', [7])).toEqual(new Map([[7, 1]]));
   });
 
   it('rejects bad options at once', () => {

@@ -50,6 +50,8 @@ export interface WorkerConfig {
   readonly crash?: { readonly at: CrashPoint; readonly nth: number; readonly action?: 'kill' | 'stop' };
   /** `false`: take inbound events only, run no outbox or timers. */
   readonly background?: boolean;
+  /** Routes a transfer request without a plan to the least busy of `pool`, none past `maxChats`. */
+  readonly routing?: { readonly pool: readonly number[]; readonly maxChats: number; readonly leave: boolean };
 }
 
 export type WorkerMessage =

@@ -9,7 +9,15 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createEngine, type EngineOptions, type RateLimiter, type Store, withHeadroom } from '@baton/core';
+import {
+  createEngine,
+  createRouter,
+  type EngineOptions,
+  leastBusy,
+  type RateLimiter,
+  type Store,
+  withHeadroom,
+} from '@baton/core';
 import { createRedisRateLimiter, createRedisStore, recommendedClientOptions } from '@baton/store-redis';
 import { createBitrixTransport, createNodeEventHandler } from '@baton/transport-http';
 import { Cluster, Redis } from 'ioredis';
@@ -129,6 +137,16 @@ const engine = createEngine({
     ? {}
     : { lifecycle: config.lifecycle as NonNullable<EngineOptions['lifecycle']> }),
   defaults: { confirmationTimeoutMs: config.confirmationTimeoutMs ?? 120_000 },
+  ...(config.routing === undefined
+    ? {}
+    : {
+        router: createRouter({
+          fallback: leastBusy(config.routing.pool, {
+            maxChats: config.routing.maxChats,
+            leave: config.routing.leave,
+          }),
+        }),
+      }),
 });
 let engineErrors = 0;
 engine.on('error', (error, context) => {

@@ -7,7 +7,7 @@ import { parseDuration } from './duration.js';
 export type InspectRequest =
   | { readonly kind: 'help' }
   | {
-      readonly kind: 'overview' | 'list' | 'chat' | 'backlog';
+      readonly kind: 'overview' | 'list' | 'chat' | 'backlog' | 'busy';
       readonly connection: { readonly url?: string; readonly cluster?: readonly string[] };
       readonly prefix: string | undefined;
       readonly json: boolean;
@@ -34,6 +34,8 @@ Looks into a Baton deployment's Redis: which chats are where, and why.
   --limit <n>                       … at most n (default 100)
   --chat <portal>:<chatId>          one chat: state, context, pending work and its timeline
   --backlog                         the outbox and timer backlog
+  --busy                            busy counts that differ from the chats holding the
+                                    operators (all portals, or --portal); changes nothing
   --json                            machine-readable output
 
 Connection (one of):
@@ -45,6 +47,7 @@ Examples:
   baton inspect --state awaitingOperator --older-than 10m
   baton inspect --chat b24-abc:311001
   baton inspect --backlog --json
+  baton inspect --busy --portal b24-abc
 `;
 
 const chatSchema = z
@@ -74,6 +77,7 @@ export function parseInspectArgs(argv: readonly string[], env: NodeJS.ProcessEnv
         limit: { type: 'string' },
         chat: { type: 'string' },
         backlog: { type: 'boolean' },
+        busy: { type: 'boolean' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -117,13 +121,29 @@ export function parseInspectArgs(argv: readonly string[], env: NodeJS.ProcessEnv
   }
   const state = text('state');
   const portal = text('portal');
+  const busy = values.busy === true;
+  if (busy && (state !== undefined || olderThanMs !== undefined || limit !== undefined)) {
+    throw new UsageError('--busy takes --portal only');
+  }
   const filtered =
-    state !== undefined || olderThanMs !== undefined || portal !== undefined || limit !== undefined;
-  const kinds = [filtered, chat !== undefined, values.backlog === true].filter(Boolean).length;
-  if (kinds > 1) throw new UsageError('give one of: a chat filter (--state, …), --chat, or --backlog');
+    !busy &&
+    (state !== undefined || olderThanMs !== undefined || portal !== undefined || limit !== undefined);
+  const kinds = [filtered, chat !== undefined, values.backlog === true, busy].filter(Boolean).length;
+  if (kinds > 1) {
+    throw new UsageError('give one of: a chat filter (--state, …), --chat, --backlog, or --busy');
+  }
 
   return {
-    kind: chat !== undefined ? 'chat' : values.backlog === true ? 'backlog' : filtered ? 'list' : 'overview',
+    kind:
+      chat !== undefined
+        ? 'chat'
+        : values.backlog === true
+          ? 'backlog'
+          : busy
+            ? 'busy'
+            : filtered
+              ? 'list'
+              : 'overview',
     connection: url !== undefined ? { url } : { cluster: cluster ?? [] },
     prefix: text('prefix'),
     json: values.json === true,

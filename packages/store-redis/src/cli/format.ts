@@ -1,4 +1,4 @@
-import type { ChatListing, StoreBacklog } from '@baton/core/adapter';
+import type { BusyRepairReport, ChatListing, StoreBacklog } from '@baton/core/adapter';
 import type { ChatDetails } from '../inspection.js';
 import { formatDuration } from './duration.js';
 
@@ -37,6 +37,19 @@ export function formatOverview(chats: readonly ChatListing[], backlog: StoreBack
 
 export function formatBacklog(backlog: StoreBacklog): string {
   return `Outbox: ${backlog.effects} entries waiting\nTimers: ${backlog.timers} set, ${backlog.dueTimers} past due\n`;
+}
+
+/** Busy counts that differ from the chats holding the operators (a check: nothing was changed). */
+export function formatBusy(report: BusyRepairReport): string {
+  const read = `Busy counts checked against ${report.chats} chats`;
+  if (report.corrected.length === 0) return `${read}: every count matches its chats.\n`;
+  const rows = report.corrected.map((entry) => [
+    entry.portal,
+    String(entry.operatorId),
+    String(entry.was),
+    String(entry.now),
+  ]);
+  return `${read}; ${report.corrected.length} differ (run repairBusyCounts() to fix):\n${table(['PORTAL', 'OPERATOR', 'STORED', 'CHATS'], rows)}`;
 }
 
 /** The fields of a chat's context worth reading first; the rest is in `--json`. */

@@ -1,7 +1,7 @@
 import { Cluster } from 'ioredis';
 import { createRedisStore, type RedisStore } from '../store.js';
 import { type InspectRequest, parseInspectArgs, UsageError, usage } from './args.js';
-import { formatBacklog, formatChat, formatChats, formatOverview } from './format.js';
+import { formatBacklog, formatBusy, formatChat, formatChats, formatOverview } from './format.js';
 
 /** Where the command writes. */
 export interface CommandIo {
@@ -14,7 +14,7 @@ export interface CommandIo {
 
 /**
  * `baton inspect`: reads a deployment's Redis (read-only) and prints chats by state and age, one
- * chat's timeline, or the backlog. Returns the exit code: 0 done, 1 Redis failed or the chat is
+ * chat's timeline, the backlog, or busy counts that differ from the chats. Returns the exit code: 0 done, 1 Redis failed or the chat is
  * unknown, 2 a usage mistake.
  */
 export async function runInspect(argv: readonly string[], io: CommandIo): Promise<number> {
@@ -65,6 +65,11 @@ export async function runInspect(argv: readonly string[], io: CommandIo): Promis
       case 'backlog': {
         const backlog = await store.backlog();
         print(backlog, () => formatBacklog(backlog));
+        return 0;
+      }
+      case 'busy': {
+        const report = await store.repairBusyCounts(request.portal, { dryRun: true });
+        print(report, () => formatBusy(report));
         return 0;
       }
       case 'overview': {

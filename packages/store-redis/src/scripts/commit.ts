@@ -2,8 +2,8 @@ import { chatRetentionLua } from './retention.js';
 import { storeNowLua } from './time.js';
 
 /**
- * `batonCommit` (5 keys): one event's changes to one chat, all or nothing. All keys share the
- * chat's hash tag, so this runs on one Cluster slot. Safe to run twice: the duplicate check
+ * `batonCommit` (6 keys): one event's changes to one chat, its portal's busy counts with them, all
+ * or nothing. All keys share the portal's hash tag, so this runs on one Cluster slot. Safe to run twice: the duplicate check
  * comes first, so a resent script answers "duplicate" and changes nothing. A commit that arrives
  * after its deadline (held up in a client's queue past the shard indexes' grace period) changes
  * nothing either: by then a claim may already have judged its index refs, so it must not land.
@@ -13,6 +13,7 @@ import { storeNowLua } from './time.js';
  *   KEYS[3] outbox hash (entry id → JSON record)
  *   KEYS[4] timers hash (timer id → JSON record)
  *   KEYS[5] history list (newest first)
+ *   KEYS[6] the portal's busy hash (operator id → count; `epoch` → holder changes so far)
  *
  *   ARGV[1] now override ('' = Redis TIME)
  *   ARGV[2] expected version
@@ -27,14 +28,18 @@ import { storeNowLua } from './time.js';
  *            no outbox entries and no timers, all five keys expire together after it (on the
  *            Redis server's clock); otherwise the expiry is removed (the dedupe set keeps its
  *            own, which is never earlier than its newest entry's)
- *   ARGV[11] E = number of outbox entries, then E pairs (id, call JSON)
+ *   ARGV[11] the chat's holder after the commit ('' = nobody)
+ *   ARGV[12] maxChats ('' = none): when the holder is new to the chat and already holds that
+ *            many, nothing changes and the reply is "at capacity"
+ *   ARGV[13] E = number of outbox entries, then E pairs (id, call JSON)
  *   then T = number of timers to set, then T pairs (id, delay ms)
  *   then C = number of timers to cancel, then C ids
  *   then the event's type and the commit's reason for the history entry ('' = none; both optional)
  *
  * Returns {status, value, previousState, now, scores…}
  *   status 1 committed (value = new version), 2 conflict (value = current version),
- *   3 duplicate (value = 0), 4 too late (value = 0; nothing changed, nothing reported).
+ *   3 duplicate (value = 0), 4 too late (value = 0; nothing changed, nothing reported),
+ *   5 at capacity (value = the new holder's busy count; nothing changed).
  *   scores: for every outbox entry, timer set and timer cancelled, in argument order, the time
  *   its shard index entry should carry (when it may next be claimed), or -1 when the chat has
  *   no such record. The caller copies these into the shard indexes.
@@ -46,7 +51,8 @@ local eventId = ARGV[3]
 local dedupeTtl = tonumber(ARGV[4])
 
 local retention = tonumber(ARGV[10])
-local effectBase = 11
+local holder = ARGV[11]
+local effectBase = 13
 local effectCount = tonumber(ARGV[effectBase])
 local timerBase = effectBase + 1 + effectCount * 2
 local timerCount = tonumber(ARGV[timerBase])
@@ -101,11 +107,35 @@ if current ~= expected then
   return reply(2, current, '')
 end
 
+local previousHolder = redis.call('HGET', KEYS[1], 'holder') or ''
+if holder ~= previousHolder and holder ~= '' and ARGV[12] ~= '' then
+  local busy = tonumber(redis.call('HGET', KEYS[6], holder) or '0')
+  if busy >= tonumber(ARGV[12]) then
+    return reply(5, busy, '')
+  end
+end
+
 local previousState = redis.call('HGET', KEYS[1], 'state') or ''
 local version = current + 1
 redis.call('HSET', KEYS[1], 'snapshot', ARGV[5], 'version', version, 'state', ARGV[6],
   'stateSince', ARGV[7], 'updatedAt', now)
 redis.call('HSETNX', KEYS[1], 'createdAt', now)
+
+-- The chat's busy count moves with its holder, in this same script.
+if holder ~= previousHolder then
+  if previousHolder ~= '' then
+    local count = tonumber(redis.call('HGET', KEYS[6], previousHolder) or '0') - 1
+    if count > 0 then redis.call('HSET', KEYS[6], previousHolder, count)
+    else redis.call('HDEL', KEYS[6], previousHolder) end
+  end
+  if holder ~= '' then
+    redis.call('HINCRBY', KEYS[6], holder, 1)
+    redis.call('HSET', KEYS[1], 'holder', holder)
+  else
+    redis.call('HDEL', KEYS[1], 'holder')
+  end
+  redis.call('HINCRBY', KEYS[6], 'epoch', 1)
+end
 
 redis.call('ZADD', KEYS[2], now + dedupeTtl, eventId)
 redis.call('PEXPIRE', KEYS[2], dedupeTtl)

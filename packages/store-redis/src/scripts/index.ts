@@ -1,7 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { RedisStoreError } from '../errors.js';
 import { commitLua } from './commit.js';
-import { adjustBusyLua } from './counters.js';
 import { lockAcquireLua, lockExtendLua, lockReleaseLua } from './lock.js';
 import { rateAcquireLua, ratePenalizeLua } from './rate-limit.js';
 import {
@@ -21,7 +20,7 @@ import {
 
 /** Every script, with its key count. Names carry a `baton` prefix so as not to clash with a user's own commands. */
 const definitions = {
-  batonCommit: { numberOfKeys: 5, lua: commitLua },
+  batonCommit: { numberOfKeys: 6, lua: commitLua },
   batonIndexReserve: { numberOfKeys: 2, lua: indexReserveLua },
   batonIndexSettle: { numberOfKeys: 2, lua: indexSettleLua },
   batonIndexClaim: { numberOfKeys: 1, lua: indexClaimLua },
@@ -37,7 +36,6 @@ const definitions = {
   batonLockAcquire: { numberOfKeys: 1, lua: lockAcquireLua },
   batonLockExtend: { numberOfKeys: 1, lua: lockExtendLua },
   batonLockRelease: { numberOfKeys: 1, lua: lockReleaseLua },
-  batonAdjustBusy: { numberOfKeys: 1, lua: adjustBusyLua },
 } as const;
 
 /** The name of one of this package's scripts. */

@@ -1,7 +1,8 @@
 /**
  * Lua shared by the scripts that can bring a chat to rest: the commit, and the completion of an
- * outbox entry or a timer. A chat rests when its state has a retention and it has no outbox
- * entries and no timers left; then every one of its keys gets the same absolute expiry.
+ * outbox entry or a timer. A chat rests when its state has a retention, it has no outbox
+ * entries and no timers left, and it holds no operator (an expired chat could not release its
+ * busy count); then every one of its keys gets the same absolute expiry.
  *
  * The expiry is taken from the Redis server's `TIME`, never from an injected clock: Redis
  * expires keys on its own clock. All five keys share one `PEXPIREAT` instant, so Redis (which
@@ -14,6 +15,7 @@ export const chatRetentionLua = `
 local function restChat(chatKeys, retention)
   if retention == nil or retention <= 0 then return false end
   if redis.call('HLEN', chatKeys[3]) > 0 or redis.call('HLEN', chatKeys[4]) > 0 then return false end
+  if redis.call('HEXISTS', chatKeys[1], 'holder') == 1 then return false end
   local t = redis.call('TIME')
   local at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + retention
   for i = 1, 5 do redis.call('PEXPIREAT', chatKeys[i], at) end

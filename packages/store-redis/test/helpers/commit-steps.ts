@@ -68,7 +68,14 @@ export function commitSteps(target: RedisTarget, client: Redis | Cluster, chat: 
     const effects = commit.effects ?? [];
     const reply = (await run(
       'batonCommit',
-      [chatKeys.chat, chatKeys.dedupe, chatKeys.outbox, chatKeys.timers, chatKeys.history],
+      [
+        chatKeys.chat,
+        chatKeys.dedupe,
+        chatKeys.outbox,
+        chatKeys.timers,
+        chatKeys.history,
+        keys.busy(chat.portal),
+      ],
       [
         now(),
         commit.expectedVersion,
@@ -80,6 +87,8 @@ export function commitSteps(target: RedisTarget, client: Redis | Cluster, chat: 
         5,
         commit.deadline ?? '',
         0,
+        '',
+        '',
         effects.length,
         ...effects.flatMap((id) => [id, '{"kind":"removeBot"}']),
         timers.length,

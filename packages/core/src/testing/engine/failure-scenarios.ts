@@ -268,7 +268,7 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
       expect(chat?.state).toBe('awaitingOperator');
       expect(f.transport.callsOf('transfer')).toHaveLength(2);
     });
-    it('a transfer whose earlier claim never got to call (its reply lost) is made on the next claim without a dialog read', async () => {
+    it('a transfer whose earlier claim never got to call (its reply lost) is reported not started and made again without a dialog read', async () => {
       const f = fixture();
       if (f.store.startEffect === undefined) return; // the store does not record starts
       const key = f.chat();
@@ -276,6 +276,13 @@ export function failureScenarios(harness: ConformanceHarness<EngineStore>): void
       // A claim whose worker never heard back: the entry is leased, nobody calls.
       expect(await f.store.claimEffects({ limit: 10, leaseMs: 250 })).toHaveLength(1);
       f.clock.advance(250);
+      await f.engine.drain();
+      expect(f.transport.callsOf('transfer')).toHaveLength(0);
+      expect(await f.engine.getChat(key)).toMatchObject({
+        state: 'transferring',
+        context: { lastError: { code: 'NOT_STARTED', retryable: true }, attempt: 0 },
+      });
+      f.clock.advance(1_000);
       await f.engine.drain();
       expect(await f.engine.getChat(key)).toMatchObject({
         state: 'awaitingOperator',
