@@ -12,7 +12,7 @@ const intervalMs = 1_000;
 const chatCount = 40;
 /** Room for 40 hand-overs and their bot removals at once: this test counts requests, not waits. */
 const limit = { ratePerSecond: 50, burst: 100 };
-/** The engine's loops look for due timers this often (and its polls gather this long). */
+/** The engine's loops look for due timers this often (its polls gather 200 ms, the least). */
 const workerPollMs = 50;
 
 let close: (() => Promise<void>) | undefined;
