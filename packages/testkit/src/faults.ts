@@ -39,6 +39,15 @@ export interface FaultSpec {
    * @defaultValue 'before'
    */
   readonly when?: 'before' | 'after';
+  /**
+   * For `status`: fail the method's commands inside a `batch` (each one's `result_error` entry
+   * carries `error`; the other commands and the request itself succeed) instead of HTTP requests
+   * calling it directly. `times` counts commands.
+   * @defaultValue false
+   */
+  readonly inBatch?: boolean;
+  /** With `inBatch`: only the commands whose `CHAT_ID` is this chat. Omitted: every command. */
+  readonly chatId?: number;
 }
 
 /** A fault that was added; `remove()` takes it out. */
@@ -66,18 +75,29 @@ export interface FaultMatcher {
     portal: string,
     when?: 'before' | 'after',
   ): Fault | undefined;
+  /** Takes (and counts) the first `inBatch` fault matching a command inside a `batch`. */
+  takeInBatch(method: string, portal: string, chatId: number): Fault | undefined;
 }
 
-const faultSchema = z.strictObject({
-  method: z.string().min(1).optional(),
-  portal: z.string().min(1).optional(),
-  kind: z.enum(['latency', 'status', 'reset', 'hang', 'html', 'duplicateEvents']),
-  ms: z.number().int().nonnegative().optional(),
-  status: z.number().int().min(100).max(599).optional(),
-  error: z.string().min(1).optional(),
-  times: z.number().int().positive().optional(),
-  when: z.enum(['before', 'after']).optional(),
-});
+const faultSchema = z
+  .strictObject({
+    method: z.string().min(1).optional(),
+    portal: z.string().min(1).optional(),
+    kind: z.enum(['latency', 'status', 'reset', 'hang', 'html', 'duplicateEvents']),
+    ms: z.number().int().nonnegative().optional(),
+    status: z.number().int().min(100).max(599).optional(),
+    error: z.string().min(1).optional(),
+    times: z.number().int().positive().optional(),
+    when: z.enum(['before', 'after']).optional(),
+    inBatch: z.boolean().optional(),
+    chatId: z.number().int().positive().optional(),
+  })
+  .refine((fault) => fault.inBatch !== true || (fault.kind === 'status' && fault.when !== 'after'), {
+    message: "inBatch applies to 'status' faults before the command runs",
+  })
+  .refine((fault) => fault.chatId === undefined || fault.inBatch === true, {
+    message: 'chatId applies to inBatch faults only',
+  });
 
 export function createFaultRegistry(): FaultRegistry & FaultMatcher {
   let nextId = 1;
@@ -109,6 +129,7 @@ export function createFaultRegistry(): FaultRegistry & FaultMatcher {
       const wanted = method.toLowerCase();
       const fault = active.find(
         (candidate) =>
+          candidate.inBatch !== true &&
           kinds.includes(candidate.kind) &&
           (candidate.method === undefined || candidate.method.toLowerCase() === wanted) &&
           (candidate.portal === undefined || candidate.portal === portal) &&
@@ -116,12 +137,28 @@ export function createFaultRegistry(): FaultRegistry & FaultMatcher {
             candidate.kind === 'duplicateEvents' ||
             (candidate.when ?? 'before') === when),
       );
-      if (fault === undefined) return undefined;
-      fault.hits += 1;
-      if (fault.times !== undefined && fault.hits >= fault.times) remove(fault.id);
-      return fault;
+      return hit(fault);
+    },
+    takeInBatch(method, portal, chatId) {
+      const wanted = method.toLowerCase();
+      return hit(
+        active.find(
+          (candidate) =>
+            candidate.inBatch === true &&
+            (candidate.method === undefined || candidate.method.toLowerCase() === wanted) &&
+            (candidate.portal === undefined || candidate.portal === portal) &&
+            (candidate.chatId === undefined || candidate.chatId === chatId),
+        ),
+      );
     },
   };
+
+  function hit(fault: (Fault & { hits: number }) | undefined): Fault | undefined {
+    if (fault === undefined) return undefined;
+    fault.hits += 1;
+    if (fault.times !== undefined && fault.hits >= fault.times) remove(fault.id);
+    return fault;
+  }
 }
 
 /** The platform error code that goes with an injected status. */

@@ -55,6 +55,36 @@ describe('batch', () => {
     expect(s.emulator.requests).toHaveLength(1);
   });
 
+  it("an inBatch fault fails one chat's command inside the batch, not the request nor the other commands", async () => {
+    s = await scenario();
+    const other = s.portal.createClientChat({ lineId: s.lineId, botId: s.botId }).chatId;
+    const fault = s.emulator.faults.add({
+      method: 'imopenlines.dialog.get',
+      kind: 'status',
+      status: 500,
+      inBatch: true,
+      chatId: other,
+      times: 1,
+    });
+    const cmd = {
+      first: `imopenlines.dialog.get?CHAT_ID=${s.chatId}`,
+      second: `imopenlines.dialog.get?CHAT_ID=${other}`,
+    };
+    const answer = await s.asBot('batch', { halt: 0, cmd });
+    expect(answer.status).toBe(200);
+    const batch = answer.body.result as BatchResult;
+    expect(batch.result).toMatchObject({ first: { id: s.chatId, owner: 0 } });
+    expect(batch.result_error).toEqual({
+      second: { error: 'INTERNAL_SERVER_ERROR', error_description: 'Injected fault: INTERNAL_SERVER_ERROR' },
+    });
+    expect(fault.hits).toBe(1);
+    // Used up: the next batch reads both; a direct call of the method was never affected.
+    const again = (await s.asBot('batch', { halt: 0, cmd })).body.result as BatchResult;
+    expect(again.result_error).toEqual([]);
+    expect(s.emulator.faults.list).toEqual([]);
+    expect(() => s?.emulator.faults.add({ kind: 'reset', inBatch: true })).toThrow(/inBatch/);
+  });
+
   it('stops at the first error with halt, and answers [] for an empty part', async () => {
     s = await scenario();
     const answer = await s.asBot('batch', {

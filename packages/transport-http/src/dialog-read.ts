@@ -43,6 +43,9 @@ type ReadOutcome = TransportResult<DialogOwner>;
 type Failure = { readonly ok: false; readonly error: ReturnType<typeof toTransportFailure> };
 const fail = (error: BitrixError): Failure => ({ ok: false, error: toTransportFailure(error) });
 
+/** Chats whose dialogs one `batch` reads: it holds 50 commands, two per chat. */
+export const chatsPerBatch = 25;
+
 /** Reads a dialog's owner and the bot's membership for `readDialogOwner`. */
 export type DialogReader = (
   chatId: number,
@@ -51,13 +54,27 @@ export type DialogReader = (
   signal: AbortSignal | undefined,
 ) => Promise<ReadOutcome>;
 
+/** Reads several dialogs of one portal for `readDialogOwners`: one outcome per chat, in order. */
+export type DialogsReader = (
+  chatIds: readonly number[],
+  portal: ResolvedPortal,
+  clientIdParam: RestParams,
+  signal: AbortSignal | undefined,
+) => Promise<ReadOutcome[]>;
+
+/** The names of a chat's two commands: `owner`/`members` alone, numbered in a grouped read. */
+const commandNames = (index: number, alone: boolean) =>
+  alone ? { owner: 'owner', members: 'members' } : { owner: `owner${index}`, members: `members${index}` };
+
 /**
  * Reads the owner and the bot's membership in one HTTP request: `batch` (`halt=0`) with
- * `imopenlines.dialog.get` and `imbot.chat.user.list`. A portal that answers `batch` with
- * `ERROR_METHOD_NOT_FOUND` is remembered and read with `imopenlines.dialog.get` alone (no
- * `botPresent`); while the first read of a portal finds that out, concurrent reads wait for it.
+ * `imopenlines.dialog.get` and `imbot.chat.user.list` for each chat (up to 25 chats a request, each
+ * request its own rate grant; more chats are split). A portal that answers `batch` with
+ * `ERROR_METHOD_NOT_FOUND` is remembered and read with `imopenlines.dialog.get` alone, a request
+ * per chat (no `botPresent`); while the first read of a portal finds that out, concurrent reads
+ * wait for it.
  */
-export function createDialogReader(client: BitrixClient): DialogReader {
+export function createDialogReader(client: BitrixClient): { readOne: DialogReader; readMany: DialogsReader } {
   const withoutBatch = new Set<string>();
   const probed = new Set<string>();
   const probes = new Map<string, Promise<unknown>>();
@@ -69,46 +86,63 @@ export function createDialogReader(client: BitrixClient): DialogReader {
     return ownerFrom(answer.result, portal, method);
   }
 
+  /** One `batch` request for up to 25 chats. */
   async function readBatch(
-    chatId: number,
+    chatIds: readonly number[],
     portal: ResolvedPortal,
     clientIdParam: RestParams,
     signal: AbortSignal | undefined,
-  ): Promise<ReadOutcome | 'noBatch'> {
-    const members = new URLSearchParams({ CHAT_ID: String(chatId), BOT_ID: String(portal.bot.id) });
-    for (const [key, value] of Object.entries(clientIdParam)) members.set(key, String(value));
-    const params = {
-      halt: 0,
-      cmd: {
-        owner: `imopenlines.dialog.get?${new URLSearchParams({ CHAT_ID: String(chatId) })}`,
-        members: `imbot.chat.user.list?${members}`,
-      },
-    };
-    const answer = await client.call(portal.portal, 'batch', params, signal ? { signal } : {});
-    if (!answer.ok) return noBatchCodes.has(answer.error.code) ? 'noBatch' : fail(answer.error);
+  ): Promise<ReadOutcome[] | 'noBatch'> {
+    const alone = chatIds.length === 1;
+    const cmd: Record<string, string> = {};
+    for (const [index, chatId] of chatIds.entries()) {
+      const names = commandNames(index, alone);
+      const members = new URLSearchParams({ CHAT_ID: String(chatId), BOT_ID: String(portal.bot.id) });
+      for (const [key, value] of Object.entries(clientIdParam)) members.set(key, String(value));
+      cmd[names.owner] = `imopenlines.dialog.get?${new URLSearchParams({ CHAT_ID: String(chatId) })}`;
+      cmd[names.members] = `imbot.chat.user.list?${members}`;
+    }
+    const answer = await client.call(portal.portal, 'batch', { halt: 0, cmd }, signal ? { signal } : {});
+    if (!answer.ok) {
+      if (noBatchCodes.has(answer.error.code)) return 'noBatch';
+      const failure = fail(answer.error);
+      return chatIds.map(() => failure);
+    }
     const batch = batchAnswerSchema.safeParse(answer.result);
-    if (!batch.success) return fail(invalidResponse(portal, 'batch', 'the answer is not a batch result'));
+    if (!batch.success) {
+      const failure = fail(invalidResponse(portal, 'batch', 'the answer is not a batch result'));
+      return chatIds.map(() => failure);
+    }
     const results = batch.data.result;
     const errors = batch.data.result_error ?? {};
-    const ownerError = errors.owner;
-    if (ownerError)
-      return fail(
-        innerError(portal, 'imopenlines.dialog.get', ownerError.error, ownerError.error_description),
-      );
-    if (!('owner' in results))
-      return fail(invalidResponse(portal, 'batch', 'the owner command has no answer'));
-    const owner = ownerFrom(results.owner, portal, 'imopenlines.dialog.get');
-    if (!owner.ok) return owner;
-    const botPresent = membership(results.members, errors.members?.error, portal.bot.id);
-    return { ok: true, value: { ...owner.value, ...(botPresent === undefined ? {} : { botPresent }) } };
+    return chatIds.map((_, index): ReadOutcome => {
+      const names = commandNames(index, alone);
+      const ownerError = errors[names.owner];
+      if (ownerError)
+        return fail(
+          innerError(portal, 'imopenlines.dialog.get', ownerError.error, ownerError.error_description),
+        );
+      if (!(names.owner in results))
+        return fail(invalidResponse(portal, 'batch', `the ${names.owner} command has no answer`));
+      const owner = ownerFrom(results[names.owner], portal, 'imopenlines.dialog.get');
+      if (!owner.ok) return owner;
+      const botPresent = membership(results[names.members], errors[names.members]?.error, portal.bot.id);
+      return { ok: true, value: { ...owner.value, ...(botPresent === undefined ? {} : { botPresent }) } };
+    });
   }
 
-  return async (chatId, portal, clientIdParam, signal) => {
+  /** Reads up to 25 chats with `batch`, learning on a portal's first read whether it serves `batch`. */
+  async function readChunk(
+    chatIds: readonly number[],
+    portal: ResolvedPortal,
+    clientIdParam: RestParams,
+    signal: AbortSignal | undefined,
+  ): Promise<ReadOutcome[]> {
     const key = portal.portal;
     const probe = probes.get(key);
     if (probe) await probe;
-    if (withoutBatch.has(key)) return readPlain(chatId, portal, signal);
-    const attempt = readBatch(chatId, portal, clientIdParam, signal).then((outcome) => {
+    if (withoutBatch.has(key)) return Promise.all(chatIds.map((chatId) => readPlain(chatId, portal, signal)));
+    const attempt = readBatch(chatIds, portal, clientIdParam, signal).then((outcome) => {
       probed.add(key);
       if (outcome === 'noBatch') withoutBatch.add(key);
       return outcome;
@@ -120,7 +154,26 @@ export function createDialogReader(client: BitrixClient): DialogReader {
       );
     }
     const outcome = await attempt;
-    return outcome === 'noBatch' ? readPlain(chatId, portal, signal) : outcome;
+    return outcome === 'noBatch'
+      ? Promise.all(chatIds.map((chatId) => readPlain(chatId, portal, signal)))
+      : outcome;
+  }
+
+  return {
+    readOne: async (chatId, portal, clientIdParam, signal) => {
+      const [outcome] = await readChunk([chatId], portal, clientIdParam, signal);
+      return outcome ?? fail(invalidResponse(portal, 'batch', 'the read gave no outcome'));
+    },
+    readMany: async (chatIds, portal, clientIdParam, signal) => {
+      const chunks: number[][] = [];
+      for (let from = 0; from < chatIds.length; from += chatsPerBatch) {
+        chunks.push(chatIds.slice(from, from + chatsPerBatch));
+      }
+      const outcomes = await Promise.all(
+        chunks.map((chunk) => readChunk(chunk, portal, clientIdParam, signal)),
+      );
+      return outcomes.flat();
+    },
   };
 }
 

@@ -15,7 +15,12 @@ import { type BitrixClient, createBitrixClient } from './rest/client.js';
 import type { BitrixClientOptions } from './rest/client-options.js';
 import type { RestParams } from './rest/encode-params.js';
 import type { ResolvedPortal } from './rest/resolve-portal.js';
-import { botMessageSchema, notAMemberCodes, transferRequestSchema } from './transport-requests.js';
+import {
+  botMessageSchema,
+  dialogReadsSchema,
+  notAMemberCodes,
+  transferRequestSchema,
+} from './transport-requests.js';
 
 /** Options of `createBitrixTransport`: those of the REST client (see `BitrixClientOptions`). */
 export type BitrixTransportOptions = BitrixClientOptions;
@@ -50,7 +55,7 @@ const fail = (error: BitrixError): Failure => ({ ok: false, error: toTransportFa
  */
 export function createBitrixTransport(options: BitrixTransportOptions): BitrixTransport {
   const client = createBitrixClient(options);
-  const readDialog = createDialogReader(client);
+  const readDialogs = createDialogReader(client);
 
   /** Validates, resolves the portal, and calls `method` with the params `build` makes. */
   async function run<S extends z.ZodType, T>(
@@ -149,7 +154,28 @@ export function createBitrixTransport(options: BitrixTransportOptions): BitrixTr
       if (!parsed.success) return fail(invalidInputError('readDialogOwner arguments', parsed.error));
       const portal = await client.portal(parsed.data.portal);
       if (portal instanceof BitrixError) return fail(portal);
-      return readDialog(parsed.data.chatId, portal, clientIdParam(portal), callOptions?.signal);
+      return readDialogs.readOne(parsed.data.chatId, portal, clientIdParam(portal), callOptions?.signal);
+    },
+
+    readDialogOwners: async (
+      chats: readonly ChatKey[],
+      callOptions?: CallOptions,
+    ): Promise<readonly TransportResult<DialogOwner>[]> => {
+      const parsed = dialogReadsSchema.safeParse(chats);
+      if (!parsed.success) {
+        const failure = fail(invalidInputError('readDialogOwners arguments', parsed.error));
+        return Array.isArray(chats) ? chats.map(() => failure) : [];
+      }
+      const first = parsed.data[0];
+      if (first === undefined) return [];
+      const portal = await client.portal(first.portal);
+      if (portal instanceof BitrixError) return parsed.data.map(() => fail(portal));
+      return readDialogs.readMany(
+        parsed.data.map((chat) => chat.chatId),
+        portal,
+        clientIdParam(portal),
+        callOptions?.signal,
+      );
     },
 
     sendBotMessage: (chat: ChatKey & { readonly text: string }, callOptions?: CallOptions) =>

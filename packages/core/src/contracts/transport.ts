@@ -49,6 +49,12 @@ export interface TransportFailure {
   readonly message: string;
 }
 
+/**
+ * The most chats whose dialogs one platform request reads (Bitrix24 `batch` holds 50 commands, two
+ * per chat): the engine's groups of polls, and the grants `withRateLimit` takes for a grouped read.
+ */
+export const dialogReadsPerRequest = 25;
+
 /** A transport call's outcome: a value, or a failure as data (never a thrown error). */
 export type TransportResult<T> =
   | { readonly ok: true; readonly value: T }
@@ -91,8 +97,9 @@ export interface BotRemoval {
  * `@baton/core/testing`; `transportConformanceSuite` there checks any other.
  *
  * Required are the four calls the lifecycle makes: `transfer`, `removeBot`, `readDialogOwner`,
- * `sendBotMessage`. A transport makes one attempt per call and describes a failure
- * (`retryable`, `kind`, `outcomeUnknown`); the engine alone decides whether to call again.
+ * `sendBotMessage`; `readDialogOwners` is an optional grouped `readDialogOwner` that saves
+ * requests. A transport makes one attempt per call and describes a failure (`retryable`, `kind`,
+ * `outcomeUnknown`); the engine alone decides whether to call again.
  *
  * Deliberately left out: inbound events (see the transport's own parser), retries (the
  * engine's) and any state — a transport remembers nothing about chats.
@@ -114,6 +121,21 @@ export interface Transport {
    * still a member: for confirmation polling and for settling ambiguous outcomes.
    */
   readDialogOwner(chat: ChatKey, options?: CallOptions): Promise<TransportResult<DialogOwner>>;
+  /**
+   * Optional: `readDialogOwner` for several chats of ONE portal in one platform request where the
+   * platform allows (Bitrix24 `batch`: 25 chats, two commands each). The engine uses it for the
+   * confirmation polls it finds due together, in groups of at most 25, and reads alone where this
+   * is missing. A transport given more chats than one request holds splits them.
+   *
+   * Returns one outcome per chat, in the order of `chats` (same length): one chat's failure (its
+   * dialog not readable, an error inside the batch) does not fail the others; a failure of the
+   * whole request is every chat's outcome. Like every call it never throws for platform or network
+   * failures. `withRateLimit` takes one grant per 25 chats for it.
+   */
+  readDialogOwners?(
+    chats: readonly ChatKey[],
+    options?: CallOptions,
+  ): Promise<readonly TransportResult<DialogOwner>[]>;
   /** Sends a message as the bot into the chat. */
   sendBotMessage(
     chat: ChatKey & { readonly text: string },

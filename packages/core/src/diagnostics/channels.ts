@@ -88,8 +88,13 @@ export interface ClaimMessage {
 /** One platform call; `outcome` tells whether it succeeded and the failure's code. */
 export interface EffectMessage {
   readonly key: ChatKey;
-  /** The transport method: `transfer`, `removeBot`, `readDialogOwner`, `sendBotMessage`, … */
+  /**
+   * The transport method: `transfer`, `removeBot`, `readDialogOwner`, `sendBotMessage`, … For
+   * `readDialogOwners` (a grouped read), `key` is its first chat and `outcome` the first failure.
+   */
   readonly kind: string;
+  /** For `readDialogOwners`: every chat it read. */
+  readonly chats?: readonly ChatKey[];
   outcome?: { readonly ok: boolean; readonly code?: string };
   error?: unknown;
 }

@@ -1,7 +1,8 @@
+import type { ChatKey } from '../chat-key.js';
 import type { Clock } from '../contracts/clock.js';
 import type { Scheduler } from '../contracts/scheduler.js';
 import type { Store } from '../contracts/store.js';
-import type { Transport, TransportResult } from '../contracts/transport.js';
+import type { CallOptions, Transport, TransportResult } from '../contracts/transport.js';
 import { publish, traced } from '../diagnostics/channels.js';
 import type { LifecycleEvent } from '../events.js';
 import type { DispatchResult } from './dispatcher.js';
@@ -103,7 +104,7 @@ const callKinds = [
 
 /** The transport, with every call on the `baton:effect` tracing channel. */
 export function observeTransport<T extends Transport>(transport: T): T {
-  const overrides: Partial<Record<(typeof callKinds)[number], unknown>> = {};
+  const overrides: Partial<Record<(typeof callKinds)[number] | 'readDialogOwners', unknown>> = {};
   for (const kind of callKinds) {
     const method = transport[kind] as
       | ((chat: { portal: string; chatId: number }, options?: unknown) => Promise<TransportResult<unknown>>)
@@ -118,6 +119,27 @@ export function observeTransport<T extends Transport>(transport: T): T {
           message.outcome = result.ok ? { ok: true } : { ok: false, code: result.error.code };
         },
       );
+  }
+  const readDialogOwners = transport.readDialogOwners;
+  if (typeof readDialogOwners === 'function') {
+    // A grouped read is one platform call: one message, named by its first chat, listing them all.
+    overrides.readDialogOwners = (chats: readonly ChatKey[], options?: CallOptions) => {
+      const first = chats[0];
+      if (first === undefined) return readDialogOwners.call(transport, chats, options);
+      return traced(
+        'effect',
+        {
+          key: { portal: first.portal, chatId: first.chatId },
+          kind: 'readDialogOwners',
+          chats: chats.map((chat) => ({ portal: chat.portal, chatId: chat.chatId })),
+        },
+        () => readDialogOwners.call(transport, chats, options),
+        (results, message) => {
+          const failed = results.find((result) => !result.ok);
+          message.outcome = failed?.ok === false ? { ok: false, code: failed.error.code } : { ok: true };
+        },
+      );
+    };
   }
   return wrap(transport, overrides as Partial<T>);
 }

@@ -1,6 +1,6 @@
 import type { ClaimedEffect } from '../contracts/effects.js';
 import { truncateMessage } from '../contracts/logger.js';
-import type { Transport, TransportResult } from '../contracts/transport.js';
+import type { DialogOwner, Transport, TransportResult } from '../contracts/transport.js';
 import type { EffectResultEvent } from '../events.js';
 
 /** The outcome part of an `effect.result` event. */
@@ -78,6 +78,15 @@ function toOutcome<T>(
   return { ...failure, retryAfterMs: Math.min(maxRetryAfterMs, Math.max(0, Math.ceil(retryAfterMs))) };
 }
 
+/** The outcome of one chat's dialog read, alone or in a grouped read. */
+export function dialogReadOutcome(result: TransportResult<DialogOwner>): EffectOutcome {
+  return toOutcome(result, (v) =>
+    typeof v.botPresent === 'boolean'
+      ? { ownerId: v.ownerId, botPresent: v.botPresent }
+      : { ownerId: v.ownerId },
+  );
+}
+
 /** Makes the platform call an outbox entry describes and reports its outcome as data. */
 export async function callTransport(
   transport: Transport,
@@ -97,11 +106,7 @@ export async function callTransport(
     case 'removeBot':
       return toOutcome(await transport.removeBot(chat, options), (v) => ({ alreadyGone: v.alreadyGone }));
     case 'readDialogOwner':
-      return toOutcome(await transport.readDialogOwner(chat, options), (v) =>
-        typeof v.botPresent === 'boolean'
-          ? { ownerId: v.ownerId, botPresent: v.botPresent }
-          : { ownerId: v.ownerId },
-      );
+      return dialogReadOutcome(await transport.readDialogOwner(chat, options));
     case 'sendBotMessage':
       return toOutcome(await transport.sendBotMessage({ ...chat, text: call.text }, options), none);
     case 'handToQueue':

@@ -268,6 +268,9 @@ export function createEngine(options: EngineOptions): Engine {
     ...outboxDeps(),
     maxInFlight: worker.batchSize * 16,
     perPortal: 4,
+    // Polls due together are claimed within about one idle pause of the loops (a poll is a
+    // fallback signal: waiting 200 ms for the others costs it nothing).
+    pollGatherMs: Math.max(worker.pollIntervalMs, 200),
     track,
   });
   const runTimers = () =>

@@ -55,7 +55,9 @@ export interface EngineOptions {
   readonly lifecycle?: LifecycleOptions;
   /**
    * Poll `imopenlines.dialog.get` this often while awaiting an operator; `false` turns it off.
-   * Shorthand for `lifecycle.confirmationPollIntervalMs`. @defaultValue `false`
+   * Polls come due on the interval's grid, and a transport with `readDialogOwners` reads those of
+   * one portal together (25 chats a request). Shorthand for
+   * `lifecycle.confirmationPollIntervalMs`. @defaultValue `false`
    */
   readonly confirmationPollIntervalMs?: number | false;
   /**

@@ -15,7 +15,7 @@ import {
   nextId,
   verifiedDialog,
 } from './decisions.js';
-import { describeFailure } from './failure-record.js';
+import { describeFailure, eventTime } from './failure-record.js';
 import type { CancelInstruction, EffectInstruction, Notice, ScheduleInstruction } from './instructions.js';
 import { answerOf, isClientLeavingBot, isClientZero, type MachineEvent } from './machine-events.js';
 import { stepNotice } from './notices.js';
@@ -345,11 +345,19 @@ export function createLifecycleSetup(config: ResolvedLifecycleOptions) {
           params: { type: 'transfer.requested', ...stepNotice(context), attempt: context.attempt },
         });
       }),
-      schedulePoll: enqueueActions(({ context, enqueue }) => {
-        if (config.confirmationPollIntervalMs === false) return;
+      /**
+       * The next poll comes due at the next multiple of the interval (by the event's time): the
+       * polls of every chat waiting come due together, and the engine reads them in one request
+       * per portal. A chat still polls at least once an interval.
+       */
+      schedulePoll: enqueueActions(({ context, event, enqueue }) => {
+        const every = config.confirmationPollIntervalMs;
+        if (every === false) return;
         const id = nextId(context, 'poll');
+        const at = eventTime(event);
+        const delayMs = at === undefined ? every : every - (at % every);
         enqueue.assign({ pollTimer: id, seq: context.seq + 1 });
-        enqueue({ type: 'schedule', params: { id, delayMs: config.confirmationPollIntervalMs } });
+        enqueue({ type: 'schedule', params: { id, delayMs } });
       }),
     },
     guards: {

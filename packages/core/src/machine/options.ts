@@ -25,7 +25,11 @@ export const lifecycleOptionsSchema = z
     retryBaseDelayMs: z.number().int().min(1).max(3_600_000).default(1_000),
     /** Upper bound of a retry delay. */
     retryMaxDelayMs: z.number().int().min(1).max(3_600_000).default(30_000),
-    /** Poll `imopenlines.dialog.get` this often while awaiting an operator; `false` turns polling off. */
+    /**
+     * Poll `imopenlines.dialog.get` this often while awaiting an operator; `false` turns polling
+     * off. Each poll comes due at the next multiple of the interval (by the engine's clock), so
+     * that the polls of every waiting chat come due together and can share a request.
+     */
     confirmationPollIntervalMs: z
       .union([z.number().int().min(100).max(3_600_000), z.literal(false)])
       .default(false),

@@ -1,6 +1,13 @@
 import type { ChatKey } from '../chat-key.js';
 import type { RateLimiter } from '../contracts/rate-limiter.js';
-import type { CallOptions, Transport, TransportResult } from '../contracts/transport.js';
+import {
+  type CallOptions,
+  type DialogOwner,
+  dialogReadsPerRequest,
+  type Transport,
+  type TransportFailure,
+  type TransportResult,
+} from '../contracts/transport.js';
 import { waitForGrant } from './wait-for-grant.js';
 
 /** Options of `withRateLimit`. */
@@ -24,7 +31,8 @@ export interface WithRateLimitOptions {
 export type RateLimitedTransport<T extends Transport = Transport> = T & { readonly rateLimiter: RateLimiter };
 
 /**
- * Puts a transport behind a rate limiter: every call takes one grant for its portal first, and a
+ * Puts a transport behind a rate limiter: every call takes one grant for its portal first (a
+ * grouped `readDialogOwners`: one per 25 chats, the chats one request reads), and a
  * `budget` failure the platform answers anyway penalizes the portal for every caller. The one
  * place a transport without its own limiter gets one; give every process the same shared limiter
  * (e.g. `createRedisRateLimiter`) when several processes call one portal.
@@ -43,14 +51,16 @@ export function withRateLimit<T extends Transport>(
   const maxWaitMs = options.maxWaitMs ?? 30_000;
   const penaltyMs = options.penaltyMs ?? 1_000;
 
-  async function granted<V>(
-    chat: ChatKey,
-    callOptions: CallOptions | undefined,
-    call: () => Promise<TransportResult<V>>,
-  ): Promise<TransportResult<V>> {
-    const signal = callOptions?.signal;
-    const grant = await waitForGrant(rateLimiter, chat.portal, { until: Date.now() + maxWaitMs, signal });
-    if (!grant.granted) {
+  /** Waits for `grants` grants of the portal; a refusal as the failure every call of them reports. */
+  async function takeGrants(
+    portal: string,
+    grants: number,
+    signal: AbortSignal | undefined,
+  ): Promise<{ readonly ok: false; readonly error: TransportFailure } | undefined> {
+    const until = Date.now() + maxWaitMs;
+    for (let taken = 0; taken < grants; taken += 1) {
+      const grant = await waitForGrant(rateLimiter, portal, { until, signal });
+      if (grant.granted) continue;
       return grant.reason === 'aborted'
         ? {
             ok: false,
@@ -65,15 +75,50 @@ export function withRateLimit<T extends Transport>(
               outcomeUnknown: false,
               notSent: true,
               retryAfterMs: grant.retryAfterMs,
-              message: `The request budget of ${chat.portal} is spent for the next ${grant.retryAfterMs} ms`,
+              message: `The request budget of ${portal} is spent for the next ${grant.retryAfterMs} ms`,
             },
           };
     }
-    const result = await call();
+    return undefined;
+  }
+
+  /** A `budget` failure the platform answered anyway holds back every caller of the portal. */
+  async function penalizeOn(portal: string, result: TransportResult<unknown>): Promise<void> {
     if (!result.ok && result.error.kind === 'budget') {
-      await rateLimiter.penalize(chat.portal, result.error.retryAfterMs ?? penaltyMs).catch(() => undefined);
+      await rateLimiter.penalize(portal, result.error.retryAfterMs ?? penaltyMs).catch(() => undefined);
     }
+  }
+
+  async function granted<V>(
+    chat: ChatKey,
+    callOptions: CallOptions | undefined,
+    call: () => Promise<TransportResult<V>>,
+  ): Promise<TransportResult<V>> {
+    const refused = await takeGrants(chat.portal, 1, callOptions?.signal);
+    if (refused) return refused;
+    const result = await call();
+    await penalizeOn(chat.portal, result);
     return result;
+  }
+
+  /**
+   * A grouped read: one grant per request it may send (25 chats each), and one penalty when
+   * any of its outcomes is a budget failure (they came from the same requests).
+   */
+  async function grantedReads(
+    readDialogOwners: NonNullable<Transport['readDialogOwners']>,
+    chats: readonly ChatKey[],
+    callOptions: CallOptions | undefined,
+  ): Promise<readonly TransportResult<DialogOwner>[]> {
+    const portal = chats[0]?.portal;
+    if (portal === undefined) return readDialogOwners.call(transport, chats, callOptions);
+    const requests = Math.ceil(chats.length / dialogReadsPerRequest);
+    const refused = await takeGrants(portal, requests, callOptions?.signal);
+    if (refused) return chats.map(() => refused);
+    const results = await readDialogOwners.call(transport, chats, callOptions);
+    const budget = results.find((result) => !result.ok && result.error.kind === 'budget');
+    if (budget) await penalizeOn(portal, budget);
+    return results;
   }
 
   const limited: Transport = {
@@ -86,9 +131,15 @@ export function withRateLimit<T extends Transport>(
     sendBotMessage: (chat, callOptions) =>
       granted(chat, callOptions, () => transport.sendBotMessage(chat, callOptions)),
   };
-  const { handToQueue, finishSession } = transport;
+  const { handToQueue, finishSession, readDialogOwners } = transport;
   return Object.assign(Object.create(transport) as T, limited, {
     rateLimiter,
+    ...(readDialogOwners
+      ? {
+          readDialogOwners: (chats: readonly ChatKey[], callOptions?: CallOptions) =>
+            grantedReads(readDialogOwners, chats, callOptions),
+        }
+      : {}),
     ...(handToQueue
       ? {
           handToQueue: (chat: ChatKey, callOptions?: CallOptions) =>

@@ -16,6 +16,7 @@ export type FakeMethod =
   | 'transfer'
   | 'removeBot'
   | 'readDialogOwner'
+  | 'readDialogOwners'
   | 'sendBotMessage'
   | 'handToQueue'
   | 'finishSession';
@@ -25,6 +26,7 @@ export interface FakeRequests {
   transfer: TransferRequest;
   removeBot: ChatKey;
   readDialogOwner: ChatKey;
+  readDialogOwners: readonly ChatKey[];
   sendBotMessage: ChatKey & { readonly text: string };
   handToQueue: ChatKey;
   finishSession: ChatKey;
@@ -35,6 +37,8 @@ export interface FakeValues {
   transfer: undefined;
   removeBot: BotRemoval;
   readDialogOwner: DialogOwner;
+  /** A grouped read answers one result per chat, never a failure of its own. */
+  readDialogOwners: readonly TransportResult<DialogOwner>[];
   sendBotMessage: undefined;
   handToQueue: undefined;
   finishSession: undefined;
@@ -49,13 +53,15 @@ export interface FakeCall<M extends FakeMethod = FakeMethod> {
   readonly at: number;
 }
 
+/** What a method returns: a `TransportResult`, or for `readDialogOwners` one per chat. */
+export type FakeResult<M extends FakeMethod> = M extends 'readDialogOwners'
+  ? FakeValues['readDialogOwners']
+  : TransportResult<FakeValues[M]>;
+
 /** A scripted answer: a result, or a function of the request (it may wait, and see the call's signal). */
 export type FakeAnswer<M extends FakeMethod> =
-  | TransportResult<FakeValues[M]>
-  | ((
-      request: FakeRequests[M],
-      options: CallOptions | undefined,
-    ) => TransportResult<FakeValues[M]> | Promise<TransportResult<FakeValues[M]>>);
+  | FakeResult<M>
+  | ((request: FakeRequests[M], options: CallOptions | undefined) => FakeResult<M> | Promise<FakeResult<M>>);
 
 /** A `Transport` for tests: records every call and answers as scripted. */
 export interface FakeTransport extends Required<Omit<Transport, 'rateLimiter'>> {
@@ -124,12 +130,17 @@ export function transportSuccess<T>(value: T): { ok: true; value: T } {
   return { ok: true, value };
 }
 
+type SingleMethod = Exclude<FakeMethod, 'readDialogOwners'>;
 type AnyAnswer = FakeAnswer<FakeMethod>;
-type AnyResult = TransportResult<FakeValues[FakeMethod]>;
+type AnyResult = TransportResult<FakeValues[SingleMethod]>;
 
 /**
  * Creates a fake transport. By default every call succeeds: `removeBot` answers
  * `{ alreadyGone: false }` and `readDialogOwner` the owner set with `setDialogOwner` (else `0`).
+ * `readDialogOwners` is recorded as one call (its request: the chats) and, unless an answer of its
+ * own is scripted, answers each chat as `readDialogOwner` would (queued and default answers of
+ * `readDialogOwner` included, without recording them as calls), so that a scripted poll failure
+ * holds whether the engine reads that chat alone or in a group.
  * An aborted `signal` answers a failure with code `ABORTED`: before the call, one that did not run;
  * during it, one that may have run (`outcomeUnknown`), as a request in flight would be. It takes
  * no rate-limit grants itself (it has no `rateLimiter`: the engine or `withRateLimit` puts it behind one).
@@ -153,7 +164,7 @@ export function createFakeTransport(options: FakeTransportOptions = {}): FakeTra
   const owners = new Map<string, number>();
   const membership = new Map<string, boolean>();
 
-  function defaultAnswer(method: FakeMethod, request: FakeRequests[FakeMethod]): AnyResult {
+  function defaultAnswer(method: SingleMethod, request: FakeRequests[SingleMethod]): AnyResult {
     if (method === 'removeBot') return transportSuccess({ alreadyGone: false });
     if (method === 'readDialogOwner') {
       const ownerId = owners.get(ownerSlot(request)) ?? 0;
@@ -163,7 +174,20 @@ export function createFakeTransport(options: FakeTransportOptions = {}): FakeTra
     return transportSuccess(undefined);
   }
 
-  async function call<M extends FakeMethod>(
+  /** The scripted (or default) answer of a call, not recorded. */
+  function answerOf<M extends SingleMethod>(
+    method: M,
+    request: FakeRequests[M],
+    callOptions: CallOptions | undefined,
+  ): Promise<TransportResult<FakeValues[M]>> {
+    const answer = queued.get(method)?.shift() ?? defaults.get(method);
+    if (answer === undefined)
+      return Promise.resolve(defaultAnswer(method, request) as TransportResult<FakeValues[M]>);
+    if (typeof answer !== 'function') return Promise.resolve(answer as TransportResult<FakeValues[M]>);
+    return Promise.resolve(answer(request as never, callOptions)) as Promise<TransportResult<FakeValues[M]>>;
+  }
+
+  async function call<M extends SingleMethod>(
     method: M,
     request: FakeRequests[M],
     callOptions: CallOptions | undefined,
@@ -171,11 +195,27 @@ export function createFakeTransport(options: FakeTransportOptions = {}): FakeTra
     calls.push({ method, request, at: clock.now() } as FakeCall);
     const signal = callOptions?.signal;
     if (signal?.aborted) return aborted();
-    const answer = queued.get(method)?.shift() ?? defaults.get(method);
-    if (answer === undefined) return defaultAnswer(method, request) as TransportResult<FakeValues[M]>;
-    if (typeof answer !== 'function') return answer as TransportResult<FakeValues[M]>;
-    const pending = Promise.resolve(answer(request, callOptions)) as Promise<TransportResult<FakeValues[M]>>;
-    return signal === undefined ? pending : raceAbort(pending, signal);
+    const pending = answerOf(method, request, callOptions);
+    return signal === undefined ? pending : raceAbort(pending, signal, () => aborted(true));
+  }
+
+  async function readMany(
+    chats: readonly ChatKey[],
+    callOptions: CallOptions | undefined,
+  ): Promise<readonly TransportResult<DialogOwner>[]> {
+    calls.push({ method: 'readDialogOwners', request: chats, at: clock.now() } as FakeCall);
+    const signal = callOptions?.signal;
+    if (signal?.aborted) return chats.map(() => aborted());
+    const answer = queued.get('readDialogOwners')?.shift() ?? defaults.get('readDialogOwners');
+    const pending: Promise<readonly TransportResult<DialogOwner>[]> =
+      answer === undefined
+        ? Promise.all(chats.map((chat) => answerOf('readDialogOwner', chat, callOptions)))
+        : Promise.resolve(
+            (typeof answer === 'function' ? answer(chats as never, callOptions) : answer) as
+              | FakeValues['readDialogOwners']
+              | Promise<FakeValues['readDialogOwners']>,
+          );
+    return signal === undefined ? pending : raceAbort(pending, signal, () => chats.map(() => aborted(true)));
   }
 
   return {
@@ -209,6 +249,7 @@ export function createFakeTransport(options: FakeTransportOptions = {}): FakeTra
     transfer: (request, callOptions) => call('transfer', request, callOptions),
     removeBot: (chat, callOptions) => call('removeBot', chat, callOptions),
     readDialogOwner: (chat, callOptions) => call('readDialogOwner', chat, callOptions),
+    readDialogOwners: (chats, callOptions) => readMany(chats, callOptions),
     sendBotMessage: (chat, callOptions) => call('sendBotMessage', chat, callOptions),
     handToQueue: (chat, callOptions) => call('handToQueue', chat, callOptions),
     finishSession: (chat, callOptions) => call('finishSession', chat, callOptions),
@@ -229,12 +270,9 @@ function aborted(inFlight = false): { ok: false; error: TransportFailure } {
 }
 
 /** Answers `ABORTED` as soon as the signal fires, even if the scripted answer is still pending. */
-function raceAbort<T>(
-  pending: Promise<TransportResult<T>>,
-  signal: AbortSignal,
-): Promise<TransportResult<T>> {
+function raceAbort<T>(pending: Promise<T>, signal: AbortSignal, onAborted: () => T): Promise<T> {
   return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(aborted(true));
+    const onAbort = () => resolve(onAborted());
     signal.addEventListener('abort', onAbort, { once: true });
     pending.then(
       (result) => {

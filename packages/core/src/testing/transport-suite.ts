@@ -35,7 +35,8 @@ function expectFailureShape(result: TransportResult<unknown>): void {
 
 /**
  * The conformance suite of the `Transport` contract: only the four calls the lifecycle makes
- * (`transfer`, `removeBot`, `readDialogOwner`, `sendBotMessage`) are required and checked.
+ * (`transfer`, `removeBot`, `readDialogOwner`, `sendBotMessage`) are required and checked, and the
+ * grouped `readDialogOwners` when the transport has it (the test is skipped otherwise).
  * Run it against every transport, with a harness that sets the scene on a real (or emulated)
  * platform.
  *
@@ -111,6 +112,38 @@ export function transportConformanceSuite<T extends Transport>(
         await platform.transport.readDialogOwner(chat, { signal }),
       ];
       for (const result of results) {
+        expectFailureShape(result);
+        expect(result).toMatchObject({ ok: false, error: { code: 'ABORTED', retryable: false } });
+      }
+    });
+
+    it('reads several chats of one portal in one grouped call, one outcome per chat in order (when it has readDialogOwners)', async (context) => {
+      const { transport, operatorId } = platform;
+      const readDialogOwners = transport.readDialogOwners?.bind(transport);
+      if (readDialogOwners === undefined) {
+        context.skip();
+        return;
+      }
+      const chats = [await platform.newChat(), await platform.newChat(), await platform.newChat()];
+      for (const chat of chats) {
+        await transport.transfer({ ...chat, target: { kind: 'user', userId: operatorId }, leave: false });
+      }
+      const [first, second, third] = chats as [ChatKey, ChatKey, ChatKey];
+      await platform.answer(second, operatorId);
+      const results = await readDialogOwners([first, second, third]);
+      expect(results).toHaveLength(3);
+      expect(results[0]).toMatchObject({ ok: true, value: { ownerId: 0 } });
+      expect(results[1]).toMatchObject({ ok: true, value: { ownerId: operatorId } });
+      expect(results[2]).toMatchObject({ ok: true, value: { ownerId: 0 } });
+      // The same chats read one by one give the same owners.
+      for (const [index, chat] of chats.entries()) {
+        const alone = await transport.readDialogOwner(chat);
+        expect(alone.ok && alone.value.ownerId).toBe(index === 1 ? operatorId : 0);
+      }
+      // Aborted before it starts: every chat's outcome says so, as data.
+      const aborted = await readDialogOwners([first, third], { signal: AbortSignal.abort() });
+      expect(aborted).toHaveLength(2);
+      for (const result of aborted) {
         expectFailureShape(result);
         expect(result).toMatchObject({ ok: false, error: { code: 'ABORTED', retryable: false } });
       }

@@ -1,8 +1,9 @@
 import qs from 'qs';
 import { preciseNow } from '../clock.js';
+import { defaultErrorForStatus } from '../faults.js';
 import { methodError, PlatformError } from '../http/platform-error.js';
 import { formatPlatformDate } from '../platform-date.js';
-import { type CallContext, type MethodHandler, text, upperKeys } from './context.js';
+import { type CallContext, intval, type MethodHandler, text, upperKeys } from './context.js';
 
 // `batch`: up to 50 calls in one HTTP request. The request counts once for the leaky bucket; the
 // outer call is not charged to the operating limit, each inner call is, under its own method.
@@ -121,11 +122,22 @@ async function runInner(
     throw new PlatformError(429, 'OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.');
   }
   const params = qs.parse(query, { depth: 10, parseArrays: false }) as Bag;
+  const upper = upperKeys(params);
+  const fault = context.runtime.faults.takeInBatch(
+    entry.name,
+    context.portal.memberId,
+    intval(upper.CHAT_ID),
+  );
+  if (fault !== undefined) {
+    const status = fault.status ?? 500;
+    const error = fault.error ?? defaultErrorForStatus(status);
+    throw new PlatformError(status, error, `Injected fault: ${error}`);
+  }
   try {
     return await entry.handler({
       ...context,
       params,
-      upper: upperKeys(params),
+      upper,
       nowMs: context.runtime.now(),
     });
   } finally {

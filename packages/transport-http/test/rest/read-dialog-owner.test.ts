@@ -159,3 +159,75 @@ describe('readDialogOwner over batch', () => {
     expect(t.server.seen).toHaveLength(1);
   });
 });
+
+describe('readDialogOwners: several chats in one batch', () => {
+  const chatIds = Array.from({ length: 30 }, (_, index) => 3_305_200 + index);
+  const keys = (ids: readonly number[]) => ids.map((id) => ({ portal, chatId: id }));
+
+  /** Answers each batch command as the platform would: the chat's owner, and the members. */
+  const answerCommands: Reply = (request, response) => {
+    const cmd = request.params.cmd as Record<string, string>;
+    const result: Record<string, unknown> = {};
+    const errors: Record<string, unknown> = {};
+    for (const [name, command] of Object.entries(cmd)) {
+      const id = Number(new URLSearchParams(command.split('?')[1]).get('CHAT_ID'));
+      if (name.startsWith('owner') && id === chatIds[1]) {
+        errors[name] = { error: 'ACCESS_ERROR', error_description: 'You do not have access' };
+      } else if (name.startsWith('owner')) {
+        result[name] = { id: String(id), owner: id === chatIds[2] ? String(operatorId) : '0' };
+      } else {
+        result[name] = id === chatIds[3] ? [clientUserId] : [clientUserId, botId];
+      }
+    }
+    json(response, 200, batch(result, errors));
+  };
+
+  it('reads 25 chats with one request, two numbered commands each, one outcome per chat in order', async () => {
+    const t = await setup(answerCommands);
+    const results = await t.transport.readDialogOwners(keys(chatIds.slice(0, 25)));
+    expect(t.server.seen).toHaveLength(1);
+    const cmd = t.server.seen[0]?.params.cmd as Record<string, string>;
+    expect(Object.keys(cmd)).toHaveLength(50);
+    expect(cmd.owner0).toBe(`imopenlines.dialog.get?CHAT_ID=${chatIds[0]}`);
+    expect(cmd.members24?.startsWith(`imbot.chat.user.list?CHAT_ID=${chatIds[24]}&BOT_ID=${botId}`)).toBe(
+      true,
+    );
+    expect(results).toHaveLength(25);
+    expect(results[0]).toEqual({ ok: true, value: { ownerId: 0, botPresent: true } });
+    // One chat's error inside the batch is that chat's failure alone.
+    expect(results[1]).toMatchObject({ ok: false, error: { code: 'ACCESS_ERROR' } });
+    expect(results[2]).toEqual({ ok: true, value: { ownerId: operatorId, botPresent: true } });
+    expect(results[3]).toEqual({ ok: true, value: { ownerId: 0, botPresent: false } });
+    expect(results.slice(4).every((result) => result.ok)).toBe(true);
+  });
+
+  it('splits more than 25 chats into requests of 25', async () => {
+    const t = await setup(answerCommands);
+    const results = await t.transport.readDialogOwners(keys(chatIds));
+    expect(results).toHaveLength(30);
+    const sizes = t.server.seen.map((request) => Object.keys(request.params.cmd as object).length);
+    expect(sizes.sort((a, b) => b - a)).toEqual([50, 10]);
+    expect(results[29]).toEqual({ ok: true, value: { ownerId: 0, botPresent: true } });
+  });
+
+  it("a failed request is every chat's failure; bad arguments fail every chat without a request", async () => {
+    const t = await setup((_, response) =>
+      json(response, 503, { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' }),
+    );
+    const failed = await t.transport.readDialogOwners(keys(chatIds.slice(0, 3)));
+    expect(failed.map((result) => !result.ok && result.error.code)).toEqual(
+      Array.from({ length: 3 }, () => 'QUERY_LIMIT_EXCEEDED'),
+    );
+    const seen = t.server.seen.length;
+    const mixed = await t.transport.readDialogOwners([
+      { portal, chatId: chatIds[0] ?? 0 },
+      { portal: 'another-portal', chatId: chatIds[1] ?? 0 },
+    ]);
+    expect(mixed.map((result) => !result.ok && result.error.code)).toEqual([
+      'INVALID_INPUT',
+      'INVALID_INPUT',
+    ]);
+    expect(await t.transport.readDialogOwners([])).toEqual([]);
+    expect(t.server.seen).toHaveLength(seen);
+  });
+});

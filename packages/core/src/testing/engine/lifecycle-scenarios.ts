@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { ChatKey } from '../../chat-key.js';
 import { transportFailure } from '../fake-transport.js';
 import type { ConformanceHarness } from '../harness.js';
 import { type EngineStore, namesOf, toQueue, toUser, useEngineFixture } from './fixture.js';
+
+const byChatId = (chats: readonly ChatKey[]) => [...chats].sort((a, b) => a.chatId - b.chatId);
 
 /** Hand-overs that go as planned: LEAVE=Y, LEAVE=N, queues, answers from messages, calls and polls. */
 export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): void {
@@ -180,6 +183,45 @@ export function lifecycleScenarios(harness: ConformanceHarness<EngineStore>): vo
       f.clock.advance(10_000);
       await f.engine.drain();
       expect(f.transport.callsOf('readDialogOwner')).toHaveLength(2);
+    });
+
+    it('reads the polls of chats that started waiting apart in one grouped call; a chat whose read fails is alone in failing', async () => {
+      const f = fixture();
+      // Three chats start waiting at different moments of the interval: their polls come due together.
+      const keys = [];
+      for (const chatId of [481_516, 481_517, 481_518]) {
+        keys.push((await f.handOver(toUser(7), chatId)).key);
+        f.clock.advance(300);
+      }
+      const [first, second, third] = keys as [ChatKey, ChatKey, ChatKey];
+      f.transport.setDialogOwner(second, 7);
+      f.transport.respondOnce('readDialogOwners', (chats) =>
+        chats.map((chat) =>
+          chat.chatId === third.chatId
+            ? transportFailure('INTERNAL_SERVER_ERROR', { retryable: true, kind: 'transient' })
+            : { ok: true as const, value: { ownerId: chat.chatId === second.chatId ? 7 : 0 } },
+        ),
+      );
+      f.clock.advance(100); // the next multiple of the interval since the first hand-over
+      await f.engine.drain();
+      // One call with the three chats (in the order the store claimed them).
+      const groups = () => f.transport.callsOf('readDialogOwners').map((call) => byChatId(call.request));
+      expect(groups()).toEqual([[first, second, third]]);
+      expect(f.transport.callsOf('readDialogOwner')).toHaveLength(0);
+      expect((await f.engine.getChat(second))?.state).toBe('operator');
+      expect((await f.engine.getChat(first))?.state).toBe('awaitingOperator');
+      expect((await f.engine.getChat(third))?.state).toBe('awaitingOperator');
+
+      // The failed chat polls again with the others still waiting, and its answer is found then.
+      f.transport.setDialogOwner(third, 7);
+      f.clock.advance(1_000);
+      await f.engine.drain();
+      expect(groups()).toEqual([
+        [first, second, third],
+        [first, third],
+      ]);
+      expect((await f.engine.getChat(third))?.state).toBe('operator');
+      expect((await f.engine.getChat(first))?.state).toBe('awaitingOperator');
     });
   });
 }
