@@ -43,8 +43,11 @@ type ReadOutcome = TransportResult<DialogOwner>;
 type Failure = { readonly ok: false; readonly error: ReturnType<typeof toTransportFailure> };
 const fail = (error: BitrixError): Failure => ({ ok: false, error: toTransportFailure(error) });
 
-/** Chats whose dialogs one `batch` reads: it holds 50 commands, two per chat. */
-export const chatsPerBatch = 25;
+/**
+ * Chats whose dialogs one grouped `batch` reads: it holds 50 commands, one `imopenlines.dialog.get`
+ * per chat (polls need only the owner; a single read also asks for the bot's membership).
+ */
+export const chatsPerBatch = 50;
 
 /** Reads a dialog's owner and the bot's membership for `readDialogOwner`. */
 export type DialogReader = (
@@ -62,14 +65,15 @@ export type DialogsReader = (
   signal: AbortSignal | undefined,
 ) => Promise<ReadOutcome[]>;
 
-/** The names of a chat's two commands: `owner`/`members` alone, numbered in a grouped read. */
+/** The names of a chat's commands: `owner`/`members` alone, a numbered owner in a grouped read. */
 const commandNames = (index: number, alone: boolean) =>
-  alone ? { owner: 'owner', members: 'members' } : { owner: `owner${index}`, members: `members${index}` };
+  alone ? { owner: 'owner', members: 'members' } : { owner: `owner${index}`, members: undefined };
 
 /**
  * Reads the owner and the bot's membership in one HTTP request: `batch` (`halt=0`) with
- * `imopenlines.dialog.get` and `imbot.chat.user.list` for each chat (up to 25 chats a request, each
- * request its own rate grant; more chats are split). A portal that answers `batch` with
+ * `imopenlines.dialog.get` and `imbot.chat.user.list`. A grouped read (the engine's polls) asks for
+ * the owners alone: one `imopenlines.dialog.get` per chat, up to 50 chats a request, each request
+ * its own rate grant; more chats are split. A portal that answers `batch` with
  * `ERROR_METHOD_NOT_FOUND` is remembered and read with `imopenlines.dialog.get` alone, a request
  * per chat (no `botPresent`); while the first read of a portal finds that out, concurrent reads
  * wait for it.
@@ -86,7 +90,7 @@ export function createDialogReader(client: BitrixClient): { readOne: DialogReade
     return ownerFrom(answer.result, portal, method);
   }
 
-  /** One `batch` request for up to 25 chats. */
+  /** One `batch` request: one chat with its membership, or up to 50 chats' owners. */
   async function readBatch(
     chatIds: readonly number[],
     portal: ResolvedPortal,
@@ -97,10 +101,12 @@ export function createDialogReader(client: BitrixClient): { readOne: DialogReade
     const cmd: Record<string, string> = {};
     for (const [index, chatId] of chatIds.entries()) {
       const names = commandNames(index, alone);
-      const members = new URLSearchParams({ CHAT_ID: String(chatId), BOT_ID: String(portal.bot.id) });
-      for (const [key, value] of Object.entries(clientIdParam)) members.set(key, String(value));
       cmd[names.owner] = `imopenlines.dialog.get?${new URLSearchParams({ CHAT_ID: String(chatId) })}`;
-      cmd[names.members] = `imbot.chat.user.list?${members}`;
+      if (names.members !== undefined) {
+        const members = new URLSearchParams({ CHAT_ID: String(chatId), BOT_ID: String(portal.bot.id) });
+        for (const [key, value] of Object.entries(clientIdParam)) members.set(key, String(value));
+        cmd[names.members] = `imbot.chat.user.list?${members}`;
+      }
     }
     const answer = await client.call(portal.portal, 'batch', { halt: 0, cmd }, signal ? { signal } : {});
     if (!answer.ok) {
@@ -125,13 +131,13 @@ export function createDialogReader(client: BitrixClient): { readOne: DialogReade
       if (!(names.owner in results))
         return fail(invalidResponse(portal, 'batch', `the ${names.owner} command has no answer`));
       const owner = ownerFrom(results[names.owner], portal, 'imopenlines.dialog.get');
-      if (!owner.ok) return owner;
+      if (!owner.ok || names.members === undefined) return owner;
       const botPresent = membership(results[names.members], errors[names.members]?.error, portal.bot.id);
       return { ok: true, value: { ...owner.value, ...(botPresent === undefined ? {} : { botPresent }) } };
     });
   }
 
-  /** Reads up to 25 chats with `batch`, learning on a portal's first read whether it serves `batch`. */
+  /** Reads one chat, or up to 50 chats' owners, with `batch`, learning on a portal's first read whether it serves `batch`. */
   async function readChunk(
     chatIds: readonly number[],
     portal: ResolvedPortal,

@@ -50,10 +50,11 @@ export interface TransportFailure {
 }
 
 /**
- * The most chats whose dialogs one platform request reads (Bitrix24 `batch` holds 50 commands, two
- * per chat): the engine's groups of polls, and the grants `withRateLimit` takes for a grouped read.
+ * The most chats whose dialogs one platform request reads in a grouped read (Bitrix24 `batch` holds
+ * 50 commands, one `imopenlines.dialog.get` per chat): the engine's groups of polls, and the grants
+ * `withRateLimit` takes for a grouped read.
  */
-export const dialogReadsPerRequest = 25;
+export const dialogReadsPerRequest = 50;
 
 /** A transport call's outcome: a value, or a failure as data (never a thrown error). */
 export type TransportResult<T> =
@@ -122,15 +123,17 @@ export interface Transport {
    */
   readDialogOwner(chat: ChatKey, options?: CallOptions): Promise<TransportResult<DialogOwner>>;
   /**
-   * Optional: `readDialogOwner` for several chats of ONE portal in one platform request where the
-   * platform allows (Bitrix24 `batch`: 25 chats, two commands each). The engine uses it for the
-   * confirmation polls it finds due together, in groups of at most 25, and reads alone where this
-   * is missing. A transport given more chats than one request holds splits them.
+   * Optional: the owners of several chats of ONE portal in one platform request where the platform
+   * allows (Bitrix24 `batch`: 50 chats, one `imopenlines.dialog.get` each). The engine uses it for
+   * the confirmation polls it finds due together, in groups of at most 50, and reads alone where
+   * this is missing; polls need only the owner, so a grouped read may leave `botPresent` out (the
+   * read that settles an unknown transfer outcome, which needs it, is always a single
+   * `readDialogOwner`). A transport given more chats than one request holds splits them.
    *
    * Returns one outcome per chat, in the order of `chats` (same length): one chat's failure (its
    * dialog not readable, an error inside the batch) does not fail the others; a failure of the
    * whole request is every chat's outcome. Like every call it never throws for platform or network
-   * failures. `withRateLimit` takes one grant per 25 chats for it.
+   * failures. `withRateLimit` takes one grant per 50 chats for it.
    */
   readDialogOwners?(
     chats: readonly ChatKey[],

@@ -56,7 +56,7 @@ export interface EngineOptions {
   /**
    * Poll `imopenlines.dialog.get` this often while awaiting an operator; `false` turns it off.
    * Polls come due on the interval's grid, and a transport with `readDialogOwners` reads those of
-   * one portal together (25 chats a request). Shorthand for
+   * one portal together (50 chats a request). Shorthand for
    * `lifecycle.confirmationPollIntervalMs`. @defaultValue `false`
    */
   readonly confirmationPollIntervalMs?: number | false;

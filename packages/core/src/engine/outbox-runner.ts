@@ -19,7 +19,7 @@ export type { OutboxRunnerDeps } from './outbox-entry.js';
  * it is aborted then and reported as a retryable `CALL_TIMEOUT`, so that in normal operation no
  * call outlives its lease. An entry claimed ten times without an outcome is given up
  * (`EFFECT_ABANDONED`, not retryable) and reported. The confirmation polls of one portal claimed
- * in the round are read together (`Transport.readDialogOwners`, 25 chats a call), each settled
+ * in the round are read together (`Transport.readDialogOwners`, 50 chats a call), each settled
  * with its own outcome.
  *
  * @returns how many entries were claimed.

@@ -32,7 +32,7 @@ export type RateLimitedTransport<T extends Transport = Transport> = T & { readon
 
 /**
  * Puts a transport behind a rate limiter: every call takes one grant for its portal first (a
- * grouped `readDialogOwners`: one per 25 chats, the chats one request reads), and a
+ * grouped `readDialogOwners`: one per 50 chats, the chats one request reads), and a
  * `budget` failure the platform answers anyway penalizes the portal for every caller. The one
  * place a transport without its own limiter gets one; give every process the same shared limiter
  * (e.g. `createRedisRateLimiter`) when several processes call one portal.
@@ -102,7 +102,7 @@ export function withRateLimit<T extends Transport>(
   }
 
   /**
-   * A grouped read: one grant per request it may send (25 chats each), and one penalty when
+   * A grouped read: one grant per request it may send (50 chats each), and one penalty when
    * any of its outcomes is a budget failure (they came from the same requests).
    */
   async function grantedReads(

@@ -60,13 +60,13 @@ describe('a grouped dialog read through the fake transport', () => {
 });
 
 describe('withRateLimit and a grouped dialog read', () => {
-  it('takes one grant per 25 chats (the chats one request reads), not one per chat', async () => {
+  it('takes one grant per 50 chats (the chats one request reads), not one per chat', async () => {
     const { limiter, acquired } = countingLimiter();
     const transport = withRateLimit(createFakeTransport(), limiter);
-    const results = await transport.readDialogOwners?.(chatsOf(25));
+    const results = await transport.readDialogOwners?.(chatsOf(50));
     expect(results?.every((result) => result.ok)).toBe(true);
     expect(acquired).toEqual([portal]);
-    await transport.readDialogOwners?.(chatsOf(40));
+    await transport.readDialogOwners?.(chatsOf(80));
     expect(acquired).toEqual([portal, portal, portal]);
   });
 
@@ -74,8 +74,9 @@ describe('withRateLimit and a grouped dialog read', () => {
     const { limiter } = countingLimiter(1);
     const fake = createFakeTransport();
     const transport = withRateLimit(fake, limiter, { maxWaitMs: 0 });
-    const results = (await transport.readDialogOwners?.(chatsOf(30))) ?? [];
-    expect(results).toHaveLength(30);
+    // 60 chats are two requests: the second grant is refused, so none is read.
+    const results = (await transport.readDialogOwners?.(chatsOf(60))) ?? [];
+    expect(results).toHaveLength(60);
     for (const result of results) {
       expect(result).toMatchObject({
         ok: false,

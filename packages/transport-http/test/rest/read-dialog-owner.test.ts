@@ -161,10 +161,10 @@ describe('readDialogOwner over batch', () => {
 });
 
 describe('readDialogOwners: several chats in one batch', () => {
-  const chatIds = Array.from({ length: 30 }, (_, index) => 3_305_200 + index);
+  const chatIds = Array.from({ length: 60 }, (_, index) => 3_305_200 + index);
   const keys = (ids: readonly number[]) => ids.map((id) => ({ portal, chatId: id }));
 
-  /** Answers each batch command as the platform would: the chat's owner, and the members. */
+  /** Answers each batch command as the platform would: the chat's owner (and members if asked). */
   const answerCommands: Reply = (request, response) => {
     const cmd = request.params.cmd as Record<string, string>;
     const result: Record<string, unknown> = {};
@@ -176,38 +176,37 @@ describe('readDialogOwners: several chats in one batch', () => {
       } else if (name.startsWith('owner')) {
         result[name] = { id: String(id), owner: id === chatIds[2] ? String(operatorId) : '0' };
       } else {
-        result[name] = id === chatIds[3] ? [clientUserId] : [clientUserId, botId];
+        result[name] = [clientUserId, botId];
       }
     }
     json(response, 200, batch(result, errors));
   };
 
-  it('reads 25 chats with one request, two numbered commands each, one outcome per chat in order', async () => {
+  it('reads the owners of 50 chats with one request, one numbered dialog.get each, one outcome per chat in order', async () => {
     const t = await setup(answerCommands);
-    const results = await t.transport.readDialogOwners(keys(chatIds.slice(0, 25)));
+    const results = await t.transport.readDialogOwners(keys(chatIds.slice(0, 50)));
     expect(t.server.seen).toHaveLength(1);
     const cmd = t.server.seen[0]?.params.cmd as Record<string, string>;
     expect(Object.keys(cmd)).toHaveLength(50);
     expect(cmd.owner0).toBe(`imopenlines.dialog.get?CHAT_ID=${chatIds[0]}`);
-    expect(cmd.members24?.startsWith(`imbot.chat.user.list?CHAT_ID=${chatIds[24]}&BOT_ID=${botId}`)).toBe(
-      true,
-    );
-    expect(results).toHaveLength(25);
-    expect(results[0]).toEqual({ ok: true, value: { ownerId: 0, botPresent: true } });
+    expect(cmd.owner49).toBe(`imopenlines.dialog.get?CHAT_ID=${chatIds[49]}`);
+    // Polls need only the owner: no member lists in a grouped read.
+    expect(Object.values(cmd).some((command) => command.startsWith('imbot.chat.user.list'))).toBe(false);
+    expect(results).toHaveLength(50);
+    expect(results[0]).toEqual({ ok: true, value: { ownerId: 0 } });
     // One chat's error inside the batch is that chat's failure alone.
     expect(results[1]).toMatchObject({ ok: false, error: { code: 'ACCESS_ERROR' } });
-    expect(results[2]).toEqual({ ok: true, value: { ownerId: operatorId, botPresent: true } });
-    expect(results[3]).toEqual({ ok: true, value: { ownerId: 0, botPresent: false } });
-    expect(results.slice(4).every((result) => result.ok)).toBe(true);
+    expect(results[2]).toEqual({ ok: true, value: { ownerId: operatorId } });
+    expect(results.slice(3).every((result) => result.ok)).toBe(true);
   });
 
-  it('splits more than 25 chats into requests of 25', async () => {
+  it('splits more than 50 chats into requests of 50', async () => {
     const t = await setup(answerCommands);
     const results = await t.transport.readDialogOwners(keys(chatIds));
-    expect(results).toHaveLength(30);
+    expect(results).toHaveLength(60);
     const sizes = t.server.seen.map((request) => Object.keys(request.params.cmd as object).length);
     expect(sizes.sort((a, b) => b - a)).toEqual([50, 10]);
-    expect(results[29]).toEqual({ ok: true, value: { ownerId: 0, botPresent: true } });
+    expect(results[59]).toEqual({ ok: true, value: { ownerId: 0 } });
   });
 
   it("a failed request is every chat's failure; bad arguments fail every chat without a request", async () => {
