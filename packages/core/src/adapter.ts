@@ -6,6 +6,7 @@
 export { chatIdSchema, chatKeySchema, formatChatKey, portalIdSchema } from './chat-key.js';
 export {
   chatSummarySchema,
+  commitOptionsSchema,
   commitSchema,
   commitSchemaWith,
   effectCallSchema,
@@ -36,6 +37,7 @@ export type {
   ClaimEffectsOptions,
   Commit,
   CommitNote,
+  CommitOptions,
   CommitResult,
   StoredChat,
 } from './contracts/store.js';

@@ -2,11 +2,10 @@
 // Run: pnpm --filter @baton/store-redis bench   (uses REDIS_URL, or starts a throwaway
 // redis-server on a free loopback port). Prints commits/s for one hot chat (every worker
 // contends on one version) and for many chats (no contention), and the ratio to memory.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { type ChatKey, createMemoryStore, type Store } from '@baton/core';
 import { Redis } from 'ioredis';
 import { createRedisStore } from '../src/index.js';
+import { startRedis } from './redis-server.js';
 
 const workers = 8;
 const commitsPerWorker = Number(process.env.BENCH_COMMITS ?? 250);
@@ -56,41 +55,6 @@ function report(name: string, figures: Figures, baseline?: Figures): void {
   console.log(
     `${name.padEnd(28)} ${rate.toFixed(0).padStart(8)} commits/s  ${String(figures.conflicts).padStart(6)} conflicts${ratio}`,
   );
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
-
-async function startRedis(): Promise<{ url: string; server?: ChildProcess }> {
-  if (process.env.REDIS_URL !== undefined) return { url: process.env.REDIS_URL };
-  const port = await freePort();
-  const server = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  // The offline queue holds the PING until the server accepts connections.
-  const probe = new Redis(port, '127.0.0.1', { retryStrategy: () => 20 });
-  probe.on('error', () => {});
-  try {
-    await probe.ping();
-  } catch (error) {
-    server.kill();
-    throw error;
-  } finally {
-    probe.disconnect();
-  }
-  return { url: `redis://127.0.0.1:${port}`, server };
 }
 
 const { url, server } = await startRedis();

@@ -1,8 +1,9 @@
 import type { ChatKey } from '@baton/core';
-import type { Commit, CommitResult, StoredChat } from '@baton/core/adapter';
+import type { Commit, CommitOptions, CommitResult, StoredChat } from '@baton/core/adapter';
+import { commitOptionsSchema } from '@baton/core/adapter';
 import { type ParsedCommit, parseChatKey, parseCommit } from './commit-input.js';
 import { guarded, type StoreContext } from './context.js';
-import { isRedisStoreError, RedisStoreError } from './errors.js';
+import { isRedisStoreError, parseInput, RedisStoreError } from './errors.js';
 import { encodeRef } from './keys.js';
 import { replyArray, replyNumber, replyString } from './scripts/index.js';
 
@@ -25,11 +26,13 @@ const settleRetryFirstPauseMs = 250;
 export function createCommitPath(context: StoreContext) {
   const { connection, keys } = context;
 
-  async function commit(input: Commit): Promise<CommitResult> {
+  async function commit(input: Commit, options?: CommitOptions): Promise<CommitResult> {
     const change = parseCommit(input);
+    const readOnConflict =
+      parseInput(commitOptionsSchema, options, 'commit options')?.readOnConflict === true;
     return guarded('commit', async () => {
       for (let attempt = 1; ; attempt += 1) {
-        const outcome = await commitOnce(change);
+        const outcome = await commitOnce(change, readOnConflict);
         if (outcome !== 'late') return outcome;
         if (attempt >= maxLateAttempts) {
           throw new RedisStoreError(
@@ -43,7 +46,7 @@ export function createCommitPath(context: StoreContext) {
   }
 
   /** One reserve → commit → settle round; `'late'` when the commit arrived after its deadline. */
-  async function commitOnce(change: ParsedCommit): Promise<CommitResult | 'late'> {
+  async function commitOnce(change: ParsedCommit, readOnConflict: boolean): Promise<CommitResult | 'late'> {
     const chat = keys.chat(change.key);
     const shard = keys.shard(keys.shardOf(change.key));
     const effectRefs = change.effects.map((effect) => encodeRef(change.key, effect.id));
@@ -93,6 +96,7 @@ export function createCommitPath(context: StoreContext) {
           context.retention.get(change.summary.state) ?? 0,
           change.summary.holder ?? '',
           change.maxChats ?? '',
+          readOnConflict ? '1' : '0',
           change.effects.length,
           ...change.effects.flatMap((effect) => [effect.id, JSON.stringify(effect.call)]),
           change.timersToSet.length,
@@ -110,7 +114,8 @@ export function createCommitPath(context: StoreContext) {
     if (status === late) return 'late';
     const value = replyNumber(reply[1], 'batonCommit');
     const previousState = replyString(reply[2], 'batonCommit');
-    const scores = reply.slice(4).map((score) => replyNumber(score, 'batonCommit'));
+    const scoreCount = effectRefs.length + timerRefs.length;
+    const scores = reply.slice(4, 4 + scoreCount).map((score) => replyNumber(score, 'batonCommit'));
 
     const followUps: Promise<unknown>[] = [];
     if (touchesIndex) {
@@ -135,7 +140,14 @@ export function createCommitPath(context: StoreContext) {
     await Promise.allSettled(followUps);
 
     if (status === committed) return { status: 'committed', version: value };
-    if (status === conflict) return { status: 'conflict', currentVersion: value };
+    if (status === conflict) {
+      if (!readOnConflict) return { status: 'conflict', currentVersion: value };
+      const current = answeredChat(change.key, value, reply.slice(4 + scoreCount));
+      // A record that cannot be read is left out: the caller's own load then reports it.
+      return current === undefined
+        ? { status: 'conflict', currentVersion: value }
+        : { status: 'conflict', currentVersion: value, current };
+    }
     if (status === duplicate) return { status: 'duplicate' };
     if (status === atCapacity && change.summary.holder !== undefined) {
       return { status: 'atCapacity', operatorId: change.summary.holder, busy: value };
@@ -184,6 +196,31 @@ export function createCommitPath(context: StoreContext) {
   async function reindexState(key: ChatKey) {
     const [state, since] = await connection.client.hmget(keys.chat(key).chat, 'state', 'stateSince');
     if (state != null && since != null) await indexState(key, '', state, Number(since));
+  }
+
+  /**
+   * The chat a conflict answered (snapshot, state, stateSince, holder; '' when absent): `null`
+   * when it has no record, `undefined` when its record cannot be read.
+   */
+  function answeredChat(key: ChatKey, version: number, fields: unknown[]): StoredChat | null | undefined {
+    const [snapshot, state, stateSince, holder] = fields.map((field) => {
+      const text = replyString(field, 'batonCommit');
+      return text === '' ? null : text;
+    });
+    if (version === 0) return null;
+    let chat: StoredChat | undefined;
+    try {
+      chat = decodeChat(key, [
+        snapshot ?? null,
+        String(version),
+        state ?? null,
+        stateSince ?? null,
+        holder ?? null,
+      ]);
+    } catch {
+      return undefined;
+    }
+    return chat;
   }
 
   async function load(input: ChatKey): Promise<StoredChat | undefined> {

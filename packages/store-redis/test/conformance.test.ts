@@ -19,7 +19,10 @@ for (const target of redisTargets()) {
   }
   describe(`conformance on ${target.name}`, () => {
     const harnesses = harnessesFor(target);
-    storeConformanceSuite(`Redis ${target.name}`, harnesses.store, { dedupeTtlMs: conformanceDedupeTtlMs });
+    storeConformanceSuite(`Redis ${target.name}`, harnesses.store, {
+      dedupeTtlMs: conformanceDedupeTtlMs,
+      readsOnConflict: true,
+    });
     routingCountersConformanceSuite(`Redis ${target.name}`, harnesses.store);
     rateLimiterConformanceSuite(`Redis ${target.name}`, harnesses.rateLimiter);
     lockManagerConformanceSuite(`Redis ${target.name}`, harnesses.lockManager);

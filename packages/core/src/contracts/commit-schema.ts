@@ -79,3 +79,6 @@ export function commitSchemaWith<S extends z.ZodType>(snapshotSchema: S) {
 
 /** The schema of a `Commit` as every store must accept it (the snapshot is any JSON-compatible value). */
 export const commitSchema = commitSchemaWith(z.unknown());
+
+/** The schema of `Store.commit`'s options (`undefined` means none). */
+export const commitOptionsSchema = z.object({ readOnConflict: z.boolean().optional() }).strict().optional();

@@ -71,10 +71,29 @@ export interface CommitNote {
  */
 export type CommitResult =
   | { readonly status: 'committed'; readonly version: number }
-  | { readonly status: 'conflict'; readonly currentVersion: number }
+  | {
+      readonly status: 'conflict';
+      readonly currentVersion: number;
+      /**
+       * Only when the commit asked for it (`readOnConflict`) and the store can read in the same
+       * atomic step: the chat as it is now, `null` when it has no record. Absent otherwise, so a
+       * caller that finds it missing loads the chat itself.
+       */
+      readonly current?: StoredChat | null;
+    }
   | { readonly status: 'duplicate' }
   /** `maxChats` refused the new holder: nothing changed. `busy` is the holder's count as the store saw it. */
   | { readonly status: 'atCapacity'; readonly operatorId: number; readonly busy: number };
+
+/** Options of `Store.commit`. */
+export interface CommitOptions {
+  /**
+   * Ask for the chat as it is now on a conflict (`current` on the result), read in the same
+   * atomic step as the version check, so that a retry needs no `load`. A store may ignore it
+   * (the caller then loads); the Redis and memory stores honour it.
+   */
+  readonly readOnConflict?: boolean;
+}
 
 /** Options for claiming outbox entries. */
 export interface ClaimEffectsOptions {
@@ -115,8 +134,11 @@ export interface Store {
    * (otherwise the commit is invalid input). An effect id already in the outbox is replaced by the
    * new entry (unclaimed; the old lease can no longer complete it). Cancels apply before sets, so
    * cancelling and setting the same timer id restarts that timer.
+   *
+   * With `options.readOnConflict`, a conflict may also answer the chat's current record
+   * (`current`); a store that cannot do that atomically leaves it out.
    */
-  commit(commit: Commit): Promise<CommitResult>;
+  commit(commit: Commit, options?: CommitOptions): Promise<CommitResult>;
   /** Claims up to `limit` outbox entries that are unclaimed or whose lease expired. */
   claimEffects(options: ClaimEffectsOptions): Promise<ClaimedEffect[]>;
   /**

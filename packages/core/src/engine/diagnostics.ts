@@ -42,7 +42,7 @@ export function traceDispatch(
 /** The store, with commits on `baton:commit` and claims on `baton:outbox.claim`. */
 export function observeStore(store: Store): Store {
   return wrap(store, {
-    commit: (commit) =>
+    commit: (commit, options) =>
       traced(
         'commit',
         {
@@ -51,7 +51,8 @@ export function observeStore(store: Store): Store {
           state: commit.summary.state,
           expectedVersion: commit.expectedVersion,
         },
-        () => store.commit(commit),
+        // Options pass through as given: a store that takes none still sees one argument.
+        () => (options === undefined ? store.commit(commit) : store.commit(commit, options)),
         (result, message) => {
           message.outcome = { status: result.status };
         },

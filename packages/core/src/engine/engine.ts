@@ -23,6 +23,7 @@ import { restoreSnapshot, stateOf } from '../machine/snapshot.js';
 import { createMemoryStore } from '../memory/index.js';
 import { createAvailabilityCheck } from '../policies/availability.js';
 import type { StepDefaults } from '../routing/types.js';
+import { chatCacheMaxAgeMs, createChatCache } from './chat-cache.js';
 import { logCommitted, publishCommitted } from './commit-report.js';
 import { observeScheduler, observeStore, observeTransport, traceDispatch } from './diagnostics.js';
 import { type CommittedDispatch, createDispatcher, type DispatchResult } from './dispatcher.js';
@@ -166,6 +167,8 @@ export function createEngine(options: EngineOptions): Engine {
     if (committed.effectCount > 0) outboxLoop.wake();
   }
 
+  // Wall-clock ages, not the engine clock's: see `createChatCache`.
+  const chatCache = createChatCache(worker.chatCacheSize, chatCacheMaxAgeMs, Date.now);
   const dispatchCommitted = createDispatcher({
     machine,
     store,
@@ -175,6 +178,7 @@ export function createEngine(options: EngineOptions): Engine {
     defaults,
     policy: { whileAwaiting: options.whileAwaiting ?? 'bot' },
     maxCommitAttempts: options.maxCommitAttempts ?? 25,
+    cache: chatCache,
     onCommitted,
     migrations,
     ...(options.availability === undefined
@@ -318,9 +322,11 @@ export function createEngine(options: EngineOptions): Engine {
     async resetChat(chat: ChatKey, reason: string): Promise<ChatResetPayload> {
       const parsed = resetInputSchema.safeParse({ chat, reason });
       if (!parsed.success) throw invalidInput('resetChat arguments', parsed.error);
+      // The reset moves the version on, which the store's check alone would catch; forgetting the
+      // copy spares the next event that conflict, whether the reset committed or failed.
       const reset = await track(
         resetChat({ store, machine, clock, migrations }, parsed.data.chat, parsed.data.reason),
-      );
+      ).finally(() => chatCache.forget(parsed.data.chat));
       safeEmit('chat.reset', reset);
       return reset;
     },

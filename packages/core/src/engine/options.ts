@@ -12,6 +12,7 @@ import type { SnapshotMigration } from '../machine/schema-version.js';
 import type { LifecycleMachine } from '../machine/snapshot.js';
 import type { AvailabilityOptions } from '../policies/availability.js';
 import type { Router } from '../routing/types.js';
+import { defaultChatCacheSize } from './chat-cache.js';
 import type { MessageRoute } from './message-route.js';
 import type { UnreadableTimerOptions } from './unreadable-timers.js';
 
@@ -29,6 +30,15 @@ export interface WorkerOptions {
   readonly effectLeaseMs?: number;
   /** How long a claimed timer stays invisible to other workers. @defaultValue `30_000` */
   readonly timerVisibilityMs?: number;
+  /**
+   * How many chats this worker remembers (snapshot and version of its last commit, each for at
+   * most 10 s, least recently used dropped first), so that their next event needs no `load`: on
+   * Redis, an event then costs one round trip. A copy another worker made stale costs one
+   * conflict and a retry, never a wrong write: the store's version check decides. A store whose
+   * records can vanish (retention) must keep them longer than 10 s. `0` reads before every commit.
+   * @defaultValue `10_000`
+   */
+  readonly chatCacheSize?: number;
 }
 
 /** Options of `createEngine`. Everything but `transport` has an in-memory default. */
@@ -134,6 +144,7 @@ const engineOptionsSchema = z.object({
       batchSize: z.number().int().min(1).max(1_000).optional(),
       effectLeaseMs: z.number().int().min(100).max(3_600_000).optional(),
       timerVisibilityMs: z.number().int().min(100).max(3_600_000).optional(),
+      chatCacheSize: z.number().int().min(0).max(1_000_000).optional(),
     })
     .optional(),
   migrations: z.array(z.unknown()).optional(),
@@ -171,5 +182,6 @@ export function resolveWorkerOptions(options: WorkerOptions = {}): Required<Work
     batchSize: options.batchSize ?? 32,
     effectLeaseMs: options.effectLeaseMs ?? 60_000,
     timerVisibilityMs: options.timerVisibilityMs ?? 30_000,
+    chatCacheSize: options.chatCacheSize ?? defaultChatCacheSize,
   };
 }

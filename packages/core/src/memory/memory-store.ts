@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type ChatKey, chatKeySchema, portalIdSchema } from '../chat-key.js';
 import { type Clock, systemClock } from '../contracts/clock.js';
+import { commitOptionsSchema } from '../contracts/commit-schema.js';
 import type { BusyRepairReport, RoutingCounters } from '../contracts/routing-counters.js';
 import type { Scheduler } from '../contracts/scheduler.js';
 import type { Store, StoredChat } from '../contracts/store.js';
@@ -88,22 +89,32 @@ export function createMemoryStore(options?: MemoryStoreOptions): MemoryStore {
   const state = createMemoryStoreState();
   const guard = createClosedGuard('memory store');
 
+  /** A copy of one chat's record, as `load` answers it. */
+  function readChat(key: ChatKey): StoredChat | undefined {
+    const chat = state.chats.get(chatSlot(key));
+    if (chat === undefined) return undefined;
+    return {
+      snapshot: JSON.parse(chat.snapshotJson) as unknown,
+      version: chat.version,
+      summary: { ...chat.summary },
+    };
+  }
+
   return {
     scope: 'process',
     async load(key: ChatKey): Promise<StoredChat | undefined> {
       guard.assertOpen();
-      const chat = state.chats.get(chatSlot(parseInput(chatKeySchema, key, 'chat key')));
-      if (chat === undefined) return undefined;
-      return {
-        snapshot: JSON.parse(chat.snapshotJson) as unknown,
-        version: chat.version,
-        summary: { ...chat.summary },
-      };
+      return readChat(parseInput(chatKeySchema, key, 'chat key'));
     },
 
-    async commit(commit) {
+    async commit(commit, commitOptions) {
       guard.assertOpen();
-      return applyCommit(state, parseInput(commitSchema, commit, 'commit'), clock.now(), dedupeTtlMs);
+      const parsed = parseInput(commitSchema, commit, 'commit');
+      const readOnConflict = parseInput(commitOptionsSchema, commitOptions, 'commit options')?.readOnConflict;
+      const result = applyCommit(state, parsed, clock.now(), dedupeTtlMs);
+      // Read in the same synchronous step as the version check: nothing can interleave.
+      if (result.status !== 'conflict' || readOnConflict !== true) return result;
+      return { ...result, current: readChat(parsed.key) ?? null };
     },
 
     async claimEffects(claimOptions) {

@@ -7,6 +7,7 @@ import { registerConcurrencyRules } from './store/concurrency-rules.js';
 import { registerDedupeWindowRules } from './store/dedupe-rules.js';
 import { registerIsolationRules } from './store/isolation-rules.js';
 import { registerOutboxRules } from './store/outbox-rules.js';
+import { registerReadOnConflictRules } from './store/read-on-conflict-rules.js';
 import { registerTimerRules } from './store/timer-rules.js';
 import { useSubject } from './use-subject.js';
 
@@ -19,6 +20,12 @@ export interface StoreSuiteOptions {
    * @defaultValue undefined (the window is not checked)
    */
   readonly dedupeTtlMs?: number;
+  /**
+   * Whether the store honours `commit`'s `readOnConflict` (answers the current chat with every
+   * conflict). When `false`, the suite only checks that whatever it answers is right.
+   * @defaultValue false
+   */
+  readonly readsOnConflict?: boolean;
 }
 
 /**
@@ -47,7 +54,7 @@ export interface StoreSuiteOptions {
  * storeConformanceSuite(
  *   'memory store',
  *   { create: async ({ clock }) => createMemoryStore({ clock, dedupeTtlMs: 60_000 }), destroy: (s) => s.close() },
- *   { dedupeTtlMs: 60_000 },
+ *   { dedupeTtlMs: 60_000, readsOnConflict: true },
  * );
  * ```
  */
@@ -63,6 +70,7 @@ export function storeConformanceSuite<T extends Store & Scheduler>(
     describe('timers', () => registerTimerRules(get));
     describe('tenant isolation', () => registerIsolationRules(get));
     describe('concurrency', () => registerConcurrencyRules(get));
+    describe('read on conflict', () => registerReadOnConflictRules(get, options.readsOnConflict === true));
     const { dedupeTtlMs } = options;
     if (dedupeTtlMs !== undefined)
       describe('dedupe window', () => registerDedupeWindowRules(get, dedupeTtlMs));

@@ -9,7 +9,7 @@ storeConformanceSuite(
     create: async ({ clock }) => createMemoryStore({ clock, dedupeTtlMs }),
     destroy: (store) => store.close(),
   },
-  { dedupeTtlMs },
+  { dedupeTtlMs, readsOnConflict: true },
 );
 
 storeConformanceSuite('memory store with default options', {

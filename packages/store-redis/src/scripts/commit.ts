@@ -31,7 +31,8 @@ import { storeNowLua } from './time.js';
  *   ARGV[11] the chat's holder after the commit ('' = nobody)
  *   ARGV[12] maxChats ('' = none): when the holder is new to the chat and already holds that
  *            many, nothing changes and the reply is "at capacity"
- *   ARGV[13] E = number of outbox entries, then E pairs (id, call JSON)
+ *   ARGV[13] '1' to answer the chat as it is now on a conflict (read on conflict), else '0'
+ *   ARGV[14] E = number of outbox entries, then E pairs (id, call JSON)
  *   then T = number of timers to set, then T pairs (id, delay ms)
  *   then C = number of timers to cancel, then C ids
  *   then the event's type and the commit's reason for the history entry ('' = none; both optional)
@@ -43,6 +44,8 @@ import { storeNowLua } from './time.js';
  *   scores: for every outbox entry, timer set and timer cancelled, in argument order, the time
  *   its shard index entry should carry (when it may next be claimed), or -1 when the chat has
  *   no such record. The caller copies these into the shard indexes.
+ *   A conflict read on conflict (ARGV[13]) then adds the chat's snapshot, state, stateSince and
+ *   holder ('' when it has none), read in this same script.
  */
 export const commitLua = `${storeNowLua}${chatRetentionLua}
 local now = storeNow(ARGV[1])
@@ -52,7 +55,8 @@ local dedupeTtl = tonumber(ARGV[4])
 
 local retention = tonumber(ARGV[10])
 local holder = ARGV[11]
-local effectBase = 13
+local readOnConflict = ARGV[13] == '1'
+local effectBase = 14
 local effectCount = tonumber(ARGV[effectBase])
 local timerBase = effectBase + 1 + effectCount * 2
 local timerCount = tonumber(ARGV[timerBase])
@@ -104,7 +108,13 @@ end
 
 local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
 if current ~= expected then
-  return reply(2, current, '')
+  local out = reply(2, current, '')
+  if readOnConflict then
+    -- The chat as it is now, so that the caller retries without a separate read.
+    local record = redis.call('HMGET', KEYS[1], 'snapshot', 'state', 'stateSince', 'holder')
+    for i = 1, 4 do out[#out + 1] = record[i] or '' end
+  end
+  return out
 end
 
 local previousHolder = redis.call('HGET', KEYS[1], 'holder') or ''

@@ -89,6 +89,7 @@ export function commitSteps(target: RedisTarget, client: Redis | Cluster, chat: 
         0,
         '',
         '',
+        '0',
         effects.length,
         ...effects.flatMap((id) => [id, '{"kind":"removeBot"}']),
         timers.length,
