@@ -1,4 +1,5 @@
 import type { Clock, Logger } from '@baton/core';
+import { describeError, errorCode, safeLog } from '@baton/core/adapter';
 import { type Cluster, Redis } from 'ioredis';
 import { watchClient } from './connection-events.js';
 import { asRedisFailure, RedisStoreError } from './errors.js';
@@ -25,6 +26,11 @@ export interface Connection {
    * `error` listeners). Returns an unsubscribe function.
    */
   onError(listener: (error: unknown) => void): () => void;
+  /**
+   * Reports a failure no caller sees (e.g. one unreadable record skipped by a claim that went on):
+   * to the `onError` subscribers (the engine), else to the logger, else once per code to stderr.
+   */
+  report(error: unknown): void;
   /** Closes the client only if we created it. Idempotent. */
   close(): Promise<void>;
 }
@@ -73,6 +79,8 @@ export function openConnection(options: {
     ? watchClient(client, { logger: options.logger, what: `Redis ${options.what ?? 'store'}` })
     : undefined;
   const runScript = defineScripts(client);
+  const problemListeners = new Set<(error: unknown) => void>();
+  const printedCodes = new Set<string>();
   const clock = options.clock;
   let closed = false;
 
@@ -105,7 +113,33 @@ export function openConnection(options: {
         throw asRedisFailure(error, 'ping');
       }
     },
-    onError: (listener) => events?.onError(listener) ?? (() => {}),
+    onError(listener) {
+      problemListeners.add(listener);
+      const stopHearingClient = events?.onError(listener);
+      return () => {
+        problemListeners.delete(listener);
+        stopHearingClient?.();
+      };
+    },
+    report(error) {
+      const code = errorCode(error) ?? 'REDIS_FAILURE';
+      const message = `baton: Redis ${options.what ?? 'store'}: ${describeError(error)}`;
+      for (const listener of problemListeners) {
+        try {
+          listener(error);
+        } catch {
+          // A subscriber that throws must not stop the others.
+        }
+      }
+      if (problemListeners.size > 0) return;
+      if (options.logger) safeLog(options.logger, 'error', { code, err: error }, message);
+      else if (!printedCodes.has(code)) {
+        printedCodes.add(code);
+        console.error(
+          `[baton] ${message} (${code}). Printed once; give a \`logger\` or subscribe with store.onError(…).`,
+        );
+      }
+    },
     async close() {
       if (closed) return;
       closed = true;

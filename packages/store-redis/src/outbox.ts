@@ -39,12 +39,18 @@ export function createOutbox(context: StoreContext) {
           const outcome = replyNumber(reply[0], 'batonClaimEffect');
           if (outcome === 0) return { outcome: 'gone' };
           if (outcome === 2) return { outcome: 'later', score: replyNumber(reply[1], 'batonClaimEffect') };
+          const call = readCall(replyString(reply[2], 'batonClaimEffect'), candidate.key);
+          if (call === undefined) {
+            // Leased now: it stays hidden until its lease ends, and is reported again then. The
+            // rest of the claim goes on.
+            return { outcome: 'later', score: candidate.leaseUntil };
+          }
           return {
             outcome: 'claimed',
             value: {
               id: candidate.id,
               key: candidate.key,
-              call: parseCall(replyString(reply[2], 'batonClaimEffect'), candidate.key),
+              call,
               leaseToken: candidate.token,
               attempt: replyNumber(reply[1], 'batonClaimEffect'),
               startedBefore: replyNumber(reply[5], 'batonClaimEffect') === 1,
@@ -84,6 +90,16 @@ export function createOutbox(context: StoreContext) {
       );
       return replyNumber(reply, 'batonStartEffect') === 1;
     });
+  }
+
+  /** A recorded call read back; `undefined`, reported, when the record cannot be read. */
+  function readCall(json: string, key: { portal: string; chatId: number }): EffectCall | undefined {
+    try {
+      return parseCall(json, key);
+    } catch (error) {
+      connection.report(error);
+      return undefined;
+    }
   }
 
   return { claimEffects, completeEffect, startEffect };
