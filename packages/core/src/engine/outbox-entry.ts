@@ -162,9 +162,7 @@ async function standingOrNotStarted(
     return await deps.standing(effect);
   } catch (error) {
     if (effect.call.kind !== 'transfer') throw error;
-    deps.reportError(error, { stage: 'outbox', key: effect.key });
-    await settle(deps, effect, notSentFailure('NOT_STARTED'), claimedAt);
-    return 'reported';
+    return reportNotStarted(deps, effect, claimedAt, error);
   }
 }
 
@@ -183,10 +181,20 @@ async function markStarted(
   try {
     return (await deps.store.startEffect(effect)) ? 'started' : 'lost';
   } catch (error) {
-    deps.reportError(error, { stage: 'outbox', key: effect.key });
-    await settle(deps, effect, notSentFailure('NOT_STARTED'), claimedAt);
-    return 'reported';
+    return reportNotStarted(deps, effect, claimedAt, error);
   }
+}
+
+/** The store failed before a transfer was made: report the failure, then settle it as not started. */
+async function reportNotStarted(
+  deps: OutboxRunnerDeps,
+  effect: ClaimedEffect,
+  claimedAt: number,
+  error: unknown,
+): Promise<'reported'> {
+  deps.reportError(error, { stage: 'outbox', key: effect.key });
+  await settle(deps, effect, notSentFailure('NOT_STARTED'), claimedAt);
+  return 'reported';
 }
 
 /**
