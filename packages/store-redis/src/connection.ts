@@ -1,7 +1,6 @@
 import type { Clock, Logger } from '@baton/core';
-import { describeError, errorCode, safeLog } from '@baton/core/adapter';
 import { type Cluster, Redis } from 'ioredis';
-import { watchClient } from './connection-events.js';
+import { createProblemChannel, watchClient } from './connection-events.js';
 import { asRedisFailure, RedisStoreError } from './errors.js';
 import { defineScripts, type RunScript } from './scripts/index.js';
 
@@ -22,13 +21,14 @@ export interface Connection {
    */
   ready(): Promise<void>;
   /**
-   * Subscribes to failures of a client we opened (a client you passed in reports to your own
-   * `error` listeners). Returns an unsubscribe function.
+   * Subscribes to the failures no caller sees: those of a client we opened (a client you passed in
+   * reports its own to your `error` listeners) and those `report` is given. Returns an unsubscribe
+   * function.
    */
   onError(listener: (error: unknown) => void): () => void;
   /**
    * Reports a failure no caller sees (e.g. one unreadable record skipped by a claim that went on):
-   * to the `onError` subscribers (the engine), else to the logger, else once per code to stderr.
+   * to the logger and the `onError` subscribers (the engine); with neither, once per code to stderr.
    */
   report(error: unknown): void;
   /** Closes the client only if we created it. Idempotent. */
@@ -74,13 +74,11 @@ export function openConnection(options: {
       ...recommendedClientOptions,
       commandTimeout: options.commandTimeoutMs ?? defaultCommandTimeoutMs,
     });
+  const what = `Redis ${options.what ?? 'store'}`;
+  const problems = createProblemChannel({ logger: options.logger, what });
   // Only our own client: on yours, an error listener of ours would hide your missing one.
-  const events = owned
-    ? watchClient(client, { logger: options.logger, what: `Redis ${options.what ?? 'store'}` })
-    : undefined;
+  if (owned) watchClient(client, problems, { logger: options.logger, what });
   const runScript = defineScripts(client);
-  const problemListeners = new Set<(error: unknown) => void>();
-  const printedCodes = new Set<string>();
   const clock = options.clock;
   let closed = false;
 
@@ -113,38 +111,13 @@ export function openConnection(options: {
         throw asRedisFailure(error, 'ping');
       }
     },
-    onError(listener) {
-      problemListeners.add(listener);
-      const stopHearingClient = events?.onError(listener);
-      return () => {
-        problemListeners.delete(listener);
-        stopHearingClient?.();
-      };
-    },
-    report(error) {
-      const code = errorCode(error) ?? 'REDIS_FAILURE';
-      const message = `baton: Redis ${options.what ?? 'store'}: ${describeError(error)}`;
-      for (const listener of problemListeners) {
-        try {
-          listener(error);
-        } catch {
-          // A subscriber that throws must not stop the others.
-        }
-      }
-      if (problemListeners.size > 0) return;
-      if (options.logger) safeLog(options.logger, 'error', { code, err: error }, message);
-      else if (!printedCodes.has(code)) {
-        printedCodes.add(code);
-        console.error(
-          `[baton] ${message} (${code}). Printed once; give a \`logger\` or subscribe with store.onError(…).`,
-        );
-      }
-    },
+    onError: (listener) => problems.onError(listener),
+    report: (error) => problems.report(error),
     async close() {
       if (closed) return;
       closed = true;
+      problems.silence();
       if (!owned) return;
-      events?.silence();
       try {
         await client.quit();
       } catch {
