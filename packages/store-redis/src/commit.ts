@@ -4,7 +4,7 @@ import { commitOptionsSchema } from '@baton/core/adapter';
 import { type ParsedCommit, parseChatKey, parseCommit } from './commit-input.js';
 import { guarded, type StoreContext } from './context.js';
 import { isRedisStoreError, parseInput, RedisStoreError } from './errors.js';
-import { encodeRef } from './keys.js';
+import { encodeRef, encodeStateMember } from './keys.js';
 import { replyArray, replyNumber, replyString } from './scripts/index.js';
 
 const committed = 1;
@@ -185,7 +185,7 @@ export function createCommitPath(context: StoreContext) {
 
   /** Moves the chat between the state indexes (an inspection hint, checked on read). */
   async function indexState(key: ChatKey, from: string, to: string, since: number) {
-    const member = JSON.stringify([key.portal, key.chatId]);
+    const member = encodeStateMember(key);
     const transaction = connection.client.multi();
     if (from !== '') transaction.zrem(keys.stateIndex(from), member);
     transaction.zadd(keys.stateIndex(to), since, member);

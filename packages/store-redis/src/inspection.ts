@@ -11,6 +11,7 @@ import { decodeChat } from './commit.js';
 import { parseChatKey } from './commit-input.js';
 import { guarded, type StoreContext } from './context.js';
 import { parseInput } from './errors.js';
+import { decodeStateMember } from './keys.js';
 
 /** One commit in a chat's recent history. */
 export interface HistoryEntry {
@@ -183,17 +184,4 @@ export function createInspection(context: StoreContext) {
   }
 
   return { listChats, readChat, backlog };
-}
-
-/** A state index member back as a chat key; `undefined` when it is not one of ours. */
-function decodeStateMember(member: string): ChatKey | undefined {
-  try {
-    const value: unknown = JSON.parse(member);
-    if (!Array.isArray(value) || value.length !== 2) return undefined;
-    const [portal, chatId] = value as unknown[];
-    if (typeof portal !== 'string' || typeof chatId !== 'number') return undefined;
-    return { portal, chatId };
-  } catch {
-    return undefined;
-  }
 }

@@ -110,6 +110,19 @@ export function encodeStateMember(key: ChatKey): string {
   return JSON.stringify([key.portal, key.chatId]);
 }
 
+/** A state index member back as a chat key; `undefined` when it is not one of ours. */
+export function decodeStateMember(member: string): ChatKey | undefined {
+  try {
+    const value: unknown = JSON.parse(member);
+    if (!Array.isArray(value) || value.length !== 2) return undefined;
+    const [portal, chatId] = value as unknown[];
+    if (typeof portal !== 'string' || typeof chatId !== 'number') return undefined;
+    return { portal, chatId };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads a shard index member back; `undefined` when it is not one of ours. */
 export function decodeRef(member: string): { key: ChatKey; id: string } | undefined {
   try {
