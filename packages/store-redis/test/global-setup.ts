@@ -44,13 +44,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
     unavailableReason = 'redis-server/redis-cli not found: run `pnpm test` (installs Redis) or set REDIS_URL';
   }
 
+  // Ports are chosen before anything starts, all distinct and clear of the Cluster bus ports, so
+  // that the standalone server and the Cluster nodes can never pick one another's port.
+  const clusterPorts = hasServer ? await freePorts(3, true) : [];
+  const reserved = clusterPorts.flatMap((port) => [port, port + 10_000]);
+  const standalonePort =
+    hasServer && external === undefined ? (await freePorts(1, false, reserved))[0] : undefined;
   const [standaloneUrl, clusterNodes] = await Promise.all([
     external !== undefined
       ? Promise.resolve(external)
-      : hasServer
-        ? startStandalone(dataDir, processes)
+      : standalonePort !== undefined
+        ? startStandalone(standalonePort, dataDir, processes)
         : Promise.resolve(undefined),
-    hasServer ? startCluster(dataDir, processes) : Promise.resolve([]),
+    hasServer ? startCluster(clusterPorts, dataDir, processes) : Promise.resolve([]),
   ]);
   project.provide('redis', { standaloneUrl, clusterNodes, unavailableReason });
 
@@ -62,30 +68,29 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
 }
 
-async function startStandalone(dataDir: string, processes: ChildProcess[]): Promise<string> {
-  const [port] = await freePorts(1, false);
+async function startStandalone(port: number, dataDir: string, processes: ChildProcess[]): Promise<string> {
   const dir = join(dataDir, `standalone-${port}`);
-  processes.push(startServer(port as number, dir, []));
-  await waitForPing(port as number);
+  const server = startServer(port, dir, []);
+  processes.push(server);
+  await waitForPing(port, server);
   return `redis://${host}:${port}`;
 }
 
-async function startCluster(dataDir: string, processes: ChildProcess[]): Promise<string[]> {
-  const ports = await freePorts(3, true);
-  for (const port of ports) {
+async function startCluster(ports: number[], dataDir: string, processes: ChildProcess[]): Promise<string[]> {
+  const servers = ports.map((port) => {
     const dir = join(dataDir, `cluster-${port}`);
-    processes.push(
-      startServer(port, dir, [
-        '--cluster-enabled',
-        'yes',
-        '--cluster-config-file',
-        join(dir, 'nodes.conf'),
-        '--cluster-node-timeout',
-        '2000',
-      ]),
-    );
-  }
-  await Promise.all(ports.map(waitForPing));
+    const server = startServer(port, dir, [
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      join(dir, 'nodes.conf'),
+      '--cluster-node-timeout',
+      '2000',
+    ]);
+    processes.push(server);
+    return server;
+  });
+  await Promise.all(ports.map((port, index) => waitForPing(port, servers[index] as ChildProcess)));
   const nodes = ports.map((port) => `${host}:${port}`);
   await run('redis-cli', ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes']);
   await Promise.all(ports.map(waitForClusterOk));
@@ -114,13 +119,21 @@ function startServer(port: number, dir: string, extra: string[]): ChildProcess {
   return spawn('redis-server', args, { stdio: 'ignore' });
 }
 
-/** Finds free ports; for Cluster nodes the bus port (port + 10000) must be free too. */
-async function freePorts(count: number, withBus: boolean): Promise<number[]> {
+/**
+ * Finds free ports, none of them in `exclude`; for Cluster nodes the bus port (port + 10000) must
+ * be free too, and no node's port may be another's bus port.
+ */
+async function freePorts(
+  count: number,
+  withBus: boolean,
+  exclude: readonly number[] = [],
+): Promise<number[]> {
   const found: number[] = [];
   while (found.length < count) {
     const port = await probe(0);
     if (port > 55_000 && withBus) continue;
-    if (found.includes(port)) continue;
+    if (found.includes(port) || exclude.includes(port)) continue;
+    if (withBus && found.some((taken) => taken + 10_000 === port || port + 10_000 === taken)) continue;
     if (withBus && !(await isFree(port + 10_000))) continue;
     found.push(port);
   }
@@ -148,8 +161,12 @@ async function isFree(port: number): Promise<boolean> {
   }
 }
 
-async function waitForPing(port: number): Promise<void> {
+/** Waits for the server to answer; fails at once, saying so, if it exited instead. */
+async function waitForPing(port: number, server: ChildProcess): Promise<void> {
   await retry(async () => {
+    if (server.exitCode !== null || server.signalCode !== null) {
+      throw new ServerExited(`redis-server on port ${port} exited (${server.exitCode ?? server.signalCode})`);
+    }
     const { stdout } = await run('redis-cli', ['-h', host, '-p', String(port), 'ping']);
     if (!stdout.includes('PONG')) throw new Error(`redis on ${port} not ready`);
   });
@@ -169,7 +186,7 @@ async function retry(attempt: () => Promise<void>, timeoutMs = 20_000): Promise<
       await attempt();
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw error;
+      if (error instanceof ServerExited || Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
@@ -183,3 +200,6 @@ function waitForExit(child: ChildProcess): Promise<void> {
 function commandExists(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
+
+/** A server that died while we waited for it: waiting longer cannot help. */
+class ServerExited extends Error {}
