@@ -31,7 +31,7 @@ export {
 } from './contracts/logger.js';
 export type { RateDecision } from './contracts/rate-limiter.js';
 export type { BusyCorrection, BusyRepairReport, RoutingCounters } from './contracts/routing-counters.js';
-export type { ClaimTimersOptions, Scheduler } from './contracts/scheduler.js';
+export type { ClaimTimersOptions, OnWork, Scheduler, WorkHint } from './contracts/scheduler.js';
 export type {
   ChatSummary,
   ClaimEffectsOptions,

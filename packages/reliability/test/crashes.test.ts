@@ -18,12 +18,6 @@ import { addChats, openInspector, redisFor, report, transferRequest, waitFor } f
 
 const limit = { ratePerSecond: 20, burst: 50 };
 const worker = { pollIntervalMs: 25, effectLeaseMs: 1_500 };
-/**
- * A worker killed between a commit's index reservation and its settle leaves that commit's work
- * hidden from claims for `pendingGraceMs` (the store's documented bound: late, never lost). The
- * default is 60 s; the scenario uses a shorter grace so that its wait covers that case too.
- */
-const pendingGraceMs = 8_000;
 const settleWithinMs = 40_000;
 
 let stage: Stage | undefined;
@@ -70,7 +64,7 @@ describe.each(crashCases)('crashes ($target)', ({ target, chats: chatCount, rand
     { timeout: 120_000 },
     async () => {
       const settings = redisHere as NonNullable<typeof redisHere>;
-      stage = await openStage({ redis: settings, portals: 1, limit, worker, extra: { pendingGraceMs } });
+      stage = await openStage({ redis: settings, portals: 1, limit, worker });
       const { emulator, fleet } = stage;
       const portal = stage.portals[0] as (typeof stage.portals)[0];
       const chats = addChats(emulator, portal, chatCount);

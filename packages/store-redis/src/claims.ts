@@ -12,87 +12,84 @@ export type RecordVerdict<T> =
   /** The chat has no such record: the ref is dropped. */
   | { readonly outcome: 'gone' };
 
-/** One ref taken from a shard index, with what the claim needs to consult the chat. */
+/** One ref taken from a portal's index, with what the claim needs to consult the chat. */
 export interface Candidate {
   readonly key: ChatKey;
   readonly id: string;
+  /** The ref in the portal's index, which the record's script sets to what the record says. */
+  readonly ref: string;
   readonly now: number;
   readonly leaseUntil: number;
   readonly token: string;
 }
 
 /**
- * The claim loop shared by the outbox and the timers: walk the shards (starting at a rotating
- * one, so that workers spread out), take due refs from each shard index, let the chat's own
- * record decide, and correct the index where the record disagreed.
+ * The claim loop shared by the outbox and the timers: walk the portals (starting at a rotating
+ * one, so that workers spread out), take due refs from each portal's index, and let the chat's
+ * own record decide (its script also sets the ref to what the record says). Tells this store's
+ * listeners when each portal's index next has something due.
  */
-export function createShardClaimer(context: StoreContext, index: 'outbox' | 'timers') {
+export function createPortalClaimer(context: StoreContext, index: 'outbox' | 'timers') {
   const { connection, keys } = context;
-  let nextShard = Math.floor(Math.random() * keys.shards);
+  let rotation = 0;
 
-  return async function claimFromShards<T>(
+  return async function claimFromPortals<T>(
     limit: number,
     leaseMs: number,
     consult: (candidate: Candidate) => Promise<RecordVerdict<T>>,
   ): Promise<T[]> {
     const claimed: T[] = [];
-    const start = nextShard;
-    nextShard = (nextShard + 1) % keys.shards;
-    for (let step = 0; step < keys.shards && claimed.length < limit; step += 1) {
-      const shardKey = keys.shard((start + step) % keys.shards)[index];
+    const portals = await context.portals.list();
+    const start = rotation;
+    rotation += 1;
+    let nextIn = Number.POSITIVE_INFINITY;
+    for (let step = 0; step < portals.length && claimed.length < limit; step += 1) {
+      const portal = portals[(start + step) % portals.length] as string;
+      const indexKey = keys.indexes(portal)[index];
       const reply = replyArray(
         await connection.run(
           'batonIndexClaim',
-          [shardKey],
+          [indexKey],
           [connection.nowArgument(), limit - claimed.length, leaseMs],
         ),
         'batonIndexClaim',
       );
-      if (reply.length <= 2) continue;
       const now = replyNumber(reply[0], 'batonIndexClaim');
       const leaseUntil = replyNumber(reply[1], 'batonIndexClaim');
-      const refs = reply.slice(2).map(String);
-
-      const fixes: (string | number)[] = [];
+      const next = replyNumber(reply[2], 'batonIndexClaim');
+      const refs = reply.slice(3).map(String);
       const verdicts = await Promise.all(
         refs.map(async (ref) => {
-          const decoded = decodeRef(ref);
-          if (decoded === undefined) return { ref, verdict: { outcome: 'gone' } as const };
-          const token = leaseToken(leaseUntil);
-          const verdict = await consult({ ...decoded, now, leaseUntil, token });
-          return { ref, verdict };
+          const decoded = decodeRef(portal, ref);
+          if (decoded === undefined) {
+            await connection.run('batonIndexFix', [indexKey], [ref, leaseUntil, -1]);
+            return { outcome: 'gone' } as const;
+          }
+          return consult({ ...decoded, ref, now, leaseUntil, token: leaseToken(leaseUntil) });
         }),
       );
-      for (const { ref, verdict } of verdicts) {
+      for (const verdict of verdicts) {
         if (verdict.outcome === 'claimed') claimed.push(verdict.value);
-        else fixes.push(ref, leaseUntil, verdict.outcome === 'gone' ? -1 : verdict.score);
+        else if (verdict.outcome === 'later') nextIn = Math.min(nextIn, verdict.score - now);
       }
-      if (fixes.length > 0) await connection.run('batonIndexFix', [shardKey], fixes);
+      if (next >= 0) nextIn = Math.min(nextIn, next - now);
     }
+    if (Number.isFinite(nextIn)) context.work.tell({ kind: index, inMs: Math.max(0, nextIn) });
     return claimed;
   };
 }
 
 /**
- * A lease token names the time its lease ends, which is also the score the claim gave the ref
- * in the shard index: completion removes the ref only if it still carries that score.
+ * A lease token names the time its lease ends (the score the claim gave the ref in the portal's
+ * index), which makes every claim's token unique and readable in `readChat`.
  */
 function leaseToken(leaseUntil: number): string {
   return `${randomUUID()}@${leaseUntil}`;
 }
 
-/** The index score a lease token was issued with, or `undefined` for a foreign token. */
-export function leaseUntilOf(token: string): number | undefined {
-  const at = token.lastIndexOf('@');
-  if (at < 0) return undefined;
-  const value = Number(token.slice(at + 1));
-  return Number.isFinite(value) ? value : undefined;
-}
-
 /**
- * Completes an entry: the chat's script removes the record if the token still holds it (and,
- * when that was the chat's last pending record, lets a resting chat expire); then
- * the index ref goes too (if still carrying the claim's score — a hint, repaired by claims).
+ * Completes an entry: the chat's script removes the record and its index ref if the token still
+ * holds it (and, when that was the chat's last pending record, lets a resting chat expire).
  */
 export async function completeRecord(
   context: StoreContext,
@@ -105,18 +102,10 @@ export async function completeRecord(
   const removed = replyNumber(
     await connection.run(
       script,
-      [chat.chat, chat.dedupe, chat.outbox, chat.timers, chat.history],
-      [entry.id, entry.leaseToken, context.retentionJson],
+      [chat.chat, chat.dedupe, chat.outbox, chat.timers, chat.history, keys.indexes(entry.key.portal)[index]],
+      [entry.id, entry.leaseToken, context.retentionJson, encodeRef(entry.key.chatId, entry.id)],
     ),
     script,
   );
-  if (removed !== 1) return false;
-  const leaseUntil = leaseUntilOf(entry.leaseToken);
-  if (leaseUntil !== undefined) {
-    const shardKey = keys.shard(keys.shardOf(entry.key))[index];
-    await connection
-      .run('batonIndexFix', [shardKey], [encodeRef(entry.key, entry.id), leaseUntil, -1])
-      .catch(() => undefined);
-  }
-  return true;
+  return removed === 1;
 }

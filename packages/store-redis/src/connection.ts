@@ -31,6 +31,11 @@ export interface Connection {
    * to the logger and the `onError` subscribers (the engine); with neither, once per code to stderr.
    */
   report(error: unknown): void;
+  /**
+   * Opens a second client like this one (a subscriber), whose failures are reported the way
+   * those of a client we opened are. The caller closes it.
+   */
+  duplicate(what: string): Redis | Cluster;
   /** Closes the client only if we created it. Idempotent. */
   close(): Promise<void>;
 }
@@ -113,6 +118,11 @@ export function openConnection(options: {
     },
     onError: (listener) => problems.onError(listener),
     report: (error) => problems.report(error),
+    duplicate(purpose) {
+      const copy = client instanceof Redis ? client.duplicate() : client.duplicate();
+      watchClient(copy, problems, { logger: options.logger, what: `${what} (${purpose})` });
+      return copy;
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -47,7 +47,7 @@ const filterSchema = z.object({
 const pageSize = 200;
 
 /**
- * Views for operators and dashboards. Listing reads the state indexes and checks every
+ * Views for operators and dashboards. Listing reads each portal's state index and checks every
  * candidate against the chat's own record, so a stale index entry never shows; entries of chats
  * that expired (retention) or left that state are removed on the way.
  */
@@ -56,57 +56,60 @@ export function createInspection(context: StoreContext) {
   const client = connection.client;
 
   async function listChats(filter: ChatListFilter = {}): Promise<ChatListing[]> {
-    const parsed = parseInput(filterSchema, filter, 'chat filter');
-    const options = parsed;
+    const options = parseInput(filterSchema, filter, 'chat filter');
     connection.assertOpen('listChats');
     return guarded('listChats', async () => {
       const cutoff =
         options.olderThanMs === undefined ? '+inf' : (await connection.now()) - options.olderThanMs;
-      const states = options.state === undefined ? await client.smembers(keys.states) : [options.state];
+      const portals = options.portal === undefined ? await context.portals.list() : [options.portal];
       const found: ChatListing[] = [];
-      for (const state of states) {
-        const stale: (string | number)[] = [];
-        for (let offset = 0; ; offset += pageSize) {
-          const page = await client.zrangebyscore(
-            keys.stateIndex(state),
-            '-inf',
-            cutoff,
-            'WITHSCORES',
-            'LIMIT',
-            offset,
-            pageSize,
-          );
-          const entries: { member: string; score: string; key: ChatKey }[] = [];
-          for (let at = 0; at + 1 < page.length; at += 2) {
-            const member = page[at] as string;
-            const key = decodeStateMember(member);
-            if (key === undefined) continue;
-            if (options.portal !== undefined && key.portal !== options.portal) continue;
-            entries.push({ member, score: page[at + 1] as string, key });
-          }
-          const chats = await Promise.all(entries.map((entry) => readSummary(entry.key)));
-          chats.forEach((chat, at) => {
-            const entry = entries[at] as (typeof entries)[number];
-            // The chat expired (retention) or moved on to another state: the entry is stale.
-            if (chat === undefined || chat.state !== state) {
-              stale.push(entry.member, entry.score, -1);
-              return;
-            }
-            if (cutoff !== '+inf' && chat.stateSince > cutoff) return;
-            found.push(chat);
-          });
-          if (page.length < pageSize * 2) break;
-        }
-        // Removed after paging (so no page shifts under the loop), and only where the entry still
-        // has the score read here: a commit that re-indexed the chat meanwhile keeps its entry.
-        if (stale.length > 0) {
-          await connection.run('batonIndexFix', [keys.stateIndex(state)], stale).catch(() => undefined);
-        }
-      }
+      for (const portal of portals) found.push(...(await listPortal(portal, options.state, cutoff)));
       // The longest in their state first, as the memory store lists them.
       found.sort((a, b) => a.stateSince - b.stateSince);
       return options.limit === undefined ? found : found.slice(0, options.limit);
     });
+  }
+
+  /** One portal's chats in `state` (any when undefined) since no later than `cutoff`. */
+  async function listPortal(portal: string, state: string | undefined, cutoff: number | '+inf') {
+    const indexKey = keys.indexes(portal).states;
+    const found: ChatListing[] = [];
+    const stale: (string | number)[] = [];
+    for (let offset = 0; ; offset += pageSize) {
+      const page = await client.zrangebyscore(
+        indexKey,
+        '-inf',
+        cutoff,
+        'WITHSCORES',
+        'LIMIT',
+        offset,
+        pageSize,
+      );
+      const entries: { member: string; score: string; key: ChatKey; state: string }[] = [];
+      for (let at = 0; at + 1 < page.length; at += 2) {
+        const member = page[at] as string;
+        const decoded = decodeStateMember(member);
+        if (decoded === undefined || (state !== undefined && decoded.state !== state)) continue;
+        const key = { portal, chatId: decoded.chatId };
+        entries.push({ member, score: page[at + 1] as string, key, state: decoded.state });
+      }
+      const chats = await Promise.all(entries.map((entry) => readSummary(entry.key)));
+      chats.forEach((chat, at) => {
+        const entry = entries[at] as (typeof entries)[number];
+        // The chat expired (retention) or moved on to another state: the entry is stale.
+        if (chat === undefined || chat.state !== entry.state) {
+          stale.push(entry.member, entry.score, -1);
+          return;
+        }
+        if (cutoff !== '+inf' && chat.stateSince > cutoff) return;
+        found.push(chat);
+      });
+      if (page.length < pageSize * 2) break;
+    }
+    // Removed after paging (so no page shifts under the loop), and only where the entry still
+    // has the score read here: a commit that re-indexed the chat meanwhile keeps its entry.
+    if (stale.length > 0) await connection.run('batonIndexFix', [indexKey], stale).catch(() => undefined);
+    return found;
   }
 
   async function readSummary(key: ChatKey): Promise<ChatListing | undefined> {
@@ -161,22 +164,23 @@ export function createInspection(context: StoreContext) {
     connection.assertOpen('backlog');
     return guarded('backlog', async () => {
       const now = await connection.now();
-      const perShard = await Promise.all(
-        Array.from({ length: keys.shards }, async (_, index) => {
-          const shard = keys.shard(index);
+      const portals = await context.portals.list();
+      const perPortal = await Promise.all(
+        portals.map(async (portal) => {
+          const indexes = keys.indexes(portal);
           const [effects, timers, due] = await Promise.all([
-            client.zcard(shard.outbox),
-            client.zcard(shard.timers),
-            client.zcount(shard.timers, '-inf', now),
+            client.zcard(indexes.outbox),
+            client.zcard(indexes.timers),
+            client.zcount(indexes.timers, '-inf', now),
           ]);
           return { effects, timers, due };
         }),
       );
-      return perShard.reduce(
-        (total, shard) => ({
-          effects: total.effects + shard.effects,
-          timers: total.timers + shard.timers,
-          dueTimers: total.dueTimers + shard.due,
+      return perPortal.reduce(
+        (total, portal) => ({
+          effects: total.effects + portal.effects,
+          timers: total.timers + portal.timers,
+          dueTimers: total.dueTimers + portal.due,
         }),
         { effects: 0, timers: 0, dueTimers: 0 },
       );

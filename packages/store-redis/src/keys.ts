@@ -28,12 +28,18 @@ export interface ChatKeys {
   readonly history: string;
 }
 
-/** The keys of one shard of the outbox and timer indexes. Both share the tag `{s:<n>}`. */
-export interface ShardKeys {
-  /** Sorted set: outbox entry refs scored by when they may next be claimed. */
+/**
+ * The indexes of one portal, on the slot of its chats (so that a chat's script changes them with
+ * the chat): which outbox entries and timers are claimable when, and which chats are in which
+ * state.
+ */
+export interface PortalIndexKeys {
+  /** Sorted set: outbox refs (`encodeRef`) scored by when each may next be claimed. */
   readonly outbox: string;
-  /** Sorted set: timer refs scored by when they are due (or their claim expires). */
+  /** Sorted set: timer refs scored by when each is due (or its claim expires). */
   readonly timers: string;
+  /** Sorted set: one member per chat (`encodeStateMember`), scored by `stateSince`. */
+  readonly states: string;
 }
 
 /**
@@ -43,15 +49,13 @@ export interface ShardKeys {
  */
 export interface KeySpace {
   readonly prefix: string;
-  readonly shards: number;
   chat(key: ChatKey): ChatKeys;
-  shard(index: number): ShardKeys;
-  /** The shard that indexes a chat's outbox entries and timers. */
-  shardOf(key: ChatKey): number;
-  /** Sorted set of chats in one lifecycle state, scored by `stateSince` (an inspection hint). */
-  stateIndex(state: string): string;
-  /** Set of every state name seen, so that inspection can list all chats. */
-  readonly states: string;
+  /** The outbox, timer and state indexes of one portal. */
+  indexes(portal: string): PortalIndexKeys;
+  /** Set of every portal that has had a commit, so that claims and inspection can find them. */
+  readonly portals: string;
+  /** Pub/sub channel on which commits announce new outbox entries and timers. */
+  readonly workChannel: string;
   /** Hash: rotation name → next position, for one portal. */
   rotations(portal: string): string;
   /**
@@ -65,12 +69,11 @@ export interface KeySpace {
   lock(name: string): string;
 }
 
-export function createKeySpace(prefix: string, shards: number): KeySpace {
+export function createKeySpace(prefix: string): KeySpace {
   const portalTag = (portal: string) => `${prefix}:{p:${encodeKeyPart(portal)}}`;
   const chatTag = (key: ChatKey) => `${portalTag(key.portal)}:c:${key.chatId}`;
   return {
     prefix,
-    shards,
     chat(key) {
       const tag = chatTag(key);
       return {
@@ -81,15 +84,12 @@ export function createKeySpace(prefix: string, shards: number): KeySpace {
         history: `${tag}:history`,
       };
     },
-    shard(index) {
-      const tag = `${prefix}:{s:${index}}`;
-      return { outbox: `${tag}:outbox`, timers: `${tag}:timers` };
+    indexes(portal) {
+      const tag = portalTag(portal);
+      return { outbox: `${tag}:outbox-due`, timers: `${tag}:timers-due`, states: `${tag}:states` };
     },
-    shardOf(key) {
-      return fnv1a(`${key.portal}\u0000${key.chatId}`) % shards;
-    },
-    stateIndex: (state) => `${prefix}:{i}:state:${encodeKeyPart(state)}`,
-    states: `${prefix}:{i}:states`,
+    portals: `${prefix}:portals`,
+    workChannel: `${prefix}:work`,
     rotations: (portal) => `${portalTag(portal)}:rotations`,
     busy: (portal) => `${portalTag(portal)}:busy`,
     rateLimit: (portal) => `${prefix}:{r:${encodeKeyPart(portal)}}:bucket`,
@@ -98,52 +98,34 @@ export function createKeySpace(prefix: string, shards: number): KeySpace {
 }
 
 /**
- * A member of a shard index: names the chat and the entry, so that a claim can find the chat's
- * own record. JSON keeps it unambiguous for any portal or id.
+ * A member of a portal's outbox or timer index: `<chatId>:<entry id>`. The chat id is digits, so
+ * the first `:` ends it and the id may hold anything.
  */
-export function encodeRef(key: ChatKey, id: string): string {
-  return JSON.stringify([key.portal, key.chatId, id]);
+export function encodeRef(chatId: number, id: string): string {
+  return `${chatId}:${id}`;
 }
 
-/** A member of a state index: names the chat (JSON, unambiguous for any portal). */
-export function encodeStateMember(key: ChatKey): string {
-  return JSON.stringify([key.portal, key.chatId]);
+/** Reads an outbox or timer index member back; `undefined` when it is not one of ours. */
+export function decodeRef(portal: string, member: string): { key: ChatKey; id: string } | undefined {
+  const separator = member.indexOf(':');
+  if (separator <= 0) return undefined;
+  const chatId = Number(member.slice(0, separator));
+  const id = member.slice(separator + 1);
+  if (!Number.isSafeInteger(chatId) || chatId <= 0 || id === '') return undefined;
+  return { key: { portal, chatId }, id };
 }
 
-/** A state index member back as a chat key; `undefined` when it is not one of ours. */
-export function decodeStateMember(member: string): ChatKey | undefined {
-  try {
-    const value: unknown = JSON.parse(member);
-    if (!Array.isArray(value) || value.length !== 2) return undefined;
-    const [portal, chatId] = value as unknown[];
-    if (typeof portal !== 'string' || typeof chatId !== 'number') return undefined;
-    return { portal, chatId };
-  } catch {
-    return undefined;
-  }
+/** A member of a portal's state index: `<chatId>:<state>`. */
+export function encodeStateMember(chatId: number, state: string): string {
+  return `${chatId}:${state}`;
 }
 
-/** Reads a shard index member back; `undefined` when it is not one of ours. */
-export function decodeRef(member: string): { key: ChatKey; id: string } | undefined {
-  try {
-    const value: unknown = JSON.parse(member);
-    if (!Array.isArray(value) || value.length !== 3) return undefined;
-    const [portal, chatId, id] = value as unknown[];
-    if (typeof portal !== 'string' || typeof chatId !== 'number' || typeof id !== 'string') {
-      return undefined;
-    }
-    return { key: { portal, chatId }, id };
-  } catch {
-    return undefined;
-  }
-}
-
-/** 32-bit FNV-1a: a stable, well-spread shard choice that every worker computes alike. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < text.length; index += 1) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
+/** A state index member back as chat id and state; `undefined` when it is not one of ours. */
+export function decodeStateMember(member: string): { chatId: number; state: string } | undefined {
+  const separator = member.indexOf(':');
+  if (separator <= 0) return undefined;
+  const chatId = Number(member.slice(0, separator));
+  const state = member.slice(separator + 1);
+  if (!Number.isSafeInteger(chatId) || chatId <= 0 || state === '') return undefined;
+  return { chatId, state };
 }

@@ -43,7 +43,7 @@ const injectedClockKeyTtlMs = 24 * 60 * 60 * 1000;
 export function createRedisLockManager(options: RedisLockManagerOptions): LockManager {
   const parsed = parseOptions(lockOptionsSchema, options, 'Redis lock manager options');
   const connection = openConnection({ ...parsed, what: 'lock manager' });
-  const keys = createKeySpace(parsed.prefix, 1);
+  const keys = createKeySpace(parsed.prefix);
   const keyTtl = (ttlMs: number) =>
     parsed.clock === undefined ? ttlMs : Math.max(ttlMs, injectedClockKeyTtlMs);
   const parseTtl = (ttlMs: number) => {

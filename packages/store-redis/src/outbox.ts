@@ -1,7 +1,7 @@
 import type { ClaimedEffect, EffectCall } from '@baton/core/adapter';
 import { type ClaimEffectsOptions, effectCallSchema } from '@baton/core/adapter';
 import { z } from 'zod';
-import { completeRecord, createShardClaimer, type RecordVerdict } from './claims.js';
+import { completeRecord, createPortalClaimer, type RecordVerdict } from './claims.js';
 import { claimOptionsSchema, parseChatKey } from './commit-input.js';
 import { guarded, type StoreContext } from './context.js';
 import { parseInput, RedisStoreError } from './errors.js';
@@ -18,21 +18,21 @@ const completionSchema = z.object({
  */
 export function createOutbox(context: StoreContext) {
   const { connection, keys } = context;
-  const claimFromShards = createShardClaimer(context, 'outbox');
+  const claimFromPortals = createPortalClaimer(context, 'outbox');
 
   async function claimEffects(options: ClaimEffectsOptions): Promise<ClaimedEffect[]> {
     const parsed = parseInput(claimOptionsSchema, options, 'claim options');
     connection.assertOpen('claimEffects');
     return guarded('claimEffects', async () => {
-      const claimed = await claimFromShards<ClaimedEffect & { order: [number, number] }>(
+      const claimed = await claimFromPortals<ClaimedEffect & { order: [number, number] }>(
         parsed.limit,
         parsed.leaseMs,
         async (candidate): Promise<RecordVerdict<ClaimedEffect & { order: [number, number] }>> => {
           const reply = replyArray(
             await connection.run(
               'batonClaimEffect',
-              [keys.chat(candidate.key).outbox],
-              [candidate.id, candidate.now, candidate.leaseUntil, candidate.token],
+              [keys.chat(candidate.key).outbox, keys.indexes(candidate.key.portal).outbox],
+              [candidate.id, candidate.now, candidate.leaseUntil, candidate.token, candidate.ref],
             ),
             'batonClaimEffect',
           );

@@ -59,7 +59,7 @@ const backoffSchema = z
 export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLimiter {
   const parsed = parseOptions(limiterOptionsSchema, options, 'Redis rate limiter options');
   const connection = openConnection({ ...parsed, what: 'rate limiter' });
-  const keys = createKeySpace(parsed.prefix, 1);
+  const keys = createKeySpace(parsed.prefix);
   const limitFor = (portal: string) => {
     const limit = typeof parsed.limit === 'function' ? parsed.limit(portal) : parsed.limit;
     const checked = parseInput(rateLimitSchema, limit, `rate limit for ${portal}`, 'INVALID_OPTIONS');

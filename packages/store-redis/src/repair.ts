@@ -9,9 +9,9 @@ import { replyArray, replyNumber } from './scripts/index.js';
 export interface IndexRepairReport {
   /** Chat outbox and timer hashes scanned. */
   readonly records: number;
-  /** Outbox refs that were missing from their shard index and were added back. */
+  /** Outbox refs that were missing from their portal's index and were added back. */
   readonly effects: number;
-  /** Timer refs that were missing from their shard index and were added back. */
+  /** Timer refs that were missing from their portal's index and were added back. */
   readonly timers: number;
   /** Refs that were present but later than their record says, moved earlier. */
   readonly movedEarlier: number;
@@ -27,11 +27,11 @@ export interface IndexRepairReport {
 const scanCount = 500;
 
 /**
- * Rebuilds the shard indexes from the chats' own records: scans every primary for this
- * prefix's outbox and timer hashes and puts back any ref its shard index lacks (e.g. lost in a
- * failover), with the time the record says it may next be claimed. Then puts every chat into the
- * state index of the state its record holds (the inspection listing); entries left under a
- * former state are already dropped when read.
+ * Rebuilds the portals' indexes from the chats' own records: scans every primary for this
+ * prefix's outbox and timer hashes and puts back any ref its portal's index lacks (e.g. lost in a
+ * failover), with the time the record says it may next be claimed. Then puts every chat into its
+ * portal's state index under the state its record holds (the inspection listing; entries left
+ * under a former state are dropped when read), and every portal seen into the portal set.
  */
 export function createIndexRepair(context: StoreContext) {
   const { connection, keys } = context;
@@ -86,25 +86,26 @@ export function createIndexRepair(context: StoreContext) {
     });
   }
 
-  /** Reads the records of a page of chats and repairs their refs, shard by shard. */
+  /** Reads the records of a page of chats and repairs their refs, portal by portal. */
   async function repairPage(index: 'outbox' | 'timers', chats: readonly ChatKey[]) {
-    const perShard = new Map<number, (string | number)[]>();
+    const perPortal = new Map<string, (string | number)[]>();
     await Promise.all(
       chats.map(async (chat) => {
         const records = await client.hgetall(keys.chat(chat)[index]);
-        const pairs = perShard.get(keys.shardOf(chat)) ?? [];
-        perShard.set(keys.shardOf(chat), pairs);
+        const pairs = perPortal.get(chat.portal) ?? [];
+        perPortal.set(chat.portal, pairs);
         for (const [id, raw] of Object.entries(records)) {
-          pairs.push(encodeRef(chat, id), recordScore(chat, index, raw));
+          pairs.push(encodeRef(chat.chatId, id), recordScore(chat, index, raw));
         }
       }),
     );
     let added = 0;
     let moved = 0;
-    for (const [shard, pairs] of perShard) {
+    for (const [portal, pairs] of perPortal) {
       if (pairs.length === 0) continue;
+      await client.sadd(keys.portals, portal);
       const reply = replyArray(
-        await connection.run('batonIndexRepair', [keys.shard(shard)[index]], pairs),
+        await connection.run('batonIndexRepair', [keys.indexes(portal)[index]], pairs),
         'batonIndexRepair',
       );
       added += replyNumber(reply[0], 'batonIndexRepair');
@@ -120,8 +121,13 @@ export function createIndexRepair(context: StoreContext) {
         const [state, since] = await client.hmget(keys.chat(chat).chat, 'state', 'stateSince');
         if (state == null || since == null) return 0;
         const [changed] = await Promise.all([
-          client.zadd(keys.stateIndex(state), 'CH', Number(since), encodeStateMember(chat)),
-          client.sadd(keys.states, state),
+          client.zadd(
+            keys.indexes(chat.portal).states,
+            'CH',
+            Number(since),
+            encodeStateMember(chat.chatId, state),
+          ),
+          client.sadd(keys.portals, chat.portal),
         ]);
         return Number(changed);
       }),

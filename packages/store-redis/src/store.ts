@@ -16,20 +16,14 @@ import {
   retentionSchema,
 } from './options.js';
 import { createOutbox } from './outbox.js';
+import { createPortalRegistry } from './portal-registry.js';
 import { createIndexRepair, type IndexRepairReport } from './repair.js';
 import { createRoutingCounters } from './routing-counters.js';
 import { createTimers } from './timers.js';
+import { createWorkSignal } from './work-signal.js';
 
 /** Options of `createRedisStore`. */
 export interface RedisStoreOptions extends RedisConnectionOptions {
-  /**
-   * How many shards the outbox and timer indexes are split into, each its own hash tag (so a
-   * Cluster spreads them over its primaries). Every worker of a deployment must use the same
-   * number; changing it strands entries in the old shards.
-   *
-   * @defaultValue 16
-   */
-  readonly shards?: number;
   /**
    * How long an event id is remembered for dedupe.
    *
@@ -37,16 +31,8 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
    */
   readonly dedupeTtlMs?: number;
   /**
-   * How long a commit's new index entries stay hidden before a claim may act on them without
-   * the committing worker. Must exceed the longest a commit can take (the client's
-   * `commandTimeout` and reconnect time), else a claim may drop an entry whose commit is
-   * still in flight.
-   *
-   * @defaultValue 60 000 ms
-   */
-  readonly pendingGraceMs?: number;
-  /**
-   * How many recent commits `readChat` shows per chat.
+   * How many recent commits each chat keeps for `readChat` (each costs about 120 B of Redis
+   * memory per chat); `0` keeps none.
    *
    * @defaultValue 20
    */
@@ -71,9 +57,9 @@ export interface RedisStore extends Store, Scheduler, RoutingCounters, StoreInsp
   /** One chat with its recent history, pending outbox entries and timers. */
   readChat(key: { portal: string; chatId: number }): Promise<ChatDetails | undefined>;
   /**
-   * Rebuilds the outbox and timer shard indexes from the chats' own records: scans every
-   * primary (each master of a Cluster) for this prefix's chat outbox and timer hashes and adds
-   * back any ref missing from its shard index, with the time its record says it may next be
+   * Rebuilds the portals' outbox, timer and state indexes from the chats' own records: scans
+   * every primary (each master of a Cluster) for this prefix's chat outbox and timer hashes and
+   * adds back any ref missing from its portal's index, with the time its record says it may next be
    * claimed (a ref already there is only moved earlier, never later). Run it after a failover
    * that may have lost writes; safe at any time, alongside running workers. Cost: one `SCAN`
    * over each primary's keyspace plus one `HGETALL` per pending chat.
@@ -108,14 +94,12 @@ export interface RedisStore extends Store, Scheduler, RoutingCounters, StoreInsp
 const storeOptionsSchema = z
   .object({
     ...connectionShape,
-    shards: z.number().int().min(1).max(1024).default(16),
     dedupeTtlMs: z
       .number()
       .int()
       .positive()
       .default(7 * 24 * 60 * 60 * 1000),
-    pendingGraceMs: z.number().int().positive().default(60_000),
-    historyLength: z.number().int().min(1).max(1000).default(20),
+    historyLength: z.number().int().min(0).max(1000).default(20),
     retention: retentionSchema,
   })
   .refine(exactlyOneConnection, oneConnectionMessage);
@@ -136,11 +120,15 @@ const storeOptionsSchema = z
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const parsed = parseOptions(storeOptionsSchema, options, 'Redis store options');
   const connection = openConnection({ ...parsed, what: 'store' });
+  const keys = createKeySpace(parsed.prefix);
+  const portals = createPortalRegistry(connection, keys);
+  const work = createWorkSignal(connection, keys, portals);
   const context: StoreContext = {
     connection,
-    keys: createKeySpace(parsed.prefix, parsed.shards),
+    keys,
+    portals,
+    work,
     dedupeTtlMs: parsed.dedupeTtlMs,
-    pendingGraceMs: parsed.pendingGraceMs,
     historyLength: parsed.historyLength,
     retention: parsed.retention,
     retentionJson: JSON.stringify(Object.fromEntries(parsed.retention)),
@@ -171,6 +159,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     repairBusyCounts,
     ready: () => connection.ready(),
     onError: (listener) => connection.onError(listener),
-    close: () => connection.close(),
+    onWork: work.onWork,
+    async close() {
+      await work.close();
+      await connection.close();
+    },
   };
 }

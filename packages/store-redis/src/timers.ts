@@ -1,6 +1,6 @@
 import type { ClaimedTimer, ClaimTimersOptions } from '@baton/core/adapter';
 import { z } from 'zod';
-import { completeRecord, createShardClaimer } from './claims.js';
+import { completeRecord, createPortalClaimer } from './claims.js';
 import { parseChatKey } from './commit-input.js';
 import { guarded, type StoreContext } from './context.js';
 import { parseInput } from './errors.js';
@@ -17,27 +17,27 @@ const completionSchema = z.object({
 });
 
 /**
- * Durable timers: written by commits into the chat's own hash, indexed in sharded sorted sets,
+ * Durable timers: written by commits into the chat's own hash, indexed per portal in a sorted set,
  * claimed with a visibility timeout. A cancelled or replaced timer has no record (or a fresh
  * one without the old lease), so its stale claims neither fire it twice nor complete it.
  */
 export function createTimers(context: StoreContext) {
   const { connection, keys } = context;
-  const claimFromShards = createShardClaimer(context, 'timers');
+  const claimFromPortals = createPortalClaimer(context, 'timers');
 
   async function claimDueTimers(options: ClaimTimersOptions): Promise<ClaimedTimer[]> {
     const parsed = parseInput(claimSchema, options, 'timer claim options');
     connection.assertOpen('claimDueTimers');
     return guarded('claimDueTimers', async () => {
-      const claimed = await claimFromShards<ClaimedTimer>(
+      const claimed = await claimFromPortals<ClaimedTimer>(
         parsed.limit,
         parsed.visibilityMs,
         async (candidate) => {
           const reply = replyArray(
             await connection.run(
               'batonClaimTimer',
-              [keys.chat(candidate.key).timers],
-              [candidate.id, candidate.now, candidate.leaseUntil, candidate.token],
+              [keys.chat(candidate.key).timers, keys.indexes(candidate.key.portal).timers],
+              [candidate.id, candidate.now, candidate.leaseUntil, candidate.token, candidate.ref],
             ),
             'batonClaimTimer',
           );

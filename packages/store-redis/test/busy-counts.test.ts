@@ -33,14 +33,13 @@ for (const target of redisTargets()) {
           ...(target.name === 'cluster' ? { cluster: client as Cluster } : { redis: client as Redis }),
           prefix,
           clock,
-          shards: 4,
           ...(retention === undefined ? {} : { retention }),
         });
         stores.push(store);
         return store;
       };
       const chat = (portal: string, chatId: number): ChatKey => ({ portal, chatId });
-      const busyKey = (portal: string) => createKeySpace(prefix, 4).busy(portal);
+      const busyKey = (portal: string) => createKeySpace(prefix).busy(portal);
 
       beforeAll(() => {
         client = target.connect();
@@ -98,7 +97,7 @@ for (const target of redisTargets()) {
         const store = open();
         await store.commit(commitFor(chat(portalA, 740_021), 0, 'a1', held('operator', anna)));
         await store.commit(commitFor(chat(portalB, 740_021), 0, 'b1', held('operator', anna)));
-        const keys = createKeySpace(prefix, 4);
+        const keys = createKeySpace(prefix);
         await client.hdel(keys.chat(chat(portalA, 740_021)).chat, 'holder');
         await client.hdel(keys.chat(chat(portalB, 740_021)).chat, 'holder');
         expect(await store.repairBusyCounts(portalB)).toEqual({
@@ -112,7 +111,7 @@ for (const target of redisTargets()) {
       it('never lets a chat that holds an operator expire (its count could not be released)', async () => {
         const store = open({ operator: 60_000, closed: 60_000 });
         const key = chat(portalA, 740_031);
-        const keys = createKeySpace(prefix, 4).chat(key);
+        const keys = createKeySpace(prefix).chat(key);
         await store.commit(commitFor(key, 0, 'answered', held('operator', anna)));
         expect(await client.pttl(keys.chat)).toBe(-1);
         await store.commit(commitFor(key, 1, 'finished', held('closed')));

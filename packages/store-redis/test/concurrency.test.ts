@@ -72,12 +72,12 @@ for (const target of redisTargets()) {
         await withClients(target, 4, async (clients, prefix) => {
           const [setterClient, ...workerClients] = clients as [Redis | Cluster, ...(Redis | Cluster)[]];
           const key = { portal: 'p', chatId: 9 };
-          const setter = createRedisStore({ ...connectionOf(target, setterClient), prefix, shards: 8 });
+          const setter = createRedisStore({ ...connectionOf(target, setterClient), prefix });
           await setter.commit(commitFor(key, 0, 'e1', { timersToSet: [timerFor(key, 'confirm', 150)] }));
           setterClient.disconnect();
 
           const workers = workerClients.map((client) =>
-            createRedisStore({ ...connectionOf(target, client), prefix, shards: 8 }),
+            createRedisStore({ ...connectionOf(target, client), prefix }),
           );
           const fired: string[] = [];
           const deadline = Date.now() + 5_000;

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createKeySpace, decodeRef, encodeKeyPart, encodeRef } from '../src/keys.js';
+import {
+  createKeySpace,
+  decodeRef,
+  decodeStateMember,
+  encodeKeyPart,
+  encodeRef,
+  encodeStateMember,
+} from '../src/keys.js';
 
 /** The part of a key Redis Cluster hashes: the first `{…}` with something inside. */
 function hashTag(key: string): string {
@@ -23,7 +30,7 @@ describe('key space', () => {
   });
 
   it('gives every key of a portal’s chats the hash tag of the portal’s busy counts, and different chats different keys', () => {
-    const keys = createKeySpace('baton', 16);
+    const keys = createKeySpace('baton');
     fc.assert(
       fc.property(portal, chatId, portal, chatId, (portalA, chatA, portalB, chatB) => {
         const a = keys.chat({ portal: portalA, chatId: chatA });
@@ -37,26 +44,29 @@ describe('key space', () => {
     );
   });
 
-  it('keeps prefixes apart and shards in their own slots', () => {
-    const first = createKeySpace('a', 4);
-    const second = createKeySpace('a.b', 4);
-    const key = { portal: 'x', chatId: 1 };
+  it('keeps prefixes apart and puts a portal’s indexes on the slot of its chats', () => {
+    const first = createKeySpace('a');
+    const second = createKeySpace('a.b');
+    const key = { portal: 'b24-acme.bitrix24.ru', chatId: 1_040_377 };
     expect(first.chat(key).chat).not.toBe(second.chat(key).chat);
-    expect(new Set([0, 1, 2, 3].map((index) => hashTag(first.shard(index).outbox))).size).toBe(4);
-    expect(hashTag(first.shard(2).outbox)).toBe(hashTag(first.shard(2).timers));
-    expect(first.shardOf(key)).toBe(createKeySpace('other', 4).shardOf(key));
+    const indexes = first.indexes(key.portal);
+    expect(new Set([...Object.values(indexes), first.chat(key).chat].map(hashTag)).size).toBe(1);
+    expect(hashTag(first.indexes('b24-other.bitrix24.ru').outbox)).not.toBe(hashTag(indexes.outbox));
   });
 
-  it('round-trips index refs for any portal and id', () => {
+  it('round-trips index refs and state members for any id', () => {
     fc.assert(
       fc.property(portal, chatId, fc.string({ minLength: 1 }), (portalId, id, entry) => {
-        expect(decodeRef(encodeRef({ portal: portalId, chatId: id }, entry))).toEqual({
+        expect(decodeRef(portalId, encodeRef(id, entry))).toEqual({
           key: { portal: portalId, chatId: id },
           id: entry,
         });
+        expect(decodeStateMember(encodeStateMember(id, entry))).toEqual({ chatId: id, state: entry });
       }),
     );
-    expect(decodeRef('not json')).toBeUndefined();
-    expect(decodeRef('[1,2,3]')).toBeUndefined();
+    expect(decodeRef('p', 'not a ref')).toBeUndefined();
+    expect(decodeRef('p', '0:x')).toBeUndefined();
+    expect(decodeRef('p', '12:')).toBeUndefined();
+    expect(decodeStateMember('x:bot')).toBeUndefined();
   });
 });

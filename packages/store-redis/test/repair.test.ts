@@ -3,7 +3,7 @@ import { commitFor, effectFor, timerFor } from '@baton/core/testing';
 import { createRedisStore, type RedisStore } from '@baton/store-redis';
 import type { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createKeySpace, encodeRef } from '../src/keys.js';
+import { createKeySpace, encodeRef, encodeStateMember } from '../src/keys.js';
 import { type TestClock, testClock } from './helpers/clock.js';
 import { closeClient, deletePrefix, redisTargets, uniquePrefix } from './helpers/redis.js';
 
@@ -29,7 +29,6 @@ for (const target of redisTargets()) {
           ...(target.name === 'cluster' ? { cluster: client as Cluster } : { redis: client as Redis }),
           prefix: storePrefix,
           clock,
-          shards: 4,
         });
         stores.push(store);
         return store;
@@ -39,10 +38,7 @@ for (const target of redisTargets()) {
         clock = testClock();
         return open(prefix);
       };
-      const shardOf = (chat: ChatKey) => {
-        const keys = createKeySpace(prefix, 4);
-        return keys.shard(keys.shardOf(chat));
-      };
+      const indexesOf = (chat: ChatKey) => createKeySpace(prefix).indexes(chat.portal);
 
       beforeAll(() => {
         client = target.connect();
@@ -67,7 +63,7 @@ for (const target of redisTargets()) {
         await other.commit(commitFor(chatA, 0, 'o1', { effects: [effectFor(chatA, 'fx-other')] }));
 
         for (const chat of [chatA, chatB]) {
-          const shard = shardOf(chat);
+          const shard = indexesOf(chat);
           await client.del(shard.outbox);
           await client.del(shard.timers);
         }
@@ -112,10 +108,10 @@ for (const target of redisTargets()) {
         await store.commit(commitFor(chatA, 0, 'a1', { effects: [effectFor(chatA, 'fx1')] }));
         const [claimed] = await store.claimEffects({ limit: 10, leaseMs: 5_000 });
         expect(claimed?.attempt).toBe(1);
-        await client.zrem(shardOf(chatA).outbox, encodeRef(chatA, 'fx1'));
+        await client.zrem(indexesOf(chatA).outbox, encodeRef(chatA.chatId, 'fx1'));
 
         expect((await store.repairIndexes()).effects).toBe(1);
-        expect(Number(await client.zscore(shardOf(chatA).outbox, encodeRef(chatA, 'fx1')))).toBe(
+        expect(Number(await client.zscore(indexesOf(chatA).outbox, encodeRef(chatA.chatId, 'fx1')))).toBe(
           clock.now() + 5_000,
         );
         expect(await store.claimEffects({ limit: 10, leaseMs: 5_000 })).toEqual([]);
@@ -129,9 +125,12 @@ for (const target of redisTargets()) {
         const awaiting = { state: 'awaitingOperator', stateSince: 1_700_000_000_500 };
         await store.commit(commitFor(chatA, 0, 'a1', { summary: awaiting }));
         await store.commit(commitFor(chatB, 0, 'b1'));
-        const keys = createKeySpace(prefix, 4);
-        // As when a worker dies between the commit and its state index update.
-        await client.zrem(keys.stateIndex('awaitingOperator'), JSON.stringify([chatA.portal, chatA.chatId]));
+        const keys = createKeySpace(prefix);
+        // As when a failover lost the write.
+        await client.zrem(
+          keys.indexes(chatA.portal).states,
+          encodeStateMember(chatA.chatId, 'awaitingOperator'),
+        );
         expect(await store.listChats({ state: 'awaitingOperator' })).toEqual([]);
 
         expect(await store.repairIndexes()).toMatchObject({ chats: 2, stateEntries: 1 });
@@ -149,10 +148,10 @@ for (const target of redisTargets()) {
             effects: [effectFor(chatA, 'early'), effectFor(chatA, 'late')],
           }),
         );
-        const shard = shardOf(chatA);
-        const truth = Number(await client.zscore(shard.outbox, encodeRef(chatA, 'early')));
-        await client.zadd(shard.outbox, truth - 10, encodeRef(chatA, 'early'));
-        await client.zadd(shard.outbox, truth + 1_000_000, encodeRef(chatA, 'late'));
+        const shard = indexesOf(chatA);
+        const truth = Number(await client.zscore(shard.outbox, encodeRef(chatA.chatId, 'early')));
+        await client.zadd(shard.outbox, truth - 10, encodeRef(chatA.chatId, 'early'));
+        await client.zadd(shard.outbox, truth + 1_000_000, encodeRef(chatA.chatId, 'late'));
 
         expect(await store.repairIndexes()).toMatchObject({
           records: 1,
@@ -160,8 +159,8 @@ for (const target of redisTargets()) {
           timers: 0,
           movedEarlier: 1,
         });
-        expect(Number(await client.zscore(shard.outbox, encodeRef(chatA, 'early')))).toBe(truth - 10);
-        expect(Number(await client.zscore(shard.outbox, encodeRef(chatA, 'late')))).toBe(truth);
+        expect(Number(await client.zscore(shard.outbox, encodeRef(chatA.chatId, 'early')))).toBe(truth - 10);
+        expect(Number(await client.zscore(shard.outbox, encodeRef(chatA.chatId, 'late')))).toBe(truth);
       });
     },
   );

@@ -9,7 +9,7 @@ import {
 } from '@baton/store-redis';
 import { Cluster, type Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createKeySpace, encodeKeyPart, encodeRef } from '../src/keys.js';
+import { createKeySpace, encodeKeyPart, encodeRef, encodeStateMember } from '../src/keys.js';
 import { type TestClock, testClock } from './helpers/clock.js';
 import { closeClient, deletePrefix, redisTargets, uniquePrefix } from './helpers/redis.js';
 
@@ -56,7 +56,6 @@ for (const target of redisTargets()) {
           ...(target.name === 'cluster' ? { cluster: client as Cluster } : { redis: client as Redis }),
           prefix,
           clock,
-          shards: 4,
           retention: { closed: retentionMs },
           ...extra,
         });
@@ -68,7 +67,7 @@ for (const target of redisTargets()) {
         clock = testClock();
         return open(extra);
       };
-      const chatKeys = () => createKeySpace(prefix, 4).chat(chat);
+      const chatKeys = () => createKeySpace(prefix).chat(chat);
 
       /** Every key under the chat's hash tag, found by scanning every primary. */
       async function keysOfChat(): Promise<string[]> {
@@ -220,13 +219,13 @@ for (const target of redisTargets()) {
         await store.commit(commitIn('bot', 0, 'e1'));
         await store.commit(commitIn('closed', 1, 'e2'));
         expect((await store.listChats({ state: 'closed' })).map((listing) => listing.key)).toEqual([chat]);
-        const closedIndex = createKeySpace(prefix, 4).stateIndex('closed');
+        const states = createKeySpace(prefix).indexes(chat.portal).states;
         await waitUntil(gone, 'the chat expired');
 
         expect(await store.listChats({ state: 'closed' })).toEqual([]);
         expect(await store.listChats()).toEqual([]);
         // Listing removed the entry that pointed at the expired chat.
-        expect(await client.zcard(closedIndex)).toBe(0);
+        expect(await client.zcard(states)).toBe(0);
 
         // The old event ids went with it: an event starts the chat afresh.
         expect(await store.commit(commitIn('bot', 1, 'e3'))).toEqual({
@@ -245,10 +244,11 @@ for (const target of redisTargets()) {
         await store.commit(commitIn('closed', 0, 'e1'));
         await waitUntil(gone, 'the chat expired');
         await store.commit(commitIn('bot', 0, 'e2'));
-        const closedIndex = createKeySpace(prefix, 4).stateIndex('closed');
-        expect(await client.zcard(closedIndex)).toBe(1);
+        const states = createKeySpace(prefix).indexes(chat.portal).states;
+        const closedMember = encodeStateMember(chat.chatId, 'closed');
+        expect(await client.zscore(states, closedMember)).not.toBeNull();
         expect(await store.listChats({ state: 'closed' })).toEqual([]);
-        expect(await client.zcard(closedIndex)).toBe(0);
+        expect(await client.zscore(states, closedMember)).toBeNull();
         expect((await store.listChats({ state: 'bot' })).map((listing) => listing.key)).toEqual([chat]);
       });
 
@@ -257,10 +257,9 @@ for (const target of redisTargets()) {
         await store.commit(commitIn('closed', 0, 'e1'));
         await waitUntil(gone, 'the chat expired');
         // Refs left behind by a worker that died before removing them.
-        const keySpace = createKeySpace(prefix, 4);
-        const shard = keySpace.shard(keySpace.shardOf(chat));
-        await client.zadd(shard.outbox, 0, encodeRef(chat, 'fx-old'));
-        await client.zadd(shard.timers, 0, encodeRef(chat, 't-old'));
+        const shard = createKeySpace(prefix).indexes(chat.portal);
+        await client.zadd(shard.outbox, 0, encodeRef(chat.chatId, 'fx-old'));
+        await client.zadd(shard.timers, 0, encodeRef(chat.chatId, 't-old'));
         expect(await store.backlog()).toEqual({ effects: 1, timers: 1, dueTimers: 1 });
         expect(await store.claimEffects({ limit: 10, leaseMs: 1_000 })).toEqual([]);
         expect(await store.claimDueTimers({ limit: 10, visibilityMs: 1_000 })).toEqual([]);
@@ -274,7 +273,6 @@ for (const target of redisTargets()) {
           ...(target.name === 'cluster' ? { cluster: client as Cluster } : { redis: client as Redis }),
           prefix: `${prefix}-default`,
           clock,
-          shards: 4,
         });
         stores.push(byDefault);
         try {
@@ -287,13 +285,13 @@ for (const target of redisTargets()) {
           expect((await kept.load(chat))?.version).toBe(2);
 
           await byDefault.commit(commitIn('closed', 0, 'e1'));
-          const defaultTtl = await ttlOf(createKeySpace(`${prefix}-default`, 4).chat(chat).chat);
+          const defaultTtl = await ttlOf(createKeySpace(`${prefix}-default`).chat(chat).chat);
           const thirtyDays = 30 * 24 * 60 * 60 * 1000;
           expect(defaultTtl).toBeGreaterThan(thirtyDays - 60_000);
           expect(defaultTtl).toBeLessThanOrEqual(thirtyDays);
           // Other states are not listed by default.
           await byDefault.commit(commitIn('operator', 1, 'e2'));
-          expect(await ttlOf(createKeySpace(`${prefix}-default`, 4).chat(chat).chat)).toBe(-1);
+          expect(await ttlOf(createKeySpace(`${prefix}-default`).chat(chat).chat)).toBe(-1);
         } finally {
           await deletePrefix(client, `${prefix}-default`);
         }

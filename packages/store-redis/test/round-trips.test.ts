@@ -58,7 +58,7 @@ describe.skipIf(target?.skipReason !== undefined || target === undefined)(
     /** One worker: its own connection, store and engine. */
     const worker = async (chatCacheSize?: number) => {
       const client = connect();
-      const store = createRedisStore({ redis: client, prefix, shards: 4 });
+      const store = createRedisStore({ redis: client, prefix });
       stores.push(store);
       const engine = createEngine({
         transport: createFakeTransport(),

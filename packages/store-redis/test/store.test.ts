@@ -2,7 +2,7 @@ import { commitFor, effectFor, timerFor } from '@baton/core/testing';
 import { createRedisStore, isRedisStoreError, type RedisStore } from '@baton/store-redis';
 import type { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createKeySpace } from '../src/keys.js';
+import { createKeySpace, encodeRef } from '../src/keys.js';
 import { type TestClock, testClock } from './helpers/clock.js';
 import { closeClient, deletePrefix, redisTargets, uniquePrefix } from './helpers/redis.js';
 
@@ -16,12 +16,11 @@ for (const target of redisTargets()) {
       let prefix: string;
       let clock: TestClock;
       const stores: RedisStore[] = [];
-      const open = (extra: { pendingGraceMs?: number } = {}) => {
+      const open = (extra: { dedupeTtlMs?: number } = {}) => {
         const store = createRedisStore({
           ...(target.name === 'cluster' ? { cluster: client as Cluster } : { redis: client as Redis }),
           prefix,
           clock,
-          shards: 4,
           ...extra,
         });
         stores.push(store);
@@ -79,33 +78,46 @@ for (const target of redisTargets()) {
         ]);
       });
 
-      it('a settle that fails after the commit is tried again: the work is claimable well before the grace period', async () => {
+      it('a worker that dies between taking a ref and claiming its record delays the entry by one lease, never loses it', async () => {
         const store = setUp();
-        // One settle fails as on a connection reset between the commit and it; Redis does the rest.
+        await store.commit(commitFor(chat, 0, 'e1', { effects: [effectFor(chat, 'fx1')] }));
+        // The first half of a claim, run by hand: the ref is hidden for the lease, then the worker is gone.
         const scripts = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-        const settle = scripts.batonIndexSettle as (...args: unknown[]) => Promise<unknown>;
-        let failed = 0;
-        scripts.batonIndexSettle = function (this: unknown, ...args: unknown[]) {
-          if (failed === 0) {
-            failed += 1;
-            return Promise.reject(new Error('read ECONNRESET'));
-          }
-          return settle.apply(this, args);
-        };
-        try {
-          const commit = commitFor(chat, 0, 'e1', { effects: [effectFor(chat, 'fx1')] });
-          expect(await store.commit(commit)).toEqual({ status: 'committed', version: 1 });
-          expect(failed).toBe(1);
-          // The store's clock stands still: only the settle's retry can make the entry due now.
-          let claimed: string[] = [];
-          for (let waited = 0; waited < 3_000 && claimed.length === 0; waited += 50) {
-            await new Promise((resolve) => setTimeout(resolve, 50));
-            claimed = (await store.claimEffects({ limit: 10, leaseMs: 1_000 })).map((e) => e.id);
-          }
-          expect(claimed).toEqual(['fx1']);
-        } finally {
-          scripts.batonIndexSettle = settle;
-        }
+        const outboxIndex = createKeySpace(prefix).indexes(chat.portal).outbox;
+        const taken = (await scripts.batonIndexClaim?.call(
+          client,
+          outboxIndex,
+          String(clock.now()),
+          10,
+          4_000,
+        )) as unknown[];
+        expect(taken.slice(3)).toEqual([encodeRef(chat.chatId, 'fx1')]);
+        expect(await store.claimEffects({ limit: 10, leaseMs: 1_000 })).toEqual([]);
+        clock.advance(4_000);
+        const claimed = await store.claimEffects({ limit: 10, leaseMs: 1_000 });
+        expect(claimed.map((effect) => [effect.id, effect.attempt])).toEqual([['fx1', 1]]);
+        expect(await store.completeEffect(claimed[0] as (typeof claimed)[number])).toBe(true);
+        expect(await store.backlog()).toEqual({ effects: 0, timers: 0, dueTimers: 0 });
+      });
+
+      it('a commit and the index move together: a cancelled timer leaves no ref, a replaced one keeps its new due time', async () => {
+        const store = setUp();
+        const timersIndex = createKeySpace(prefix).indexes(chat.portal).timers;
+        await store.commit(
+          commitFor(chat, 0, 'e1', {
+            timersToSet: [timerFor(chat, 'gone', 1_000), timerFor(chat, 'moved', 1_000)],
+          }),
+        );
+        await store.commit(
+          commitFor(chat, 1, 'e2', {
+            timersToCancel: ['gone'],
+            timersToSet: [timerFor(chat, 'moved', 9_000)],
+          }),
+        );
+        expect(await client.zrange(timersIndex, '0', '-1', 'WITHSCORES')).toEqual([
+          encodeRef(chat.chatId, 'moved'),
+          String(clock.now() + 9_000),
+        ]);
       });
 
       it('an unreadable outbox record is reported and skipped; the rest of the claim goes on', async () => {
@@ -116,7 +128,7 @@ for (const target of redisTargets()) {
           commitFor(chat, 0, 'e1', { effects: [effectFor(chat, 'fx-good'), effectFor(chat, 'fx-bad')] }),
         );
         // Damage one record's call, as a foreign writer or a bad manual edit would.
-        const outbox = createKeySpace(prefix, 4).chat(chat).outbox;
+        const outbox = createKeySpace(prefix).chat(chat).outbox;
         const record = JSON.parse((await client.hget(outbox, 'fx-bad')) as string) as Record<string, unknown>;
         await client.hset(outbox, 'fx-bad', JSON.stringify({ ...record, call: '{"kind":"teleport"}' }));
 

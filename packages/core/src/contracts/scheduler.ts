@@ -1,5 +1,18 @@
 import type { ClaimedTimer } from './effects.js';
 
+/**
+ * A store's word that work may be claimable soon: outbox entries or timers, in `inMs`
+ * milliseconds (0: now). A hint only, which may come late or not at all: the engine still looks
+ * now and then without one.
+ */
+export interface WorkHint {
+  readonly kind: 'outbox' | 'timers';
+  readonly inMs: number;
+}
+
+/** Calls `listener` with every work hint until the returned function is called. */
+export type OnWork = (listener: (hint: WorkHint) => void) => () => void;
+
 /** Options for claiming due timers. */
 export interface ClaimTimersOptions {
   /** At most this many timers. */
@@ -24,6 +37,12 @@ export interface Scheduler {
    * timer was reclaimed by another worker) or the timer was cancelled or replaced meanwhile.
    */
   completeTimer(timer: Pick<ClaimedTimer, 'id' | 'key' | 'leaseToken'>): Promise<boolean>;
+  /**
+   * Optional: tells when timers (and, for a store, outbox entries) may become claimable, from
+   * any worker's commits and this one's claims. With it an idle engine stops looking every
+   * `pollIntervalMs` and looks when told, plus a slow sweep in case a hint was lost.
+   */
+  onWork?: OnWork;
   /** Releases what the scheduler opened. Idempotent. */
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type { ChatKey } from '../chat-key.js';
 import type { ClaimedEffect, EffectEntry, TimerEntry } from './effects.js';
+import type { OnWork } from './scheduler.js';
 
 /**
  * What a store keeps for one chat: the machine's persisted snapshot (plain JSON) and the
@@ -141,6 +142,8 @@ export interface Store {
   commit(commit: Commit, options?: CommitOptions): Promise<CommitResult>;
   /** Claims up to `limit` outbox entries that are unclaimed or whose lease expired. */
   claimEffects(options: ClaimEffectsOptions): Promise<ClaimedEffect[]>;
+  /** Optional: work hints, as `Scheduler.onWork` (the engine reads outbox hints from here). */
+  onWork?: OnWork;
   /**
    * Removes a claimed entry. Returns `false`, and changes nothing, when the lease token is no
    * longer the entry's (the lease expired and another worker claimed it) or the entry is gone.

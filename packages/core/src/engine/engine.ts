@@ -37,9 +37,10 @@ import { rateLimitedTransport } from './rate-limited-transport.js';
 import { type ChatResetPayload, resetChat } from './reset-chat.js';
 import { createStartWarning } from './start-warning.js';
 import { createStepAvailability } from './step-availability.js';
-import { runTimerRound } from './timer-runner.js';
+import { createTimerRunner, runTimerRound, type TimerRunnerDeps } from './timer-runner.js';
 import { unreadableReason } from './unreadable-chat.js';
 import { createUnreadableTimers } from './unreadable-timers.js';
+import { listenForWork, maxIdleSweepMs } from './work-hints.js';
 import { createWorkerLoop } from './worker-loop.js';
 
 /** One chat as the engine sees it. */
@@ -277,29 +278,36 @@ export function createEngine(options: EngineOptions): Engine {
     pollGatherMs: Math.max(worker.pollIntervalMs, 200),
     track,
   });
-  const runTimers = () =>
-    runTimerRound({
-      scheduler,
-      batchSize: worker.batchSize,
-      visibilityMs: worker.timerVisibilityMs,
-      feedBack,
-      onFired: (payload) => safeEmit('timer.fired', { ...payload, at: clock.now() }),
-      reportError,
-      unreadable: unreadableTimers,
-    });
+  const timerDeps: TimerRunnerDeps = {
+    scheduler,
+    batchSize: worker.batchSize,
+    visibilityMs: worker.timerVisibilityMs,
+    feedBack,
+    onFired: (payload) => safeEmit('timer.fired', { ...payload, at: clock.now() }),
+    reportError,
+    unreadable: unreadableTimers,
+  };
+  const runTimers = () => runTimerRound(timerDeps);
+  // In the background, claims of timers overlap the fires in flight.
+  const timerRunner = createTimerRunner({ ...timerDeps, maxInFlight: worker.batchSize * 16, track });
 
   // Two loops, so that an outbox round waiting for one portal's rate budget never holds back
-  // another chat's deadline.
+  // another chat's deadline. With a store that sends work hints, the loops look when told (and
+  // sweep now and then in case a hint was lost) instead of every `pollIntervalMs`.
+  const hints = listenForWork(givenStore, givenScheduler);
+  const idleIntervalMs =
+    hints === undefined ? worker.pollIntervalMs : Math.max(worker.pollIntervalMs, maxIdleSweepMs);
   const outboxLoop = createWorkerLoop({
-    intervalMs: worker.pollIntervalMs,
+    intervalMs: idleIntervalMs,
     round: () => track(outboxRunner.round()),
     reportError: (error) => reportError(error, { stage: 'outbox' }),
   });
   const timerLoop = createWorkerLoop({
-    intervalMs: worker.pollIntervalMs,
-    round: () => track(runTimers()),
+    intervalMs: idleIntervalMs,
+    round: () => track(timerRunner.round()),
     reportError: (error) => reportError(error, { stage: 'timers' }),
   });
+  let stopHints: (() => void) | undefined;
 
   const engine = emitter as Engine;
   Object.defineProperty(engine, internalDispatch, {
@@ -349,6 +357,7 @@ export function createEngine(options: EngineOptions): Engine {
       startWarning.driven();
       outboxLoop.start();
       timerLoop.start();
+      stopHints ??= hints?.((hint) => (hint.kind === 'outbox' ? outboxLoop : timerLoop).wakeIn(hint.inMs));
       safeLog(logger, 'info', { pollIntervalMs: worker.pollIntervalMs }, 'baton: engine started');
     },
     async ready(): Promise<void> {
@@ -360,6 +369,7 @@ export function createEngine(options: EngineOptions): Engine {
       stopped = true;
       startWarning.driven();
       stopSignal.abort(); // no new calls, no more waiting for rate budget; calls in flight finish
+      stopHints?.();
       await Promise.all([outboxLoop.stop(), timerLoop.stop()]);
       await Promise.allSettled([...inFlight]);
       stopHearingStore?.();

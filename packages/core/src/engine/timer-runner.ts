@@ -1,3 +1,4 @@
+import type { ClaimedTimer } from '../contracts/effects.js';
 import type { Scheduler } from '../contracts/scheduler.js';
 import type { InternalEvent } from '../events.js';
 import type { DispatchResult } from './dispatcher.js';
@@ -25,28 +26,68 @@ export interface TimerRunnerDeps {
  */
 export async function runTimerRound(deps: TimerRunnerDeps): Promise<number> {
   const due = await deps.scheduler.claimDueTimers({ limit: deps.batchSize, visibilityMs: deps.visibilityMs });
-  await Promise.all(
-    due.map(async (timer) => {
-      if (deps.unreadable?.backingOff(timer)) return;
-      try {
-        const result = await deps.feedBack({
-          type: 'timer.fired',
-          id: `fired:${timer.id}`,
-          portal: timer.key.portal,
-          chatId: timer.key.chatId,
-          timerId: timer.id,
-        });
-        await deps.scheduler.completeTimer(timer);
-        deps.unreadable?.succeeded(timer);
-        if (result.status === 'applied')
-          deps.onFired({ key: timer.key, timerId: timer.id, stale: !result.changed });
-      } catch (error) {
-        deps.reportError(error, { stage: 'timers', key: timer.key });
-        await deps.unreadable
-          ?.failed(timer, error)
-          .catch((parkError: unknown) => deps.reportError(parkError, { stage: 'timers', key: timer.key }));
-      }
-    }),
-  );
+  await Promise.all(due.map((timer) => fire(deps, timer)));
   return due.length;
+}
+
+async function fire(deps: TimerRunnerDeps, timer: ClaimedTimer): Promise<void> {
+  if (deps.unreadable?.backingOff(timer)) return;
+  try {
+    const result = await deps.feedBack({
+      type: 'timer.fired',
+      id: `fired:${timer.id}`,
+      portal: timer.key.portal,
+      chatId: timer.key.chatId,
+      timerId: timer.id,
+    });
+    await deps.scheduler.completeTimer(timer);
+    deps.unreadable?.succeeded(timer);
+    if (result.status === 'applied')
+      deps.onFired({ key: timer.key, timerId: timer.id, stale: !result.changed });
+  } catch (error) {
+    deps.reportError(error, { stage: 'timers', key: timer.key });
+    await deps.unreadable
+      ?.failed(timer, error)
+      .catch((parkError: unknown) => deps.reportError(parkError, { stage: 'timers', key: timer.key }));
+  }
+}
+
+/** The background timer loop's rounds. */
+export interface TimerRunner {
+  /** Claims what there is room for and fires each without waiting for it; returns how many. */
+  round(): Promise<number>;
+}
+
+/**
+ * Pipelined timers: a round does not wait for the timers it fires, so the next claim overlaps
+ * the fires in flight (at most `maxInFlight`; when full, a round waits for one to finish). The
+ * claim size doubles while claims come back full (a backlog), up to `maxInFlight`, and falls
+ * back to `batchSize` once they do not: a burst of deadlines fires at the dispatch rate instead
+ * of one small batch per chain of round trips.
+ */
+export function createTimerRunner(
+  deps: TimerRunnerDeps & {
+    readonly maxInFlight: number;
+    readonly track: (work: Promise<void>) => Promise<void>;
+  },
+): TimerRunner {
+  const inFlight = new Set<Promise<void>>();
+  let limit = deps.batchSize;
+  return {
+    async round() {
+      if (inFlight.size >= deps.maxInFlight) {
+        await Promise.race(inFlight);
+        return 1;
+      }
+      const asked = Math.min(limit, deps.maxInFlight - inFlight.size);
+      const due = await deps.scheduler.claimDueTimers({ limit: asked, visibilityMs: deps.visibilityMs });
+      limit = due.length >= asked ? Math.min(limit * 2, deps.maxInFlight) : deps.batchSize;
+      for (const timer of due) {
+        const work = deps.track(fire(deps, timer));
+        inFlight.add(work);
+        void work.finally(() => inFlight.delete(work));
+      }
+      return due.length;
+    },
+  };
 }

@@ -14,6 +14,8 @@ export interface WorkerLoop {
   stop(): Promise<void>;
   /** Cuts the current nap short: new work was just committed. */
   wake(): void;
+  /** Wakes the loop in `ms` (at once when `ms` <= 0), unless an earlier wake-up is already set. */
+  wakeIn(ms: number): void;
 }
 
 export function createWorkerLoop(options: WorkerLoopOptions): WorkerLoop {
@@ -21,6 +23,12 @@ export function createWorkerLoop(options: WorkerLoopOptions): WorkerLoop {
   let finished: Promise<void> = Promise.resolve();
   let wakeUp: (() => void) | undefined;
   let woken = false;
+  let alarm: { at: number; timer: ReturnType<typeof setTimeout> } | undefined;
+
+  function wake(): void {
+    if (wakeUp) wakeUp();
+    else woken = true;
+  }
 
   function nap(): Promise<void> {
     if (woken) {
@@ -58,12 +66,28 @@ export function createWorkerLoop(options: WorkerLoopOptions): WorkerLoop {
     },
     async stop() {
       running = false;
+      if (alarm) clearTimeout(alarm.timer);
+      alarm = undefined;
       wakeUp?.();
       await finished;
     },
-    wake() {
-      if (wakeUp) wakeUp();
-      else woken = true;
+    wake,
+    wakeIn(ms) {
+      if (!running) return;
+      if (ms <= 0) {
+        wake();
+        return;
+      }
+      const at = Date.now() + ms;
+      if (alarm && alarm.at <= at) return;
+      if (alarm) clearTimeout(alarm.timer);
+      alarm = {
+        at,
+        timer: setTimeout(() => {
+          alarm = undefined;
+          wake();
+        }, ms),
+      };
     },
   };
 }

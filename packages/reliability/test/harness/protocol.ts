@@ -37,11 +37,6 @@ export interface WorkerConfig {
   };
   readonly lifecycle?: Record<string, number>;
   readonly confirmationTimeoutMs?: number;
-  /**
-   * The store's `pendingGraceMs`: a worker killed between reserving a commit's index refs and
-   * settling them leaves that work claimable only after this long (the store's documented bound).
-   */
-  readonly pendingGraceMs?: number;
   /** ioredis `commandTimeout`: commands fail after this long instead of waiting. */
   readonly commandTimeoutMs?: number;
   /** How long the inbound handler keeps retrying a failed dispatch. */

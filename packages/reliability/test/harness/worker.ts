@@ -65,7 +65,6 @@ client.on('error', () => {
 });
 const storeSettings = {
   prefix: config.prefix,
-  ...(config.pendingGraceMs === undefined ? {} : { pendingGraceMs: config.pendingGraceMs }),
 };
 const baseStore = createRedisStore(
   'url' in config.redis

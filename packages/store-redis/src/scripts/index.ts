@@ -2,6 +2,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { RedisStoreError } from '../errors.js';
 import { commitLua } from './commit.js';
 import { lockAcquireLua, lockExtendLua, lockReleaseLua } from './lock.js';
+import { indexClaimLua, indexFixLua, indexRepairLua } from './portal-index.js';
 import { rateAcquireLua, ratePenalizeLua } from './rate-limit.js';
 import {
   claimEffectLua,
@@ -10,27 +11,18 @@ import {
   completeTimerLua,
   startEffectLua,
 } from './records.js';
-import {
-  indexClaimLua,
-  indexFixLua,
-  indexRepairLua,
-  indexReserveLua,
-  indexSettleLua,
-} from './shard-index.js';
 
 /** Every script, with its key count. Names carry a `baton` prefix so as not to clash with a user's own commands. */
 const definitions = {
-  batonCommit: { numberOfKeys: 6, lua: commitLua },
-  batonIndexReserve: { numberOfKeys: 2, lua: indexReserveLua },
-  batonIndexSettle: { numberOfKeys: 2, lua: indexSettleLua },
+  batonCommit: { numberOfKeys: 9, lua: commitLua },
   batonIndexClaim: { numberOfKeys: 1, lua: indexClaimLua },
   batonIndexFix: { numberOfKeys: 1, lua: indexFixLua },
   batonIndexRepair: { numberOfKeys: 1, lua: indexRepairLua },
-  batonClaimEffect: { numberOfKeys: 1, lua: claimEffectLua },
-  batonCompleteEffect: { numberOfKeys: 5, lua: completeEffectLua },
+  batonClaimEffect: { numberOfKeys: 2, lua: claimEffectLua },
+  batonCompleteEffect: { numberOfKeys: 6, lua: completeEffectLua },
   batonStartEffect: { numberOfKeys: 1, lua: startEffectLua },
-  batonClaimTimer: { numberOfKeys: 1, lua: claimTimerLua },
-  batonCompleteTimer: { numberOfKeys: 5, lua: completeTimerLua },
+  batonClaimTimer: { numberOfKeys: 2, lua: claimTimerLua },
+  batonCompleteTimer: { numberOfKeys: 6, lua: completeTimerLua },
   batonRateAcquire: { numberOfKeys: 1, lua: rateAcquireLua },
   batonRatePenalize: { numberOfKeys: 1, lua: ratePenalizeLua },
   batonLockAcquire: { numberOfKeys: 1, lua: lockAcquireLua },

@@ -49,7 +49,7 @@ export function harnessesFor(target: RedisTarget) {
 
   return {
     store: harness<RedisStore>((prefix, { clock }) =>
-      createRedisStore({ ...connection(), prefix, clock, shards: 4, dedupeTtlMs: conformanceDedupeTtlMs }),
+      createRedisStore({ ...connection(), prefix, clock, dedupeTtlMs: conformanceDedupeTtlMs }),
     ),
     rateLimiter: harness((prefix, { clock, rateLimit }) =>
       createRedisRateLimiter({ ...connection(), prefix, clock, limit: rateLimit }),
