@@ -222,7 +222,7 @@ export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) 
         };
         outcome = await commitTransition(stored, before, machineEvent);
       }
-      const { result, after, instructions, persisted, actions, summary } = outcome;
+      const { result, after, instructions, actions, summary } = outcome;
       const to = stateOf(after);
       if (result.status === 'duplicate') {
         // The store checks for a duplicate before the version, so a cached copy may be stale
@@ -253,7 +253,7 @@ export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) 
         const changed =
           from !== to ||
           actions.length > 0 ||
-          JSON.stringify(persisted.context) !== JSON.stringify(before.context);
+          JSON.stringify(after.context) !== JSON.stringify(before.context);
         return {
           status: 'applied',
           route: routeMessage(event, to, after.context, deps.policy),

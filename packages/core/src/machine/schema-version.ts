@@ -14,7 +14,10 @@ export type PersistedChatData = Record<string, unknown>;
 
 /**
  * Brings a persisted chat from schema version `from` to `from + 1`. Pure: it gets a copy and
- * returns the chat at the next version (without `schemaVersion`; the engine sets it).
+ * returns the chat at the next version (without `schemaVersion`; the engine sets it). From
+ * schema version 2 on, a stored context leaves out the chat's key and every field still at its
+ * initial value (they are filled in after the last migration), so a migration must treat a
+ * missing field as its initial value.
  */
 export interface SnapshotMigration {
   readonly from: number;

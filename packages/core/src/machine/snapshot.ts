@@ -2,7 +2,13 @@ import { z } from 'zod';
 import type { ChatKey } from '../chat-key.js';
 import { describeZodIssues } from '../errors/validation.js';
 import { BatonError } from '../errors.js';
-import { type ChatContext, type ChatState, chatContextSchema, chatStates } from './context.js';
+import {
+  type ChatContext,
+  type ChatState,
+  chatContextSchema,
+  chatStates,
+  initialChatContext,
+} from './context.js';
 import type { createLifecycleMachine } from './lifecycle-machine.js';
 import {
   builtInMigrations,
@@ -17,9 +23,9 @@ export type LifecycleMachine = ReturnType<typeof createLifecycleMachine>;
 export type LifecycleSnapshot = ReturnType<LifecycleMachine['resolveState']>;
 
 /**
- * What a store keeps of a chat's machine: the schema version, the state's name and the context.
- * The machine has no children and no history states, so this is all that XState needs to resolve
- * the snapshot again.
+ * What a store keeps of a chat's machine: the schema version, the state's name and the context
+ * (stored compactly, see `PersistedChat`). The machine has no children and no history states, so
+ * this is all that XState needs to resolve the snapshot again.
  */
 export const persistedChatSchema = z.object({
   schemaVersion: z.literal(chatSchemaVersion),
@@ -27,11 +33,16 @@ export const persistedChatSchema = z.object({
   context: chatContextSchema,
 });
 
-/** A chat's machine as stored: JSON-compatible. */
+/**
+ * A chat's machine as stored: JSON-compatible. The context leaves out the chat's key (the store
+ * files the chat under it) and every field that still has its initial value, so a chat the bot
+ * holds takes tens of bytes instead of hundreds; reading fills them back in. A full context (as
+ * older versions stored it) reads the same.
+ */
 export interface PersistedChat {
   readonly schemaVersion: typeof chatSchemaVersion;
   readonly value: ChatState;
-  readonly context: ChatContext;
+  readonly context: Partial<ChatContext>;
 }
 
 /** The state's name of a snapshot. */
@@ -44,7 +55,39 @@ export function stateOf(snapshot: LifecycleSnapshot): ChatState {
  * place (`assign` makes a new one) and every store keeps the snapshot as text or a copy.
  */
 export function persistSnapshot(snapshot: LifecycleSnapshot): PersistedChat {
-  return { schemaVersion: chatSchemaVersion, value: stateOf(snapshot), context: snapshot.context };
+  return {
+    schemaVersion: chatSchemaVersion,
+    value: stateOf(snapshot),
+    context: compactContext(snapshot.context),
+  };
+}
+
+/** The initial value of every context field but the key (the same for every chat). */
+const initialFields: Readonly<Record<string, unknown>> = (() => {
+  const { portal: _portal, chatId: _chatId, ...rest } = initialChatContext('', 0);
+  return rest;
+})();
+
+/** The fields that differ from their initial value (an empty list counts as initial). */
+function compactContext(context: ChatContext): Partial<ChatContext> {
+  const compact: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(context)) {
+    if (field === 'portal' || field === 'chatId') continue;
+    const initial = initialFields[field];
+    if (value === initial) continue;
+    if (Array.isArray(value) && value.length === 0 && Array.isArray(initial) && initial.length === 0)
+      continue;
+    compact[field] = value;
+  }
+  return compact as Partial<ChatContext>;
+}
+
+/** A stored context (compact or full) with the key and the left-out initial values filled in. */
+function fullContext(data: unknown, key: ChatKey): unknown {
+  if (typeof data !== 'object' || data === null || !('context' in data)) return data;
+  const { context } = data as { context: unknown };
+  if (typeof context !== 'object' || context === null) return data;
+  return { ...data, context: { ...initialChatContext(key.portal, key.chatId), ...context } };
 }
 
 const defaultMigrations: ReadonlyMap<number, SnapshotMigration> = new Map(
@@ -62,7 +105,7 @@ export function restoreSnapshot(
   key: ChatKey,
   migrations: ReadonlyMap<number, SnapshotMigration> = defaultMigrations,
 ): LifecycleSnapshot {
-  const parsed = persistedChatSchema.safeParse(migrateSnapshot(data, migrations, key));
+  const parsed = persistedChatSchema.safeParse(fullContext(migrateSnapshot(data, migrations, key), key));
   if (!parsed.success) {
     throw new BatonError(
       'CORRUPT_SNAPSHOT',

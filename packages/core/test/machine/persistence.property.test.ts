@@ -134,7 +134,26 @@ describe('persisted snapshots', () => {
 
   it('refuses a stored snapshot that does not match the machine', () => {
     expect(() => restoreSnapshot(machine, { value: 'lost', context: {} }, key)).toThrow(/does not match/);
-    const good = persistSnapshot(initialTransition(machine, key)[0]);
-    expect(() => restoreSnapshot(machine, good, { portal: 'other', chatId: 77 })).toThrow(/another chat/);
+    expect(() =>
+      restoreSnapshot(machine, { schemaVersion: 2, value: 'bot', context: { session: 'one' } }, key),
+    ).toThrow(/does not match/);
+    // A full context (as older versions stored it) names its chat, which must be the key's.
+    const initial = initialTransition(machine, key)[0];
+    const full = { ...persistSnapshot(initial), context: initial.context };
+    expect(() => restoreSnapshot(machine, full, { portal: 'other', chatId: 77 })).toThrow(/another chat/);
+  });
+
+  it('stores a chat compactly: no key, no field at its initial value; full contexts read the same', () => {
+    const [initial] = initialTransition(machine, key);
+    const asked = machine.resolveState({
+      value: 'awaitingOperator',
+      context: { ...initial.context, step: 1, operatorId: 1_234_567, reason: 'client asked for a person' },
+    });
+    const stored = persistSnapshot(asked);
+    expect(stored.context.portal).toBeUndefined();
+    expect(JSON.stringify(persistSnapshot(initial))).toBe('{"schemaVersion":2,"value":"bot","context":{}}');
+    expect(restoreSnapshot(machine, JSON.parse(JSON.stringify(stored)), key).context).toEqual(asked.context);
+    const full = { ...stored, context: asked.context };
+    expect(restoreSnapshot(machine, full, key).context).toEqual(asked.context);
   });
 });

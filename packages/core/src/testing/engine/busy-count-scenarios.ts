@@ -93,7 +93,7 @@ export function busyCountScenarios(harness: ConformanceHarness<EngineStore>): vo
       await f.store.commit({
         key,
         expectedVersion: 0,
-        snapshot: { schemaVersion: 2, value: 'operator', context: { portal: key.portal } },
+        snapshot: { schemaVersion: 2, value: 'operator', context: { portal: key.portal, plan: 'broken' } },
         summary: { state: 'operator', stateSince: f.clock.now(), holder: anna },
         eventId: 'damaged-write',
         effects: [],

@@ -36,11 +36,11 @@ async function writeRaw(
 
 const countOf = (f: EngineFixture, name: string) => f.seen.filter(([seen]) => seen === name).length;
 
-/** A chat whose context lost its required fields (a manual edit, a bug of an old version). */
+/** A chat whose context holds a field of the wrong type (a manual edit, a bug of an old version). */
 const corruptSnapshot = (key: ChatKey) => ({
   schemaVersion: 2,
   value: 'awaitingOperator',
-  context: { portal: key.portal, chatId: key.chatId, session: 1, confirmationTimer: 'confirm:1.3' },
+  context: { portal: key.portal, chatId: key.chatId, session: 'one', confirmationTimer: 'confirm:1.3' },
 });
 
 /** Upgrades with chats in flight: older snapshots migrate, newer ones are left alone, broken ones reset. */
