@@ -18,7 +18,12 @@ import type { UnreadableTimerOptions } from './unreadable-timers.js';
 
 /** How the engine's background workers pace themselves. */
 export interface WorkerOptions {
-  /** How often an idle worker looks for due timers and outbox entries. @defaultValue `200` */
+  /**
+   * How often an idle worker looks for due timers and outbox entries. With a store that sends
+   * work hints (`onWork`, as the Redis store does) an idle worker instead waits for a hint and
+   * looks at least every 5 s (or every `pollIntervalMs`, if longer) in case one was lost.
+   * @defaultValue `200`
+   */
   readonly pollIntervalMs?: number;
   /** Outbox entries and timers claimed per round. @defaultValue `32` */
   readonly batchSize?: number;
