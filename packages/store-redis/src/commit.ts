@@ -70,8 +70,7 @@ export function createCommitPath(context: StoreContext) {
           ...change.timersToSet.flatMap((timer) => [timer.id, timer.delayMs]),
           change.timersToCancel.length,
           ...change.timersToCancel,
-          change.note?.eventType ?? '',
-          change.note?.reason ?? '',
+          historyFields(change),
         ],
       ),
       'batonCommit',
@@ -98,6 +97,18 @@ export function createCommitPath(context: StoreContext) {
     throw new RedisStoreError('UNEXPECTED_REPLY', `batonCommit answered status ${status}`, {
       context: { operation: 'batonCommit', portal: change.key.portal, chatId: change.key.chatId },
     });
+  }
+
+  /** The history entry's members but version and time (which the script adds), JSON-encoded. */
+  function historyFields(change: ParsedCommit): string {
+    if (context.historyLength === 0) return '';
+    const entry = {
+      eventId: change.eventId,
+      state: change.summary.state,
+      ...(change.note?.eventType ? { eventType: change.note.eventType } : {}),
+      ...(change.note?.reason ? { reason: change.note.reason } : {}),
+    };
+    return JSON.stringify(entry).slice(1, -1);
   }
 
   /** Tells this store's own listeners of the commit's new work (other stores hear the script's announcement). */

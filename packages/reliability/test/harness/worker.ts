@@ -41,7 +41,11 @@ function openClient(): Redis | Cluster {
       const [host, port] = node.split(':');
       return { host: host as string, port: Number(port) };
     }),
-    { scaleReads: 'master', redisOptions: { ...recommendedClientOptions, ...extra } },
+    {
+      scaleReads: 'master',
+      enableAutoPipelining: true,
+      redisOptions: { ...recommendedClientOptions, ...extra },
+    },
   );
 }
 

@@ -37,7 +37,8 @@ import { storeNowLua } from './time.js';
  *   ARGV[17] E = number of outbox entries, then E pairs (id, call JSON)
  *   then T = number of timers to set, then T pairs (id, delay ms)
  *   then C = number of timers to cancel, then C ids
- *   then the event's type and the commit's reason for the history entry ('' = none; both optional)
+ *   then the history entry's fields other than version and time, as JSON object members
+ *   (`"eventId":…,"state":…[,"eventType":…][,"reason":…]`, encoded by the caller)
  *
  * A commit that records outbox entries or sets timers publishes on the work channel
  * `<store id>\t<outbox in ms or ''>\t<first timer in ms or ''>\t<portal>`, so that idle workers
@@ -66,15 +67,11 @@ local timerBase = effectBase + 1 + effectCount * 2
 local timerCount = tonumber(ARGV[timerBase])
 local cancelBase = timerBase + 1 + timerCount * 2
 local cancelCount = tonumber(ARGV[cancelBase])
-local noteBase = cancelBase + 1 + cancelCount
-local function noteArg(i)
-  local value = ARGV[noteBase + i]
-  if value == nil or value == '' then return nil end
-  return value
-end
+local historyFields = ARGV[cancelBase + 1 + cancelCount]
 
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-if redis.call('ZSCORE', KEYS[2], eventId) then
+-- An id whose record has expired but was not pruned yet counts as unseen.
+local seenUntil = redis.call('ZSCORE', KEYS[2], eventId)
+if seenUntil and tonumber(seenUntil) > now then
   return {3, 0, '', now}
 end
 
@@ -135,6 +132,8 @@ end
 
 redis.call('ZADD', KEYS[2], now + dedupeTtl, eventId)
 redis.call('PEXPIRE', KEYS[2], dedupeTtl)
+-- Expired ids go every 8th version: a few extra ids for a while cost less than a call per event.
+if version % 8 == 0 then redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now) end
 
 for i = 1, effectCount do
   local id = ARGV[effectBase + (i - 1) * 2 + 1]
@@ -163,10 +162,7 @@ for i = 1, timerCount do
 end
 
 if historyLength > 0 then
-  redis.call('LPUSH', KEYS[5], cjson.encode({
-    version = version, eventId = eventId, state = state, at = now,
-    eventType = noteArg(0), reason = noteArg(1)
-  }))
+  redis.call('LPUSH', KEYS[5], '{"version":' .. version .. ',"at":' .. now .. ',' .. historyFields .. '}')
   redis.call('LTRIM', KEYS[5], 0, historyLength - 1)
 end
 
