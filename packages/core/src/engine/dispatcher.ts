@@ -1,4 +1,4 @@
-import { initialTransition, transition } from 'xstate';
+import { initialTransition } from 'xstate';
 import type { ChatKey } from '../chat-key.js';
 import type { Clock } from '../contracts/clock.js';
 import type { RoutingCounters } from '../contracts/routing-counters.js';
@@ -8,6 +8,7 @@ import { type LifecycleEvent, type PlanStep, planStepSchema, type TransferReques
 import type { ChatState } from '../machine/context.js';
 import type { Notice } from '../machine/instructions.js';
 import type { MachineEvent } from '../machine/machine-events.js';
+import { createPureTransition } from '../machine/pure-transition.js';
 import { readInstructions } from '../machine/read-instructions.js';
 import type { SnapshotMigration } from '../machine/schema-version.js';
 import {
@@ -87,6 +88,7 @@ interface ReadChat {
  */
 export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) => Promise<DispatchResult> {
   const { machine, store, clock, cache } = deps;
+  const transition = createPureTransition(machine);
 
   async function resolvePlan(event: TransferRequestEvent, key: ChatKey): Promise<PlanStep[]> {
     if (event.plan) return event.plan;
@@ -145,7 +147,7 @@ export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) 
     machineEvent: MachineEvent,
   ) {
     const key: ChatKey = { portal: machineEvent.portal, chatId: machineEvent.chatId };
-    const [after, actions] = transition(machine, before, machineEvent);
+    const [after, actions] = transition(before, machineEvent);
     const instructions = readInstructions(actions);
     const to = stateOf(after);
     const persisted = persistSnapshot(after);
