@@ -255,7 +255,9 @@ export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) 
         const changed =
           from !== to ||
           actions.length > 0 ||
-          JSON.stringify(after.context) !== JSON.stringify(before.context);
+          // XState keeps the context object when no assignment ran; compare contents only otherwise.
+          (after.context !== before.context &&
+            JSON.stringify(after.context) !== JSON.stringify(before.context));
         return {
           status: 'applied',
           route: routeMessage(event, to, after.context, deps.policy),
