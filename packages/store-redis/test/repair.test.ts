@@ -63,9 +63,9 @@ for (const target of redisTargets()) {
         await other.commit(commitFor(chatA, 0, 'o1', { effects: [effectFor(chatA, 'fx-other')] }));
 
         for (const chat of [chatA, chatB]) {
-          const shard = indexesOf(chat);
-          await client.del(shard.outbox);
-          await client.del(shard.timers);
+          const indexes = indexesOf(chat);
+          await client.del(indexes.outbox);
+          await client.del(indexes.timers);
         }
         expect(await store.claimEffects({ limit: 10, leaseMs: 1_000 })).toEqual([]);
         expect(await store.backlog()).toEqual({ effects: 0, timers: 0, dueTimers: 0 });
@@ -148,10 +148,10 @@ for (const target of redisTargets()) {
             effects: [effectFor(chatA, 'early'), effectFor(chatA, 'late')],
           }),
         );
-        const shard = indexesOf(chatA);
-        const truth = Number(await client.zscore(shard.outbox, encodeRef(chatA.chatId, 'early')));
-        await client.zadd(shard.outbox, truth - 10, encodeRef(chatA.chatId, 'early'));
-        await client.zadd(shard.outbox, truth + 1_000_000, encodeRef(chatA.chatId, 'late'));
+        const indexes = indexesOf(chatA);
+        const truth = Number(await client.zscore(indexes.outbox, encodeRef(chatA.chatId, 'early')));
+        await client.zadd(indexes.outbox, truth - 10, encodeRef(chatA.chatId, 'early'));
+        await client.zadd(indexes.outbox, truth + 1_000_000, encodeRef(chatA.chatId, 'late'));
 
         expect(await store.repairIndexes()).toMatchObject({
           records: 1,
@@ -159,8 +159,10 @@ for (const target of redisTargets()) {
           timers: 0,
           movedEarlier: 1,
         });
-        expect(Number(await client.zscore(shard.outbox, encodeRef(chatA.chatId, 'early')))).toBe(truth - 10);
-        expect(Number(await client.zscore(shard.outbox, encodeRef(chatA.chatId, 'late')))).toBe(truth);
+        expect(Number(await client.zscore(indexes.outbox, encodeRef(chatA.chatId, 'early')))).toBe(
+          truth - 10,
+        );
+        expect(Number(await client.zscore(indexes.outbox, encodeRef(chatA.chatId, 'late')))).toBe(truth);
       });
     },
   );

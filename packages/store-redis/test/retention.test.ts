@@ -257,9 +257,9 @@ for (const target of redisTargets()) {
         await store.commit(commitIn('closed', 0, 'e1'));
         await waitUntil(gone, 'the chat expired');
         // Refs left behind by a worker that died before removing them.
-        const shard = createKeySpace(prefix).indexes(chat.portal);
-        await client.zadd(shard.outbox, 0, encodeRef(chat.chatId, 'fx-old'));
-        await client.zadd(shard.timers, 0, encodeRef(chat.chatId, 't-old'));
+        const indexes = createKeySpace(prefix).indexes(chat.portal);
+        await client.zadd(indexes.outbox, 0, encodeRef(chat.chatId, 'fx-old'));
+        await client.zadd(indexes.timers, 0, encodeRef(chat.chatId, 't-old'));
         expect(await store.backlog()).toEqual({ effects: 1, timers: 1, dueTimers: 1 });
         expect(await store.claimEffects({ limit: 10, leaseMs: 1_000 })).toEqual([]);
         expect(await store.claimDueTimers({ limit: 10, visibilityMs: 1_000 })).toEqual([]);

@@ -60,7 +60,8 @@ export interface TimerRunner {
 
 /**
  * Pipelined timers: a round does not wait for the timers it fires, so the next claim overlaps
- * the fires in flight (at most `maxInFlight`; when full, a round waits for one to finish). The
+ * the fires in flight (at most `maxInFlight`; with less than a batch of room left, a round waits
+ * for a fire to finish). The
  * claim size doubles while claims come back full (a backlog), up to `maxInFlight`, and falls
  * back to `batchSize` once they do not: a burst of deadlines fires at the dispatch rate instead
  * of one small batch per chain of round trips.
@@ -75,7 +76,9 @@ export function createTimerRunner(
   let limit = deps.batchSize;
   return {
     async round() {
-      if (inFlight.size >= deps.maxInFlight) {
+      // Claim in batches: with too little room, wait for fires to finish first, so that a full
+      // pipeline does not turn into one claim (two round trips) per timer.
+      if (inFlight.size > deps.maxInFlight - deps.batchSize) {
         await Promise.race(inFlight);
         return 1;
       }
