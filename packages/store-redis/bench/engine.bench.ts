@@ -81,6 +81,11 @@ const chatKeys = (first: number, count: number): ChatKey[] =>
 const at = <T>(list: readonly T[], index: number): T => list[index % list.length] as T;
 
 const { url, server } = await startRedis();
+// The throwaway server goes with this process, even when a step crashes.
+process.on('exit', () => server?.kill());
+const benchStarted = Date.now();
+const progress = (step: string) =>
+  console.log(`[${((Date.now() - benchStarted) / 1000).toFixed(1)} s] ${step}`);
 const admin = new Redis(url);
 const figures: Figure[] = [];
 const runTag = Date.now().toString(36);
@@ -129,6 +134,7 @@ function worker(prefix: string, options: Partial<EngineOptions> = {}): Worker {
 
 const prefixFor = (name: string) => `bench-${name}-${runTag}`;
 
+progress('the mix, round trips counted with MONITOR');
 // 1. The mix on one started worker, its round trips counted with MONITOR.
 let handOverBreakdown: [string, number][] = [];
 let messageBreakdown: [string, number][] = [];
@@ -191,6 +197,7 @@ let messageBreakdown: [string, number][] = [];
   );
 }
 
+progress('bytes per chat');
 // 2. Bytes per chat, from MEMORY USAGE of every key under the prefix (SCAN: no key layout known).
 {
   const chats = scaled(500, 4);
@@ -250,6 +257,7 @@ let messageBreakdown: [string, number][] = [];
   );
 }
 
+progress('throughput: engine, ceiling, peers');
 // 3. Throughput: the engine against the ceiling and the peers, the same chats and snapshot size.
 const events = scaled(20_000, 200);
 const chatsForRate = scaled(2_000, 20);
@@ -419,6 +427,7 @@ return v + 1`,
   );
 }
 
+progress('1 and 2 worker processes');
 // 4. 1 and 2 worker processes dispatching client messages to their own chats at once.
 {
   const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -427,7 +436,7 @@ return v + 1`,
   async function processes(count: number): Promise<number> {
     const prefix = prefixFor(`procs${count}`);
     const perProcess = Math.ceil(events / count);
-    const children: { child: ChildProcess; lines: AsyncIterator<string> }[] = [];
+    const children: { child: ChildProcess; lines: AsyncIterator<string>; exited: Promise<unknown> }[] = [];
     for (let index = 0; index < count; index += 1) {
       const child = spawn(
         tsx,
@@ -444,7 +453,13 @@ return v + 1`,
         { stdio: ['pipe', 'pipe', 'inherit'] },
       );
       if (child.stdout === null) throw new Error('worker process has no stdout');
-      children.push({ child, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator]() });
+      // Listened for from the start: a worker may exit before the benchmark reads its last line.
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      children.push({
+        child,
+        lines: createInterface({ input: child.stdout })[Symbol.asyncIterator](),
+        exited,
+      });
     }
     const read = async (entry: (typeof children)[number], expected: string) => {
       const { value, done } = await entry.lines.next();
@@ -459,7 +474,7 @@ return v + 1`,
     await Promise.all(children.map((entry) => read(entry, 'done')));
     const seconds = (performance.now() - started) / 1000;
     for (const { child } of children) child.stdin?.end();
-    await Promise.all(children.map(({ child }) => new Promise((resolve) => child.once('exit', resolve))));
+    await Promise.all(children.map(({ exited }) => exited));
     return (perProcess * count) / seconds;
   }
   const one = await processes(1);
@@ -528,6 +543,7 @@ async function deadlines(count: number, first: number) {
   const last = Math.max(...fired);
   return { lateness, firesPerSecond: count / Math.max(0.001, (last - dueAt) / 1000) };
 }
+progress('timers');
 {
   const big = await deadlines(scaled(10_000, 100), 6_000_000);
   const small = await deadlines(scaled(1_000, 20), 7_000_000);
@@ -574,6 +590,7 @@ async function deadlines(count: number, first: number) {
   );
 }
 
+progress('an idle worker');
 // 6. An idle started worker: the commands it sends (MONITOR), and the server's commands (INFO,
 // scripts' inner commands included).
 {
