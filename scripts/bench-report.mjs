@@ -29,7 +29,7 @@ export const explain = {
   rtPerMessage:
     'Each message is one `batonCommit` (the worker’s chat cache spares the read); the rest are the started worker’s background claims (`batonIndexClaim`), which fall into the same window: the outbox and timer loops each walk all 16 shards, one round trip per shard, every 200 ms while idle. See the breakdown below.',
   rtPerHandOver:
-    'Most of it is the background claims that walk every shard (`batonIndexClaim`) while the hand-over’s effects are in flight; then each commit that writes outbox entries or timers adds a reserve and a settle of the shard index refs, a state change adds a state-index MULTI, and each outbox call adds a rate-limit acquire, a claim, a start mark, a completion and an index fix. See the breakdown below.',
+    'See the breakdown below: four commits (`batonCommit`); around each commit that writes outbox entries or timers, a reserve and a settle of the shard index refs (`batonIndexReserve`, `batonIndexSettle`); a state-index `MULTI/EXEC` per state change; per outbox call (the transfer, then the bot’s removal) a rate-limit acquire, a claim, a start mark, a completion and an index fix; two chat reads (`HMGET`); and the background loops’ shard claims (`batonIndexClaim`) while the hand-over runs.',
   engineOverCas:
     'The commit script runs many more server commands than the CAS script’s two, HGET and HSET (see `Redis commands per event` below: dedupe trim, insert and expiry, HSETNX, history push and trim, PERSIST of four keys for a chat not at rest, busy counts when the holder changes), and the event is validated at the engine’s entry and again at the store’s (`parseCommit`). See the profile below.',
   engineOverLock:

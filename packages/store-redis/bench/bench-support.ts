@@ -52,16 +52,17 @@ function commandName(args: readonly string[]): string {
 /**
  * Counts, from outside, the round trips of every client but the benchmark's own: MONITOR lists
  * each command with its connection; a MULTI … EXEC block counts once (as `MULTI/EXEC`); commands a
- * script runs inside Redis (source `lua`) are not round trips. Phases are cut by marks the
- * benchmark's own client sends (ECHO), so that the stream's order decides, not timing.
+ * script runs inside Redis (source `lua`) are not round trips; nor are the commands of `alsoOwn`
+ * (the benchmark's own clients). Phases are cut by marks the benchmark's own client sends (ECHO),
+ * so that the stream's order decides, not timing.
  * MONITOR slows Redis down: throughput is measured without it.
  */
-export async function watchRoundTrips(url: string) {
+export async function watchRoundTrips(url: string, alsoOwn: readonly Redis[] = []) {
   const marker = new Redis(url);
   const watcher = new Redis(url);
   const ownAddress = (client: Redis) =>
     client.client('INFO').then((info) => /\baddr=(\S+)/.exec(String(info))?.[1] ?? '');
-  const ignored = new Set([await ownAddress(marker), await ownAddress(watcher)]);
+  const ignored = new Set(await Promise.all([marker, watcher, ...alsoOwn].map(ownAddress)));
   const monitor = await watcher.monitor();
   let counts = new Map<string, number>();
   const inMulti = new Set<string>();

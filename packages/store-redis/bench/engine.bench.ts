@@ -598,7 +598,7 @@ progress('an idle worker');
   w.engine.start();
   await sleep(1_000);
   const seconds = Math.max(2, Math.round(10 * Math.min(1, scale * 5)));
-  const watch = await watchRoundTrips(url);
+  const watch = await watchRoundTrips(url, [admin]);
   await watch.phase();
   const before = await serverCounters(admin);
   await sleep(seconds * 1_000);
