@@ -8,7 +8,10 @@ import { createRedisStore } from '../src/index.js';
 import { startRedis } from './redis-server.js';
 
 const workers = 8;
-const commitsPerWorker = Number(process.env.BENCH_COMMITS ?? 250);
+// `BENCH_SCALE` (the smoke of `pnpm bench`) shrinks the default count.
+const commitsPerWorker = Number(
+  process.env.BENCH_COMMITS ?? Math.max(20, Math.round(250 * Number(process.env.BENCH_SCALE ?? 1))),
+);
 
 interface Figures {
   readonly commits: number;

@@ -9,7 +9,10 @@ import { Redis } from 'ioredis';
 import { createRedisStore, type RedisStore } from '../src/index.js';
 import { startRedis } from './redis-server.js';
 
-const chats = Number(process.env.BENCH_CHATS ?? 40);
+// `BENCH_SCALE` (the smoke of `pnpm bench`) shrinks the default count.
+const chats = Number(
+  process.env.BENCH_CHATS ?? Math.max(4, Math.round(40 * Number(process.env.BENCH_SCALE ?? 1))),
+);
 const messagesPerChat = Number(process.env.BENCH_MESSAGES ?? 16);
 const portal = 'b24-bench.bitrix24.ru';
 
