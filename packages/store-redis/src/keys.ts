@@ -16,7 +16,7 @@ export function encodeKeyPart(value: string): string {
  * tag, so one Cluster slot holds a portal's chats with its busy counts (one script changes both).
  */
 export interface ChatKeys {
-  /** Hash: snapshot, version, state, stateSince, holder (when one), createdAt, updatedAt. */
+  /** Hash: snapshot, version, state, stateSince, holder (when one), rest (when it rests, see retention). */
   readonly chat: string;
   /** Sorted set of seen event ids, scored by when each record expires. */
   readonly dedupe: string;

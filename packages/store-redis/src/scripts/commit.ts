@@ -7,7 +7,7 @@ import { storeNowLua } from './time.js';
  * slot. Safe to run twice: the duplicate check comes first, so a resent script answers
  * "duplicate" and changes nothing.
  *
- *   KEYS[1] chat hash (snapshot, version, state, stateSince, holder, createdAt, updatedAt)
+ *   KEYS[1] chat hash (snapshot, version, state, stateSince, holder when one, rest when resting)
  *   KEYS[2] dedupe sorted set (event id → expiry time)
  *   KEYS[3] outbox hash (entry id → JSON record)
  *   KEYS[4] timers hash (timer id → JSON record)
@@ -75,7 +75,7 @@ if seenUntil and tonumber(seenUntil) > now then
   return {3, 0, '', now}
 end
 
-local record = redis.call('HMGET', KEYS[1], 'version', 'state', 'stateSince', 'holder')
+local record = redis.call('HMGET', KEYS[1], 'version', 'state', 'stateSince', 'holder', 'rest')
 local current = tonumber(record[1] or '0')
 if current ~= expected then
   local out = {2, current, '', now}
@@ -98,13 +98,7 @@ if holder ~= previousHolder and holder ~= '' and ARGV[11] ~= '' then
 end
 
 local version = current + 1
-if current == 0 then
-  redis.call('HSET', KEYS[1], 'snapshot', ARGV[5], 'version', version, 'state', state,
-    'stateSince', ARGV[7], 'updatedAt', now, 'createdAt', now)
-else
-  redis.call('HSET', KEYS[1], 'snapshot', ARGV[5], 'version', version, 'state', state,
-    'stateSince', ARGV[7], 'updatedAt', now)
-end
+redis.call('HSET', KEYS[1], 'snapshot', ARGV[5], 'version', version, 'state', state, 'stateSince', ARGV[7])
 
 -- The chat's busy count moves with its holder, in this same script.
 if holder ~= previousHolder then
@@ -167,8 +161,9 @@ if historyLength > 0 then
 end
 
 -- At rest in a listed state: everything of the chat expires together. Otherwise it stays
--- (a chat that never rested has no expiry to remove).
-if not restChat(KEYS, retention) and redis.call('PTTL', KEYS[1]) >= 0 then
+-- (only a chat that rested, flagged \`rest\`, has an expiry to remove).
+if not restChat(KEYS, retention) and record[5] then
+  redis.call('HDEL', KEYS[1], 'rest')
   for i = 1, 5 do
     if i ~= 2 then redis.call('PERSIST', KEYS[i]) end
   end

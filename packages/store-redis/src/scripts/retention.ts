@@ -18,6 +18,8 @@ local function restChat(chatKeys, retention)
   if redis.call('HEXISTS', chatKeys[1], 'holder') == 1 then return false end
   local t = redis.call('TIME')
   local at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + retention
+  -- The flag tells a later commit that the keys carry an expiry to remove, without a PTTL call.
+  redis.call('HSET', chatKeys[1], 'rest', '1')
   for i = 1, 5 do redis.call('PEXPIREAT', chatKeys[i], at) end
   return true
 end
