@@ -71,6 +71,8 @@ export function createCommitPath(context: StoreContext) {
           change.timersToCancel.length,
           ...change.timersToCancel,
           historyFields(change),
+          change.completesTimer?.id ?? '',
+          change.completesTimer?.leaseToken ?? '',
         ],
       ),
       'batonCommit',
@@ -80,11 +82,19 @@ export function createCommitPath(context: StoreContext) {
 
     if (status === committed) {
       announce(change);
-      return { status: 'committed', version: value };
+      const completion = replyNumber(reply[4], 'batonCommit');
+      return completion < 0
+        ? { status: 'committed', version: value }
+        : { status: 'committed', version: value, timerCompleted: completion === 1 };
     }
     if (status === conflict) {
       if (!readOnConflict) return { status: 'conflict', currentVersion: value };
-      const current = answeredChat(change.key, value, reply.slice(4));
+      const [snapshot, state, stateSince, holder] = reply.slice(4);
+      const current = chatFromReply(
+        change.key,
+        [snapshot, String(value), state, stateSince, holder],
+        'batonCommit',
+      );
       // A record that cannot be read is left out: the caller's own load then reports it.
       return current === undefined
         ? { status: 'conflict', currentVersion: value }
@@ -120,31 +130,6 @@ export function createCommitPath(context: StoreContext) {
     }
   }
 
-  /**
-   * The chat a conflict answered (snapshot, state, stateSince, holder; '' when absent): `null`
-   * when it has no record, `undefined` when its record cannot be read.
-   */
-  function answeredChat(key: ChatKey, version: number, fields: unknown[]): StoredChat | null | undefined {
-    const [snapshot, state, stateSince, holder] = fields.map((field) => {
-      const text = replyString(field, 'batonCommit');
-      return text === '' ? null : text;
-    });
-    if (version === 0) return null;
-    let chat: StoredChat | undefined;
-    try {
-      chat = decodeChat(key, [
-        snapshot ?? null,
-        String(version),
-        state ?? null,
-        stateSince ?? null,
-        holder ?? null,
-      ]);
-    } catch {
-      return undefined;
-    }
-    return chat;
-  }
-
   async function load(input: ChatKey): Promise<StoredChat | undefined> {
     const key = parseChatKey(input);
     connection.assertOpen('load');
@@ -162,6 +147,30 @@ export function createCommitPath(context: StoreContext) {
   }
 
   return { commit, load };
+}
+
+/**
+ * A chat a script read and answered (snapshot, version, state, stateSince, holder; '' when
+ * absent): `null` when it has no record, `undefined` when the record cannot be read (the caller's
+ * own read then reports it).
+ */
+export function chatFromReply(
+  key: ChatKey,
+  fields: unknown[],
+  operation: string,
+): StoredChat | null | undefined {
+  const [snapshot, version, state, stateSince, holder] = fields.map((field) => {
+    const text = replyString(field, operation);
+    return text === '' ? null : text;
+  });
+  if (version == null || version === '0') return null;
+  try {
+    return (
+      decodeChat(key, [snapshot ?? null, version, state ?? null, stateSince ?? null, holder ?? null]) ?? null
+    );
+  } catch {
+    return undefined;
+  }
 }
 
 /** Turns the chat hash's fields (snapshot, version, state, stateSince, holder) back into a `StoredChat`, refusing foreign data. */

@@ -1,6 +1,7 @@
 import type { ClaimedTimer, ClaimTimersOptions } from '@baton/core/adapter';
 import { z } from 'zod';
 import { completeRecord, createPortalClaimer } from './claims.js';
+import { chatFromReply } from './commit.js';
 import { parseChatKey } from './commit-input.js';
 import { guarded, type StoreContext } from './context.js';
 import { parseInput } from './errors.js';
@@ -36,7 +37,11 @@ export function createTimers(context: StoreContext) {
           const reply = replyArray(
             await connection.run(
               'batonClaimTimer',
-              [keys.chat(candidate.key).timers, keys.indexes(candidate.key.portal).timers],
+              [
+                keys.chat(candidate.key).timers,
+                keys.indexes(candidate.key.portal).timers,
+                keys.chat(candidate.key).chat,
+              ],
               [candidate.id, candidate.now, candidate.leaseUntil, candidate.token, candidate.ref],
             ),
             'batonClaimTimer',
@@ -45,9 +50,16 @@ export function createTimers(context: StoreContext) {
           if (outcome === 0) return { outcome: 'gone' };
           const score = replyNumber(reply[1], 'batonClaimTimer');
           if (outcome === 2) return { outcome: 'later', score };
+          const chat = chatFromReply(candidate.key, reply.slice(2), 'batonClaimTimer');
           return {
             outcome: 'claimed',
-            value: { id: candidate.id, key: candidate.key, dueAt: score, leaseToken: candidate.token },
+            value: {
+              id: candidate.id,
+              key: candidate.key,
+              dueAt: score,
+              leaseToken: candidate.token,
+              ...(chat === undefined ? {} : { chat }),
+            },
           };
         },
       );

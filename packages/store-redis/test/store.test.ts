@@ -120,6 +120,44 @@ for (const target of redisTargets()) {
         ]);
       });
 
+      it('a claimed timer comes with its chat, and a commit can complete it when its lease still holds', async () => {
+        const store = setUp();
+        await store.commit(
+          commitFor(chat, 0, 'e1', {
+            timersToSet: [timerFor(chat, 'confirm', 0), timerFor(chat, 'poll', 0)],
+          }),
+        );
+        const claimed = await store.claimDueTimers({ limit: 10, visibilityMs: 1_000 });
+        const byId = new Map(claimed.map((timer) => [timer.id, timer]));
+        expect(byId.get('confirm')?.chat).toMatchObject({ version: 1, summary: { state: 'bot' } });
+        const confirm = byId.get('confirm') as (typeof claimed)[number];
+        const poll = byId.get('poll') as (typeof claimed)[number];
+
+        // The fired event's commit completes the timer (and may set the same id again).
+        expect(
+          await store.commit(
+            commitFor(chat, 1, 'fired:confirm', {
+              completesTimer: { id: confirm.id, leaseToken: confirm.leaseToken },
+              timersToSet: [timerFor(chat, 'confirm', 5_000)],
+            }),
+          ),
+        ).toEqual({ status: 'committed', version: 2, timerCompleted: true });
+        expect(await store.completeTimer(confirm)).toBe(false);
+        // A token that no longer holds the timer completes nothing.
+        expect(
+          await store.commit(
+            commitFor(chat, 2, 'fired:poll', { completesTimer: { id: poll.id, leaseToken: 'stale@1' } }),
+          ),
+        ).toEqual({ status: 'committed', version: 3, timerCompleted: false });
+        const timers = (await store.readChat(chat))?.timers.map((timer) => timer.id).sort();
+        expect(timers).toEqual(['confirm', 'poll']);
+        expect(await store.completeTimer(poll)).toBe(true);
+        clock.advance(5_000);
+        expect(
+          (await store.claimDueTimers({ limit: 10, visibilityMs: 1_000 })).map((timer) => timer.id),
+        ).toEqual(['confirm']);
+      });
+
       it('an unreadable outbox record is reported and skipped; the rest of the claim goes on', async () => {
         const store = setUp();
         const reported: unknown[] = [];

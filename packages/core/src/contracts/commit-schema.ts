@@ -56,6 +56,7 @@ export function commitSchemaWith<S extends z.ZodType>(snapshotSchema: S) {
         .object({ eventType: z.string().min(1).max(64), reason: z.string().max(300).optional() })
         .optional(),
       maxChats: z.number().int().positive().max(10_000).optional(),
+      completesTimer: z.object({ id: entryIdSchema, leaseToken: z.string().min(1).max(256) }).optional(),
     })
     .superRefine((commit, ctx) => {
       for (const field of ['effects', 'timersToSet'] as const) {

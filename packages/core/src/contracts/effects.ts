@@ -1,4 +1,5 @@
 import type { ChatKey } from '../chat-key.js';
+import type { StoredChat } from './store.js';
 
 /** A hand-over target on the platform: an employee or an open line's queue. */
 export type TransferTarget =
@@ -71,4 +72,10 @@ export interface ClaimedTimer {
   readonly dueAt: number;
   /** Fencing token for `completeTimer`. */
   readonly leaseToken: string;
+  /**
+   * The chat as it was when the timer was claimed, read in the same atomic step, when the
+   * scheduler is also the store and can (`null`: the chat has no record). The engine then applies
+   * the fired event without reading the chat first; a commit's version check still guards it.
+   */
+  readonly chat?: StoredChat | null;
 }

@@ -57,6 +57,14 @@ export interface Commit {
    * the limit makes the commit `atCapacity`, and nothing changes. Ignored when the holder stays.
    */
   readonly maxChats?: number;
+  /**
+   * A claimed timer of this chat that the commit also completes, as `completeTimer` would: its
+   * record is removed in the same atomic write if the lease token still holds it. The engine sets
+   * it on the commit of a `timer.fired` event, which saves a separate completion. A store that
+   * does this says so in the result (`timerCompleted`); one that ignores it leaves the timer to
+   * `completeTimer`.
+   */
+  readonly completesTimer?: { readonly id: string; readonly leaseToken: string };
 }
 
 /** A commit's entry in a chat's history: the event's type and a short reason. */
@@ -71,7 +79,15 @@ export interface CommitNote {
  * the engine reloads and retries on `conflict`, and acknowledges a `duplicate`.
  */
 export type CommitResult =
-  | { readonly status: 'committed'; readonly version: number }
+  | {
+      readonly status: 'committed';
+      readonly version: number;
+      /**
+       * Only when the commit named `completesTimer` and the store completes timers in commits:
+       * whether the timer was removed (`false`: its lease token no longer held it).
+       */
+      readonly timerCompleted?: boolean;
+    }
   | {
       readonly status: 'conflict';
       readonly currentVersion: number;

@@ -42,6 +42,20 @@ export interface DispatchResult {
   readonly changed: boolean;
 }
 
+/**
+ * What a caller inside the engine may add to a dispatch: the chat as a timer's claim read it (so
+ * that the event needs no read), and the claimed timer the commit completes.
+ */
+export interface DispatchExtras {
+  readonly stored?: StoredChat | null;
+  readonly completesTimer?: { readonly id: string; readonly leaseToken: string };
+}
+
+/** A dispatch's result inside the engine: whether the commit completed the timer it was asked to. */
+export interface InternalDispatchResult extends DispatchResult {
+  readonly timerCompleted?: boolean;
+}
+
 /** A dispatch that was committed, with what listeners need to hear about it. */
 export interface CommittedDispatch {
   readonly key: ChatKey;
@@ -86,7 +100,9 @@ interface ReadChat {
  * dedupe check is the store's, inside the same commit. With a warm cache and no conflict, an
  * event costs the store one call.
  */
-export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) => Promise<DispatchResult> {
+export function createDispatcher(
+  deps: DispatcherDeps,
+): (event: LifecycleEvent, extras?: DispatchExtras) => Promise<InternalDispatchResult> {
   const { machine, store, clock, cache } = deps;
   const transition = createPureTransition(machine);
 
@@ -145,6 +161,7 @@ export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) 
     stored: ReadChat | undefined,
     before: LifecycleSnapshot,
     machineEvent: MachineEvent,
+    completesTimer: DispatchExtras['completesTimer'],
   ) {
     const key: ChatKey = { portal: machineEvent.portal, chatId: machineEvent.chatId };
     const [after, actions] = transition(before, machineEvent);
@@ -168,6 +185,7 @@ export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) 
         timersToSet: instructions.schedules.map((timer) => ({ id: timer.id, key, delayMs: timer.delayMs })),
         timersToCancel: instructions.cancels,
         note: historyNote(machineEvent, before.context, after.context),
+        ...(completesTimer === undefined ? {} : { completesTimer }),
         ...(maxChats === undefined ? {} : { maxChats }),
       },
       { readOnConflict: true },
@@ -175,10 +193,24 @@ export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) 
     return { result, after, actions, instructions, persisted, summary };
   }
 
-  return async function dispatch(event: LifecycleEvent): Promise<DispatchResult> {
+  /**
+   * The chat a timer's claim read, when it is newer than this worker's copy; `null` (read as
+   * usual) otherwise.
+   */
+  function claimedChat(key: ChatKey, claimed: StoredChat | null | undefined): StoredChat | undefined | null {
+    if (claimed === undefined) return null;
+    const cached = cache.get(key);
+    if (cached !== undefined && cached.version >= (claimed?.version ?? 0)) return null;
+    return claimed ?? undefined;
+  }
+
+  return async function dispatch(
+    event: LifecycleEvent,
+    extras?: DispatchExtras,
+  ): Promise<InternalDispatchResult> {
     const key: ChatKey = { portal: event.portal, chatId: event.chatId };
     try {
-      return await dispatchTo(key, event);
+      return await dispatchTo(key, event, extras);
     } catch (error) {
       // Whatever failed (a lost reply, a corrupt chat, the user's router), read afresh next time.
       cache.forget(key);
@@ -186,11 +218,15 @@ export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) 
     }
   };
 
-  async function dispatchTo(key: ChatKey, event: LifecycleEvent): Promise<DispatchResult> {
+  async function dispatchTo(
+    key: ChatKey,
+    event: LifecycleEvent,
+    extras: DispatchExtras | undefined,
+  ): Promise<InternalDispatchResult> {
     let plan: PlanStep[] | undefined;
     // What the last conflict answered: the chat as it is now (`undefined`: no record), or `null`
-    // when the store did not say and the chat must be read.
-    let answered: StoredChat | undefined | null = null;
+    // when the store did not say and the chat must be read. A timer's claim may have read it.
+    let answered: StoredChat | undefined | null = claimedChat(key, extras?.stored);
     for (let attempt = 1; attempt <= deps.maxCommitAttempts; attempt += 1) {
       const cached = answered === null ? cache.get(key) : undefined;
       const stored = cached ?? (answered === null ? await readStored(key) : fromStored(answered, key));
@@ -209,7 +245,7 @@ export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) 
       if (deps.stepAvailability) machineEvent = await deps.stepAvailability(machineEvent, before);
       // A user already at capacity refuses the commit that offers them the chat: that step is
       // skipped (`at-capacity`) and the same event applied again, each time with one more step skipped.
-      let outcome = await commitTransition(stored, before, machineEvent);
+      let outcome = await commitTransition(stored, before, machineEvent, extras?.completesTimer);
       for (let refusals = 1; outcome.result.status === 'atCapacity'; refusals += 1) {
         const step = outcome.after.context.step;
         if (refusals > outcome.after.context.plan.length || machineEvent.unavailable?.[step] !== undefined) {
@@ -222,7 +258,7 @@ export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) 
           ...machineEvent,
           unavailable: { ...machineEvent.unavailable, [step]: 'at-capacity' },
         };
-        outcome = await commitTransition(stored, before, machineEvent);
+        outcome = await commitTransition(stored, before, machineEvent, extras?.completesTimer);
       }
       const { result, after, instructions, actions, summary } = outcome;
       const to = stateOf(after);
@@ -264,6 +300,7 @@ export function createDispatcher(deps: DispatcherDeps): (event: LifecycleEvent) 
           state: to,
           version: result.version,
           changed,
+          ...(result.timerCompleted === undefined ? {} : { timerCompleted: result.timerCompleted }),
         };
       }
       // A conflict: this worker's copy (if it was one) is stale.

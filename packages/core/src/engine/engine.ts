@@ -26,7 +26,13 @@ import type { StepDefaults } from '../routing/types.js';
 import { chatCacheMaxAgeMs, createChatCache } from './chat-cache.js';
 import { logCommitted, publishCommitted } from './commit-report.js';
 import { observeScheduler, observeStore, observeTransport, traceDispatch } from './diagnostics.js';
-import { type CommittedDispatch, createDispatcher, type DispatchResult } from './dispatcher.js';
+import {
+  type CommittedDispatch,
+  createDispatcher,
+  type DispatchExtras,
+  type DispatchResult,
+  type InternalDispatchResult,
+} from './dispatcher.js';
 import type { EngineEvents } from './engine-events.js';
 import { internalDispatch } from './internal-entry.js';
 import { createEngineListeners } from './listeners.js';
@@ -193,8 +199,8 @@ export function createEngine(options: EngineOptions): Engine {
         }),
   });
   /** A chat that cannot be read back is reported on its own channel as well as by the error. */
-  const dispatchValid = (event: Parameters<typeof dispatchCommitted>[0]) =>
-    dispatchCommitted(event).catch((error: unknown) => {
+  const dispatchValid = (event: Parameters<typeof dispatchCommitted>[0], extras?: DispatchExtras) =>
+    dispatchCommitted(event, extras).catch((error: unknown) => {
       const unreadable = unreadableReason(error);
       if (unreadable) {
         safeEmit('chat.unreadable', { key: { portal: event.portal, chatId: event.chatId }, ...unreadable });
@@ -243,11 +249,11 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   /** Engine-made events (call outcomes, fired timers): validated like any other, through their own entry. */
-  function feedBack(input: InternalEvent): Promise<DispatchResult> {
+  function feedBack(input: InternalEvent, extras?: DispatchExtras): Promise<InternalDispatchResult> {
     const parsed = internalEventSchema.safeParse(input);
     if (!parsed.success) return Promise.reject(invalidInput('engine event', parsed.error));
     const event = parsed.data;
-    return traceDispatch(event, () => dispatchValid(stamped(event)));
+    return traceDispatch(event, () => dispatchValid(stamped(event), extras));
   }
 
   const outboxDeps = (): OutboxRunnerDeps => ({
@@ -286,6 +292,8 @@ export function createEngine(options: EngineOptions): Engine {
     onFired: (payload) => safeEmit('timer.fired', { ...payload, at: clock.now() }),
     reportError,
     unreadable: unreadableTimers,
+    // A commit can complete a timer only in the store that holds it.
+    completesInCommit: (givenScheduler as object | undefined) === givenStore,
   };
   const runTimers = () => runTimerRound(timerDeps);
   // In the background, claims of timers overlap the fires in flight.

@@ -1,7 +1,7 @@
 import type { ClaimedTimer } from '../contracts/effects.js';
 import type { Scheduler } from '../contracts/scheduler.js';
 import type { InternalEvent } from '../events.js';
-import type { DispatchResult } from './dispatcher.js';
+import type { DispatchExtras, InternalDispatchResult } from './dispatcher.js';
 import type { EngineErrorContext, TimerFiredPayload } from './engine-events.js';
 import type { UnreadableTimers } from './unreadable-timers.js';
 
@@ -9,7 +9,12 @@ export interface TimerRunnerDeps {
   readonly scheduler: Scheduler;
   readonly batchSize: number;
   readonly visibilityMs: number;
-  readonly feedBack: (event: InternalEvent) => Promise<DispatchResult>;
+  readonly feedBack: (event: InternalEvent, extras?: DispatchExtras) => Promise<InternalDispatchResult>;
+  /**
+   * The scheduler is the store: the commit of a fired timer's event completes the timer (and the
+   * claim may have read the chat), which saves a round trip each.
+   */
+  readonly completesInCommit?: boolean;
   readonly onFired: (payload: Omit<TimerFiredPayload, 'at'>) => void;
   readonly reportError: (error: unknown, context: EngineErrorContext) => void;
   /** Backs off, then parks, the timers of chats that cannot be read back. */
@@ -33,14 +38,25 @@ export async function runTimerRound(deps: TimerRunnerDeps): Promise<number> {
 async function fire(deps: TimerRunnerDeps, timer: ClaimedTimer): Promise<void> {
   if (deps.unreadable?.backingOff(timer)) return;
   try {
-    const result = await deps.feedBack({
+    const event: InternalEvent = {
       type: 'timer.fired',
       id: `fired:${timer.id}`,
       portal: timer.key.portal,
       chatId: timer.key.chatId,
       timerId: timer.id,
-    });
-    await deps.scheduler.completeTimer(timer);
+    };
+    const result = await deps.feedBack(
+      event,
+      deps.completesInCommit
+        ? {
+            ...(timer.chat === undefined ? {} : { stored: timer.chat }),
+            completesTimer: { id: timer.id, leaseToken: timer.leaseToken },
+          }
+        : undefined,
+    );
+    // A store that completed the timer in the commit said so; otherwise (a duplicate, a store
+    // that does not) the timer is completed on its own.
+    if (result.timerCompleted === undefined) await deps.scheduler.completeTimer(timer);
     deps.unreadable?.succeeded(timer);
     if (result.status === 'applied')
       deps.onFired({ key: timer.key, timerId: timer.id, stale: !result.changed });

@@ -39,12 +39,15 @@ import { storeNowLua } from './time.js';
  *   then C = number of timers to cancel, then C ids
  *   then the history entry's fields other than version and time, as JSON object members
  *   (`"eventId":…,"state":…[,"eventType":…][,"reason":…]`, encoded by the caller)
+ *   then a claimed timer this commit completes: its id and lease token ('' '' = none); removed
+ *   with its index ref, before the commit's cancels and sets, if the token still holds it
  *
  * A commit that records outbox entries or sets timers publishes on the work channel
  * `<store id>\t<outbox in ms or ''>\t<first timer in ms or ''>\t<portal>`, so that idle workers
  * look when there is something to claim instead of polling.
  *
- * Returns {status, value, previousState, now}
+ * Returns {status, value, previousState, now}, and for a commit the timer completion (1 done, 0
+ * refused: the token no longer holds it, -1 not asked)
  *   status 1 committed (value = new version), 2 conflict (value = current version),
  *   3 duplicate (value = 0), 5 at capacity (value = the new holder's busy count; nothing changed).
  *   A conflict read on conflict (ARGV[12]) then adds the chat's snapshot, state, stateSince and
@@ -68,6 +71,8 @@ local timerCount = tonumber(ARGV[timerBase])
 local cancelBase = timerBase + 1 + timerCount * 2
 local cancelCount = tonumber(ARGV[cancelBase])
 local historyFields = ARGV[cancelBase + 1 + cancelCount]
+local completesTimer = ARGV[cancelBase + 2 + cancelCount]
+local completesToken = ARGV[cancelBase + 3 + cancelCount]
 
 -- An id whose record has expired but was not pruned yet counts as unseen.
 local seenUntil = redis.call('ZSCORE', KEYS[2], eventId)
@@ -139,6 +144,17 @@ for i = 1, effectCount do
   redis.call('ZADD', KEYS[7], now, chatId .. ':' .. id)
 end
 
+local timerCompleted = -1
+if completesTimer ~= '' then
+  timerCompleted = 0
+  local raw = redis.call('HGET', KEYS[4], completesTimer)
+  if raw and cjson.decode(raw).token == completesToken then
+    redis.call('HDEL', KEYS[4], completesTimer)
+    redis.call('ZREM', KEYS[8], chatId .. ':' .. completesTimer)
+    timerCompleted = 1
+  end
+end
+
 for i = 1, cancelCount do
   local id = ARGV[cancelBase + i]
   redis.call('HDEL', KEYS[4], id)
@@ -177,5 +193,5 @@ if ARGV[14] ~= '' and (effectCount > 0 or firstTimer ~= nil) then
   redis.call('PUBLISH', ARGV[14], ARGV[15] .. '\t' .. outboxIn .. '\t' .. timerIn .. '\t' .. ARGV[16])
 end
 
-return {1, version, previousState, now}
+return {1, version, previousState, now, timerCompleted}
 `;

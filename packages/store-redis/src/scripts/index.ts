@@ -21,7 +21,7 @@ const definitions = {
   batonClaimEffect: { numberOfKeys: 2, lua: claimEffectLua },
   batonCompleteEffect: { numberOfKeys: 6, lua: completeEffectLua },
   batonStartEffect: { numberOfKeys: 1, lua: startEffectLua },
-  batonClaimTimer: { numberOfKeys: 2, lua: claimTimerLua },
+  batonClaimTimer: { numberOfKeys: 3, lua: claimTimerLua },
   batonCompleteTimer: { numberOfKeys: 6, lua: completeTimerLua },
   batonRateAcquire: { numberOfKeys: 1, lua: rateAcquireLua },
   batonRatePenalize: { numberOfKeys: 1, lua: ratePenalizeLua },

@@ -85,15 +85,17 @@ return 1
 export const completeEffectLua = completeLua(3);
 
 /**
- * `batonClaimTimer` (2 keys): leases one timer of one chat if it is due and not held by a live
- * lease, and sets its ref in the portal's timer index to what the record says.
+ * `batonClaimTimer` (3 keys): leases one timer of one chat if it is due and not held by a live
+ * lease, and sets its ref in the portal's timer index to what the record says. A claimed timer
+ * comes with the chat as it is now, so that its event needs no separate read.
  *
- *   KEYS[1] chat timers hash, KEYS[2] the portal's timer index
+ *   KEYS[1] chat timers hash, KEYS[2] the portal's timer index, KEYS[3] the chat hash
  *   ARGV[1] timer id, ARGV[2] now (from the index claim), ARGV[3] lease until, ARGV[4] token,
  *   ARGV[5] the timer's index ref
  *
- * Returns {1, due} claimed; {2, score} not yet due or held (score = when to look again);
- * {0} no such timer (cancelled or fired).
+ * Returns {1, due, snapshot, version, state, stateSince, holder} claimed (chat fields '' when
+ * absent); {2, score} not yet due or held (score = when to look again); {0} no such timer
+ * (cancelled or fired).
  */
 export const claimTimerLua = `
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
@@ -112,7 +114,10 @@ record['until'] = tonumber(ARGV[3])
 record.token = ARGV[4]
 redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(record))
 redis.call('ZADD', KEYS[2], record['until'], ARGV[5])
-return {1, record.due}
+local out = {1, record.due}
+local chat = redis.call('HMGET', KEYS[3], 'snapshot', 'version', 'state', 'stateSince', 'holder')
+for i = 1, 5 do out[#out + 1] = chat[i] or '' end
+return out
 `;
 
 /**
