@@ -18,9 +18,15 @@ export interface Candidate {
   readonly id: string;
   /** The ref in the portal's index, which the record's script sets to what the record says. */
   readonly ref: string;
+  readonly token: string;
+}
+
+/** A batch of candidates of one portal, taken by one index claim. */
+export interface CandidateBatch {
+  readonly indexKey: string;
   readonly now: number;
   readonly leaseUntil: number;
-  readonly token: string;
+  readonly candidates: readonly Candidate[];
 }
 
 /**
@@ -36,7 +42,8 @@ export function createPortalClaimer(context: StoreContext, index: 'outbox' | 'ti
   return async function claimFromPortals<T>(
     limit: number,
     leaseMs: number,
-    consult: (candidate: Candidate) => Promise<RecordVerdict<T>>,
+    /** Asks the chats' records about a batch, in one script on the portal's slot; a verdict per candidate. */
+    consult: (batch: CandidateBatch) => Promise<RecordVerdict<T>[]>,
   ): Promise<T[]> {
     const claimed: T[] = [];
     const portals = await context.portals.list();
@@ -57,17 +64,16 @@ export function createPortalClaimer(context: StoreContext, index: 'outbox' | 'ti
       const now = replyNumber(reply[0], 'batonIndexClaim');
       const leaseUntil = replyNumber(reply[1], 'batonIndexClaim');
       const next = replyNumber(reply[2], 'batonIndexClaim');
-      const refs = reply.slice(3).map(String);
-      const verdicts = await Promise.all(
-        refs.map(async (ref) => {
-          const decoded = decodeRef(portal, ref);
-          if (decoded === undefined) {
-            await connection.run('batonIndexFix', [indexKey], [ref, leaseUntil, -1]);
-            return { outcome: 'gone' } as const;
-          }
-          return consult({ ...decoded, ref, now, leaseUntil, token: leaseToken(leaseUntil) });
-        }),
-      );
+      const candidates: Candidate[] = [];
+      const foreign: (string | number)[] = [];
+      for (const ref of reply.slice(3).map(String)) {
+        const decoded = decodeRef(portal, ref);
+        if (decoded === undefined) foreign.push(ref, leaseUntil, -1);
+        else candidates.push({ ...decoded, ref, token: leaseToken(leaseUntil) });
+      }
+      if (foreign.length > 0) await connection.run('batonIndexFix', [indexKey], foreign);
+      const verdicts =
+        candidates.length === 0 ? [] : await consult({ indexKey, now, leaseUntil, candidates });
       for (const verdict of verdicts) {
         if (verdict.outcome === 'claimed') claimed.push(verdict.value);
         else if (verdict.outcome === 'later') nextIn = Math.min(nextIn, verdict.score - now);

@@ -1,7 +1,13 @@
 import type { ClaimedEffect, EffectCall } from '@baton/core/adapter';
 import { type ClaimEffectsOptions, effectCallSchema } from '@baton/core/adapter';
 import { z } from 'zod';
-import { completeRecord, createPortalClaimer, type RecordVerdict } from './claims.js';
+import {
+  type Candidate,
+  type CandidateBatch,
+  completeRecord,
+  createPortalClaimer,
+  type RecordVerdict,
+} from './claims.js';
 import { claimOptionsSchema, parseChatKey } from './commit-input.js';
 import { guarded, type StoreContext } from './context.js';
 import { parseInput, RedisStoreError } from './errors.js';
@@ -27,36 +33,22 @@ export function createOutbox(context: StoreContext) {
       const claimed = await claimFromPortals<ClaimedEffect & { order: [number, number] }>(
         parsed.limit,
         parsed.leaseMs,
-        async (candidate): Promise<RecordVerdict<ClaimedEffect & { order: [number, number] }>> => {
+        async (batch) => {
           const reply = replyArray(
             await connection.run(
-              'batonClaimEffect',
-              [keys.chat(candidate.key).outbox, keys.indexes(candidate.key.portal).outbox],
-              [candidate.id, candidate.now, candidate.leaseUntil, candidate.token, candidate.ref],
+              'batonClaimEffects',
+              [batch.indexKey, ...batch.candidates.map((candidate) => keys.chat(candidate.key).outbox)],
+              [
+                batch.now,
+                batch.leaseUntil,
+                ...batch.candidates.flatMap((candidate) => [candidate.id, candidate.token, candidate.ref]),
+              ],
             ),
-            'batonClaimEffect',
+            'batonClaimEffects',
           );
-          const outcome = replyNumber(reply[0], 'batonClaimEffect');
-          if (outcome === 0) return { outcome: 'gone' };
-          if (outcome === 2) return { outcome: 'later', score: replyNumber(reply[1], 'batonClaimEffect') };
-          const call = readCall(replyString(reply[2], 'batonClaimEffect'), candidate.key);
-          if (call === undefined) {
-            // Leased now: it stays hidden until its lease ends, and is reported again then. The
-            // rest of the claim goes on.
-            return { outcome: 'later', score: candidate.leaseUntil };
-          }
-          return {
-            outcome: 'claimed',
-            value: {
-              id: candidate.id,
-              key: candidate.key,
-              call,
-              leaseToken: candidate.token,
-              attempt: replyNumber(reply[1], 'batonClaimEffect'),
-              startedBefore: replyNumber(reply[5], 'batonClaimEffect') === 1,
-              order: [replyNumber(reply[4], 'batonClaimEffect'), replyNumber(reply[3], 'batonClaimEffect')],
-            },
-          };
+          return batch.candidates.map((candidate, at) =>
+            verdictOf(candidate, reply.slice(at * 6, at * 6 + 6), batch),
+          );
         },
       );
       // Oldest first, and within one chat in the order its commits recorded them.
@@ -90,6 +82,33 @@ export function createOutbox(context: StoreContext) {
       );
       return replyNumber(reply, 'batonStartEffect') === 1;
     });
+  }
+
+  /** One candidate's six values of a `batonClaimEffects` reply, as a verdict. */
+  function verdictOf(
+    candidate: Candidate,
+    values: unknown[],
+    batch: CandidateBatch,
+  ): RecordVerdict<ClaimedEffect & { order: [number, number] }> {
+    const outcome = replyNumber(values[0], 'batonClaimEffects');
+    if (outcome === 0) return { outcome: 'gone' };
+    if (outcome === 2) return { outcome: 'later', score: replyNumber(values[1], 'batonClaimEffects') };
+    const call = readCall(replyString(values[2], 'batonClaimEffects'), candidate.key);
+    // Leased now: it stays hidden until its lease ends, and is reported again then. The rest of
+    // the claim goes on.
+    if (call === undefined) return { outcome: 'later', score: batch.leaseUntil };
+    return {
+      outcome: 'claimed',
+      value: {
+        id: candidate.id,
+        key: candidate.key,
+        call,
+        leaseToken: candidate.token,
+        attempt: replyNumber(values[1], 'batonClaimEffects'),
+        startedBefore: replyNumber(values[5], 'batonClaimEffects') === 1,
+        order: [replyNumber(values[4], 'batonClaimEffects'), replyNumber(values[3], 'batonClaimEffects')],
+      },
+    };
   }
 
   /** A recorded call read back; `undefined`, reported, when the record cannot be read. */

@@ -1,6 +1,6 @@
 import type { ClaimedTimer, ClaimTimersOptions } from '@baton/core/adapter';
 import { z } from 'zod';
-import { completeRecord, createPortalClaimer } from './claims.js';
+import { type Candidate, completeRecord, createPortalClaimer, type RecordVerdict } from './claims.js';
 import { chatFromReply } from './commit.js';
 import { parseChatKey } from './commit-input.js';
 import { guarded, type StoreContext } from './context.js';
@@ -33,34 +33,28 @@ export function createTimers(context: StoreContext) {
       const claimed = await claimFromPortals<ClaimedTimer>(
         parsed.limit,
         parsed.visibilityMs,
-        async (candidate) => {
+        async (batch) => {
           const reply = replyArray(
             await connection.run(
-              'batonClaimTimer',
+              'batonClaimTimers',
               [
-                keys.chat(candidate.key).timers,
-                keys.indexes(candidate.key.portal).timers,
-                keys.chat(candidate.key).chat,
+                batch.indexKey,
+                ...batch.candidates.flatMap((candidate) => {
+                  const chat = keys.chat(candidate.key);
+                  return [chat.timers, chat.chat];
+                }),
               ],
-              [candidate.id, candidate.now, candidate.leaseUntil, candidate.token, candidate.ref],
+              [
+                batch.now,
+                batch.leaseUntil,
+                ...batch.candidates.flatMap((candidate) => [candidate.id, candidate.token, candidate.ref]),
+              ],
             ),
-            'batonClaimTimer',
+            'batonClaimTimers',
           );
-          const outcome = replyNumber(reply[0], 'batonClaimTimer');
-          if (outcome === 0) return { outcome: 'gone' };
-          const score = replyNumber(reply[1], 'batonClaimTimer');
-          if (outcome === 2) return { outcome: 'later', score };
-          const chat = chatFromReply(candidate.key, reply.slice(2), 'batonClaimTimer');
-          return {
-            outcome: 'claimed',
-            value: {
-              id: candidate.id,
-              key: candidate.key,
-              dueAt: score,
-              leaseToken: candidate.token,
-              ...(chat === undefined ? {} : { chat }),
-            },
-          };
+          return batch.candidates.map((candidate, at) =>
+            verdictOf(candidate, reply.slice(at * 7, at * 7 + 7)),
+          );
         },
       );
       claimed.sort((a, b) => a.dueAt - b.dueAt);
@@ -82,4 +76,23 @@ export function createTimers(context: StoreContext) {
   }
 
   return { claimDueTimers, completeTimer };
+}
+
+/** One candidate's seven values of a `batonClaimTimers` reply, as a verdict. */
+function verdictOf(candidate: Candidate, values: unknown[]): RecordVerdict<ClaimedTimer> {
+  const outcome = replyNumber(values[0], 'batonClaimTimers');
+  if (outcome === 0) return { outcome: 'gone' };
+  const score = replyNumber(values[1], 'batonClaimTimers');
+  if (outcome === 2) return { outcome: 'later', score };
+  const chat = chatFromReply(candidate.key, values.slice(2), 'batonClaimTimers');
+  return {
+    outcome: 'claimed',
+    value: {
+      id: candidate.id,
+      key: candidate.key,
+      dueAt: score,
+      leaseToken: candidate.token,
+      ...(chat === undefined ? {} : { chat }),
+    },
+  };
 }

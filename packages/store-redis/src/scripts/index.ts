@@ -5,8 +5,8 @@ import { lockAcquireLua, lockExtendLua, lockReleaseLua } from './lock.js';
 import { indexClaimLua, indexFixLua, indexRepairLua } from './portal-index.js';
 import { rateAcquireLua, ratePenalizeLua } from './rate-limit.js';
 import {
-  claimEffectLua,
-  claimTimerLua,
+  claimEffectsLua,
+  claimTimersLua,
   completeEffectLua,
   completeTimerLua,
   startEffectLua,
@@ -18,10 +18,11 @@ const definitions = {
   batonIndexClaim: { numberOfKeys: 1, lua: indexClaimLua },
   batonIndexFix: { numberOfKeys: 1, lua: indexFixLua },
   batonIndexRepair: { numberOfKeys: 1, lua: indexRepairLua },
-  batonClaimEffect: { numberOfKeys: 2, lua: claimEffectLua },
+  // Claims take a batch of candidates: as many keys as candidates (null: counted per call).
+  batonClaimEffects: { numberOfKeys: null, lua: claimEffectsLua },
   batonCompleteEffect: { numberOfKeys: 6, lua: completeEffectLua },
   batonStartEffect: { numberOfKeys: 1, lua: startEffectLua },
-  batonClaimTimer: { numberOfKeys: 3, lua: claimTimerLua },
+  batonClaimTimers: { numberOfKeys: null, lua: claimTimersLua },
   batonCompleteTimer: { numberOfKeys: 6, lua: completeTimerLua },
   batonRateAcquire: { numberOfKeys: 1, lua: rateAcquireLua },
   batonRatePenalize: { numberOfKeys: 1, lua: ratePenalizeLua },
@@ -41,7 +42,8 @@ export type RunScript = (
 ) => Promise<unknown>;
 
 /** The Lua source of every script, for tests that load them into a real Redis. */
-export const scriptSources: Readonly<Record<ScriptName, { numberOfKeys: number; lua: string }>> = definitions;
+export const scriptSources: Readonly<Record<ScriptName, { numberOfKeys: number | null; lua: string }>> =
+  definitions;
 
 type ScriptMethod = (...args: (string | number)[]) => Promise<unknown>;
 
@@ -51,12 +53,14 @@ type ScriptMethod = (...args: (string | number)[]) => Promise<unknown>;
  * typed runner.
  */
 export function defineScripts(client: Redis | Cluster): RunScript {
-  for (const [name, definition] of Object.entries(definitions)) {
-    client.defineCommand(name, definition);
+  for (const [name, { numberOfKeys, lua }] of Object.entries(definitions)) {
+    // Without a fixed count, ioredis takes the number of keys as the first argument.
+    client.defineCommand(name, numberOfKeys === null ? { lua } : { numberOfKeys, lua });
   }
   const methods = client as unknown as Record<ScriptName, ScriptMethod>;
   return (name, keys, args) => {
     const expected = definitions[name].numberOfKeys;
+    if (expected === null) return methods[name].call(client, keys.length, ...keys, ...args);
     if (keys.length !== expected) {
       throw new RedisStoreError('UNEXPECTED_REPLY', `${name} takes ${expected} keys`);
     }

@@ -1,34 +1,48 @@
 import { chatRetentionLua } from './retention.js';
 
 /**
- * `batonClaimEffect` (2 keys): leases one outbox entry of one chat if it is unclaimed or its
- * lease has expired, and sets the entry's ref in the portal's outbox index to what the record
- * says (the chat's record is the truth; the index only pointed here).
+ * `batonClaimEffects` (1 + N keys): leases the outbox entries that a portal's index claim took,
+ * each if it is unclaimed or its lease has expired, and sets each entry's ref in the portal's
+ * outbox index to what the record says (the chat's record is the truth; the index only pointed
+ * here). All keys are on the portal's slot.
  *
- *   KEYS[1] chat outbox hash, KEYS[2] the portal's outbox index
- *   ARGV[1] entry id, ARGV[2] now (from the index claim), ARGV[3] lease until, ARGV[4] token,
- *   ARGV[5] the entry's index ref
+ *   KEYS[1] the portal's outbox index, KEYS[1 + i] the outbox hash of candidate i's chat
+ *   ARGV[1] now (from the index claim), ARGV[2] lease until,
+ *   then per candidate: entry id, lease token, index ref
  *
- * Returns {1, attempt, call JSON, seq, createdAt, started (0/1)} claimed; {2, score} held by
- * another lease (score = when it expires); {0} no such entry (completed or replaced).
+ * Returns 6 values per candidate, in order: {1, attempt, call JSON, seq, createdAt, started
+ * (0/1)} claimed; {2, score, '', 0, 0, 0} held by another lease (score = when it expires);
+ * {0, 0, '', 0, 0, 0} no such entry (completed or replaced).
  */
-export const claimEffectLua = `
-local raw = redis.call('HGET', KEYS[1], ARGV[1])
-if not raw then
-  redis.call('ZREM', KEYS[2], ARGV[5])
-  return {0}
+export const claimEffectsLua = `
+local now = tonumber(ARGV[1])
+local leaseUntil = tonumber(ARGV[2])
+local out = {}
+for i = 1, #KEYS - 1 do
+  local outbox = KEYS[1 + i]
+  local id, token, ref = ARGV[3 * i], ARGV[3 * i + 1], ARGV[3 * i + 2]
+  local raw = redis.call('HGET', outbox, id)
+  if not raw then
+    redis.call('ZREM', KEYS[1], ref)
+    for _, value in ipairs({0, 0, '', 0, 0, 0}) do out[#out + 1] = value end
+  else
+    local record = cjson.decode(raw)
+    if record['until'] > now then
+      redis.call('ZADD', KEYS[1], record['until'], ref)
+      for _, value in ipairs({2, record['until'], '', 0, 0, 0}) do out[#out + 1] = value end
+    else
+      record['until'] = leaseUntil
+      record.token = token
+      record.attempt = record.attempt + 1
+      redis.call('HSET', outbox, id, cjson.encode(record))
+      redis.call('ZADD', KEYS[1], leaseUntil, ref)
+      for _, value in ipairs({1, record.attempt, record.call, record.seq, record.at, record.started or 0}) do
+        out[#out + 1] = value
+      end
+    end
+  end
 end
-local record = cjson.decode(raw)
-if record['until'] > tonumber(ARGV[2]) then
-  redis.call('ZADD', KEYS[2], record['until'], ARGV[5])
-  return {2, record['until']}
-end
-record['until'] = tonumber(ARGV[3])
-record.token = ARGV[4]
-record.attempt = record.attempt + 1
-redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(record))
-redis.call('ZADD', KEYS[2], record['until'], ARGV[5])
-return {1, record.attempt, record.call, record.seq, record.at, record.started or 0}
+return out
 `;
 
 /**
@@ -85,38 +99,48 @@ return 1
 export const completeEffectLua = completeLua(3);
 
 /**
- * `batonClaimTimer` (3 keys): leases one timer of one chat if it is due and not held by a live
- * lease, and sets its ref in the portal's timer index to what the record says. A claimed timer
- * comes with the chat as it is now, so that its event needs no separate read.
+ * `batonClaimTimers` (1 + 2N keys): leases the timers that a portal's index claim took, each if
+ * it is due and not held by a live lease, and sets each timer's ref in the portal's timer index
+ * to what the record says. A claimed timer comes with its chat as it is now, so that its event
+ * needs no separate read. All keys are on the portal's slot.
  *
- *   KEYS[1] chat timers hash, KEYS[2] the portal's timer index, KEYS[3] the chat hash
- *   ARGV[1] timer id, ARGV[2] now (from the index claim), ARGV[3] lease until, ARGV[4] token,
- *   ARGV[5] the timer's index ref
+ *   KEYS[1] the portal's timer index, then per candidate: its chat's timers hash and chat hash
+ *   ARGV[1] now (from the index claim), ARGV[2] lease until,
+ *   then per candidate: timer id, lease token, index ref
  *
- * Returns {1, due, snapshot, version, state, stateSince, holder} claimed (chat fields '' when
- * absent); {2, score} not yet due or held (score = when to look again); {0} no such timer
- * (cancelled or fired).
+ * Returns 7 values per candidate, in order: {1, due, snapshot, version, state, stateSince,
+ * holder} claimed (chat fields '' when absent); {2, score, '', '', '', '', ''} not yet due or held
+ * (score = when to look again); {0, 0, '', '', '', '', ''} no such timer (cancelled or fired).
  */
-export const claimTimerLua = `
-local raw = redis.call('HGET', KEYS[1], ARGV[1])
-if not raw then
-  redis.call('ZREM', KEYS[2], ARGV[5])
-  return {0}
+export const claimTimersLua = `
+local now = tonumber(ARGV[1])
+local leaseUntil = tonumber(ARGV[2])
+local out = {}
+for i = 1, (#KEYS - 1) / 2 do
+  local timers, chat = KEYS[2 * i], KEYS[2 * i + 1]
+  local id, token, ref = ARGV[3 * i], ARGV[3 * i + 1], ARGV[3 * i + 2]
+  local raw = redis.call('HGET', timers, id)
+  if not raw then
+    redis.call('ZREM', KEYS[1], ref)
+    for _, value in ipairs({0, 0, '', '', '', '', ''}) do out[#out + 1] = value end
+  else
+    local record = cjson.decode(raw)
+    if record.due > now or record['until'] > now then
+      local score = math.max(record.due, record['until'])
+      redis.call('ZADD', KEYS[1], score, ref)
+      for _, value in ipairs({2, score, '', '', '', '', ''}) do out[#out + 1] = value end
+    else
+      record['until'] = leaseUntil
+      record.token = token
+      redis.call('HSET', timers, id, cjson.encode(record))
+      redis.call('ZADD', KEYS[1], leaseUntil, ref)
+      out[#out + 1] = 1
+      out[#out + 1] = record.due
+      local fields = redis.call('HMGET', chat, 'snapshot', 'version', 'state', 'stateSince', 'holder')
+      for f = 1, 5 do out[#out + 1] = fields[f] or '' end
+    end
+  end
 end
-local record = cjson.decode(raw)
-local now = tonumber(ARGV[2])
-if record.due > now or record['until'] > now then
-  local score = math.max(record.due, record['until'])
-  redis.call('ZADD', KEYS[2], score, ARGV[5])
-  return {2, score}
-end
-record['until'] = tonumber(ARGV[3])
-record.token = ARGV[4]
-redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(record))
-redis.call('ZADD', KEYS[2], record['until'], ARGV[5])
-local out = {1, record.due}
-local chat = redis.call('HMGET', KEYS[3], 'snapshot', 'version', 'state', 'stateSince', 'holder')
-for i = 1, 5 do out[#out + 1] = chat[i] or '' end
 return out
 `;
 
