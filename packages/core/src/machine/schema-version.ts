@@ -105,6 +105,8 @@ export function migrateSnapshot(
       { context: { portal: key.portal, chatId: key.chatId } },
     );
   }
+  // Current data needs no migration, so no copy (a migration gets a copy: it may change it).
+  if (version === chatSchemaVersion) return data;
   let current = structuredClone(data) as PersistedChatData;
   for (let from = version; from < chatSchemaVersion; from += 1) {
     const migration = migrations.get(from);
