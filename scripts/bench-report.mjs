@@ -27,30 +27,29 @@ const goalRows = [
  */
 export const explain = {
   rtPerMessage:
-    'Each message is one `batonCommit` (the worker’s chat cache spares the read); the rest are the started worker’s background claims (`batonIndexClaim`), which fall into the same window: the outbox and timer loops each walk all 16 shards, one round trip per shard, every 200 ms while idle. See the breakdown below.',
+    'Each message is one `batonCommit` (the worker’s chat cache spares the read); anything above 1 is the started worker’s background claims falling into the same window. See the breakdown below.',
   rtPerHandOver:
-    'See the breakdown below: four commits (`batonCommit`); around each commit that writes outbox entries or timers, a reserve and a settle of the shard index refs (`batonIndexReserve`, `batonIndexSettle`); a state-index `MULTI/EXEC` per state change; per outbox call (the transfer, then the bot’s removal) a rate-limit acquire, a claim, a start mark, a completion and an index fix; two chat reads (`HMGET`); and the background loops’ shard claims (`batonIndexClaim`) while the hand-over runs.',
+    'See the breakdown below: the commits (`batonCommit`, one round trip each: the portal’s indexes change in the same script); per outbox call (the transfer, then the bot’s removal) a rate-limit acquire, a batch claim, a start mark and a completion; and a chat read (`HMGET`) before each call, which checks that the chat still waits for it.',
   engineOverCas:
-    'The commit script runs many more server commands than the CAS script’s two, HGET and HSET (see `Redis commands per event` below: dedupe trim, insert and expiry, HSETNX, history push and trim, PERSIST of four keys for a chat not at rest, busy counts when the holder changes), and the event is validated at the engine’s entry and again at the store’s (`parseCommit`). See the profile below.',
+    'The commit script does more than the CAS script’s HGET and HSET (dedupe check, insert and expiry, history push and trim, state index, busy counts when the holder changes; see `Redis commands per event` below), and the event is validated at the engine’s entry and again at the store’s (`parseCommit`). See the profile below.',
   engineOverLock:
     'As for the CAS ceiling: the cost is the commit script and the validations, not round trips (the lock peer makes four per event, the engine one).',
   memoryEngineOverTransition:
     'Each dispatch validates the event, turns the machine’s actions into instructions, and the memory store validates the commit and keeps the snapshot as JSON text (stringify and parse per event).',
   bytesBot1:
-    'The chat hash holds the snapshot (about 600 B of JSON) in a field longer than `hash-max-listpack-value` (64 B), which turns the hash into a full hashtable; a dedupe sorted set, a history list and a state-index entry come with every chat.',
+    'See where the bytes go below. By default a chat keeps a history of its last 20 commits (`historyLength`, the timeline `baton inspect` prints): its list key costs about 300 B from the first entry on. The event id sits in a per-chat dedupe set for the dedupe window (`dedupeTtlMs`, 7 days by default), and the chat in its portal’s state index. The chat hash itself stays a listpack (its snapshot leaves out every field at its initial value). With the history off the figure is in the table below.',
   bytesBot11:
-    'As after 1 message; and every message adds its event id to the dedupe set (kept for the dedupe window, 7 days by default) and an entry to the history (up to 20).',
+    'Every message adds its event id to the dedupe set, which keeps it for the dedupe window (7 days by default; exactly-once delivery is checked against it, so the set grows with the messages of that window by design, about 30 B each), and an entry to the history (up to `historyLength`, about 110 B each). Neither is flat in the number of messages inside the window; both are bounded by it.',
   bytesAwaiting:
-    'As for a chat in `bot`, plus the confirmation timer and outbox records (JSON in their own hashes) and their refs in the shard indexes.',
+    'A waiting chat’s snapshot (about 250 B: its plan, step and timer ids) is longer than `hash-max-listpack-value` (64 B), which turns the chat hash into a full hashtable (about 700 B); its confirmation timer adds a hash of its own and a ref in the portal’s timer index (about 300 B together); the history adds about 110 B per commit. See where the bytes go below.',
   fireOverDispatch:
-    'A fire is a claim (the loop walks the shards one at a time and waits for each batch of 32 before claiming again), a dispatch on a chat this worker has not cached (a read, then the commit) and a completion (script + index fix).',
+    'The dispatch rate is of client messages to chats the worker has cached, one commit each. A fired timer is for a chat this worker has not seen: the claim (a batch of refs, then one script for the batch that leases the timers and reads their chats) and, per fire, restoring and validating the snapshot it read, then the commit, which also completes the timer. In a profiled run the worker’s process, not Redis, was the limit: Redis was busy for under a third of the firing time, and garbage collection took about a sixth of the worker’s CPU.',
   lateness10kP99: 'A backlog this size drains at the firing rate above.',
-  lateness1kP99:
-    'The idle loop notices due timers on its next poll (200 ms), then drains them at the firing rate above.',
+  lateness1kP99: 'A backlog this size drains at the firing rate above.',
   idleCommandsPerSecond:
-    'An idle worker’s outbox and timer loops each claim from all 16 shards every 200 ms (`worker.pollIntervalMs`), one `batonIndexClaim` per shard: 2 × 16 × 5 = 160 a second.',
+    'An idle started worker waits for work hints (pub/sub) and sweeps every 5 s: a claim per portal for the outbox and the timers, and a read of the portal set.',
   redisCpuPerEvent:
-    'The commit script runs many server commands per event (see `Redis commands per event` below: dedupe trim, insert and expiry, HSETNX, history push and trim, PERSIST of four keys for a chat not at rest).',
+    'The commit script runs about ten server commands per client message (see `Redis commands per event` below: TIME, the dedupe check, the chat read and write, the dedupe insert and expiry, the history push and trim).',
   pollRequestsPerInterval:
     'Polls of one portal that come due together are read in groups of up to 50 per `batch`; a group split over the interval’s grid costs one more request.',
 };
@@ -126,6 +125,21 @@ export function renderBenchmarks(results, { scale, date, explain: why }) {
     for (const [command, count] of rows) lines.push(`| \`${command}\` | ${fmt(count)} |`);
     lines.push('');
   }
+
+  const bytes = breakdowns.bytes ?? [];
+  lines.push('## Where a chat’s bytes go', '');
+  lines.push(
+    'Bytes per chat with the store’s defaults, by the last segment of the key name (`MEMORY USAGE`; the portal’s shared indexes count by their share):',
+    '',
+  );
+  lines.push(
+    '| keys named … | idle in bot, 1 message | idle in bot, 11 messages | awaiting an operator |',
+    '|---|---|---|---|',
+  );
+  for (const [kind, one, eleven, waiting] of bytes) {
+    lines.push(`| \`${kind}\` | ${fmt(one)} B | ${fmt(eleven)} B | ${fmt(waiting)} B |`);
+  }
+  lines.push('');
 
   lines.push('## Other figures', '');
   lines.push('| figure | measured | note |', '|---|---|---|');

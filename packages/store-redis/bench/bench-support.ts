@@ -108,19 +108,27 @@ export const total = (counts: ReadonlyMap<string, number>) => [...counts.values(
  * nothing here knows the key layout: divided by the number of chats, it includes each chat's
  * share of shared indexes under the same prefix.
  */
-export async function bytesMatching(admin: Redis, tag: string): Promise<{ bytes: number; keys: number }> {
+export async function bytesMatching(
+  admin: Redis,
+  tag: string,
+): Promise<{ bytes: number; keys: number; byKind: Map<string, number> }> {
   let cursor = '0';
   let bytes = 0;
   let keys = 0;
+  // Grouped by the key name's last `:` segment (`chat`, `dedupe`, …): a reading aid, no layout assumed.
+  const byKind = new Map<string, number>();
   do {
     const [next, found] = await admin.scan(cursor, 'MATCH', `*${tag}*`, 'COUNT', 1_000);
     cursor = next;
     for (const key of found) {
       keys += 1;
-      bytes += Number((await admin.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0);
+      const used = Number((await admin.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0);
+      bytes += used;
+      const kind = key.slice(key.lastIndexOf(':') + 1);
+      byKind.set(kind, (byKind.get(kind) ?? 0) + used);
     }
   } while (cursor !== '0');
-  return { bytes, keys };
+  return { bytes, keys, byKind };
 }
 
 export function percentile(values: readonly number[], p: number): number {

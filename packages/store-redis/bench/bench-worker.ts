@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { type BatonEventInput, createEngine, withRateLimit } from '@baton/core';
 import { createFakeTransport } from '@baton/core/testing';
 import { Redis } from 'ioredis';
-import { createRedisRateLimiter, createRedisStore } from '../src/index.js';
+import { createRedisRateLimiter, createRedisStore, recommendedClientOptions } from '../src/index.js';
 import { pool } from './bench-support.js';
 
 const [url = '', prefix = '', first = '0', chatCount = '0', eventCount = '0'] = process.argv.slice(2);
@@ -24,7 +24,7 @@ const clientSays = (chatId: number): BatonEventInput => ({
   text: 'Good afternoon, where is my order #448812?',
 });
 
-const client = new Redis(url);
+const client = new Redis(url, recommendedClientOptions);
 const store = createRedisStore({ redis: client, prefix });
 const limiter = createRedisRateLimiter({
   redis: client,

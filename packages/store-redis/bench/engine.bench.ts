@@ -23,7 +23,12 @@ import {
 } from '@baton/core';
 import { createFakeTransport, type FakeTransport } from '@baton/core/testing';
 import { Redis } from 'ioredis';
-import { createRedisRateLimiter, createRedisStore, type RedisStore } from '../src/index.js';
+import {
+  createRedisRateLimiter,
+  createRedisStore,
+  type RedisStore,
+  recommendedClientOptions,
+} from '../src/index.js';
 import {
   bytesMatching,
   type Figure,
@@ -109,9 +114,14 @@ interface Worker {
  * refuses (a shared store requires a shared limiter; its round trips count too). The limiter's
  * keys live under a prefix of their own, so that they are not counted as a chat's bytes.
  */
-function worker(prefix: string, options: Partial<EngineOptions> = {}): Worker {
-  const client = new Redis(url);
-  const store = createRedisStore({ redis: client, prefix });
+function worker(
+  prefix: string,
+  options: Partial<EngineOptions> = {},
+  storeOptions: { historyLength?: number } = {},
+): Worker {
+  // The client settings the store recommends (auto-pipelining among them); the peers below get the same.
+  const client = new Redis(url, recommendedClientOptions);
+  const store = createRedisStore({ redis: client, prefix, ...storeOptions });
   const transport = createFakeTransport();
   const limiter = createRedisRateLimiter({
     redis: client,
@@ -198,61 +208,105 @@ let messageBreakdown: [string, number][] = [];
 }
 
 progress('bytes per chat');
-// 2. Bytes per chat, from MEMORY USAGE of every key under the prefix (SCAN: no key layout known).
+// 2. Bytes per chat, from MEMORY USAGE of every key under the prefix (SCAN: no key layout known),
+// with the store's defaults and with the history off (`historyLength: 0`).
+let bytesBreakdown: [string, number, number, number][] = [];
 {
   const chats = scaled(500, 4);
-  const bytesPerChat = async (prefix: string) => (await bytesMatching(admin, prefix)).bytes / chats;
-  const botPrefix = prefixFor('bytes-bot');
-  const w = worker(botPrefix);
-  const keys = chatKeys(2_000_000, chats);
-  await pool(chats, concurrency, (i) => w.engine.dispatch(clientSays(at(keys, i))));
-  const afterOne = await bytesPerChat(botPrefix);
-  await pool(chats, concurrency, async (i) => {
-    for (let m = 0; m < 10; m += 1) await w.engine.dispatch(clientSays(at(keys, i)));
-  });
-  const afterEleven = await bytesPerChat(botPrefix);
-  await w.close();
+  const measureBytes = async (name: string, storeOptions: { historyLength?: number }) => {
+    const perChat = async (prefix: string) => {
+      const { bytes, byKind } = await bytesMatching(admin, prefix);
+      return {
+        bytes: bytes / chats,
+        byKind: new Map([...byKind].map(([kind, used]) => [kind, used / chats])),
+      };
+    };
+    const botPrefix = prefixFor(`bytes-bot-${name}`);
+    const w = worker(botPrefix, {}, storeOptions);
+    const keys = chatKeys(name === 'default' ? 2_000_000 : 2_500_000, chats);
+    await pool(chats, concurrency, (i) => w.engine.dispatch(clientSays(at(keys, i))));
+    const afterOne = await perChat(botPrefix);
+    await pool(chats, concurrency, async (i) => {
+      for (let m = 0; m < 10; m += 1) await w.engine.dispatch(clientSays(at(keys, i)));
+    });
+    const afterEleven = await perChat(botPrefix);
+    await w.close();
 
-  const awaitingPrefix = prefixFor('bytes-awaiting');
-  const a = worker(awaitingPrefix);
-  const awaiting = chatKeys(3_000_000, chats);
-  a.engine.start();
-  await pool(chats, concurrency, async (i) => {
-    await a.engine.dispatch(clientSays(at(awaiting, i)));
-    await a.engine.dispatch(handOver(at(awaiting, i)));
-  });
-  await until(() => a.transport.callsOf('transfer').length >= chats, 'transfers');
-  // Let the transfers' results commit, then say which states were measured.
-  await sleep(300);
-  const states = new Map<string, number>();
-  for (const key of awaiting) {
-    const state = (await a.store.load(key))?.summary.state ?? 'none';
-    states.set(state, (states.get(state) ?? 0) + 1);
-  }
-  await a.close();
-  const awaitingBytes = await bytesPerChat(awaitingPrefix);
+    const awaitingPrefix = prefixFor(`bytes-awaiting-${name}`);
+    const a = worker(awaitingPrefix, {}, storeOptions);
+    const awaiting = chatKeys(name === 'default' ? 3_000_000 : 3_500_000, chats);
+    a.engine.start();
+    await pool(chats, concurrency, async (i) => {
+      await a.engine.dispatch(clientSays(at(awaiting, i)));
+      await a.engine.dispatch(handOver(at(awaiting, i)));
+    });
+    await until(() => a.transport.callsOf('transfer').length >= chats, 'transfers');
+    // Let the transfers' results commit, then say which states were measured.
+    await sleep(300);
+    const states = new Map<string, number>();
+    for (const key of awaiting) {
+      const state = (await a.store.load(key))?.summary.state ?? 'none';
+      states.set(state, (states.get(state) ?? 0) + 1);
+    }
+    await a.close();
+    return { afterOne, afterEleven, awaiting: await perChat(awaitingPrefix), states };
+  };
+  const byDefault = await measureBytes('default', {});
+  const lean = await measureBytes('lean', { historyLength: 0 });
+  const kinds = new Set([
+    ...byDefault.afterOne.byKind.keys(),
+    ...byDefault.afterEleven.byKind.keys(),
+    ...byDefault.awaiting.byKind.keys(),
+  ]);
+  bytesBreakdown = [...kinds]
+    .map((kind): [string, number, number, number] => [
+      kind,
+      byDefault.afterOne.byKind.get(kind) ?? 0,
+      byDefault.afterEleven.byKind.get(kind) ?? 0,
+      byDefault.awaiting.byKind.get(kind) ?? 0,
+    ])
+    .filter(([, one, eleven, waiting]) => one + eleven + waiting >= 1)
+    .sort((x, y) => y[3] + y[2] - (x[3] + x[2]));
   figures.push(
     {
       id: 'bytesBot1',
       label: 'Redis memory per idle chat in bot after 1 message',
-      value: afterOne,
+      value: byDefault.afterOne.bytes,
       unit: 'B',
       goal: { better: 'lower', limit: 600 },
     },
     {
       id: 'bytesBot11',
       label: 'Redis memory per idle chat in bot after 11 messages',
-      value: afterEleven,
+      value: byDefault.afterEleven.bytes,
       unit: 'B',
       goal: { better: 'lower', limit: 600 },
     },
     {
       id: 'bytesAwaiting',
       label: 'Redis memory per chat awaiting an operator',
-      value: awaitingBytes,
+      value: byDefault.awaiting.bytes,
       unit: 'B',
       goal: { better: 'lower', limit: 1024 },
-      note: `states when measured: ${[...states].map(([s, n]) => `${s} ${n}`).join(', ')}`,
+      note: `states when measured: ${[...byDefault.states].map(([state, n]) => `${state} ${n}`).join(', ')}`,
+    },
+    {
+      id: 'bytesBot1Lean',
+      label: 'the same, history off (`historyLength: 0`): idle chat in bot after 1 message',
+      value: lean.afterOne.bytes,
+      unit: 'B',
+    },
+    {
+      id: 'bytesBot11Lean',
+      label: 'the same, history off: idle chat in bot after 11 messages',
+      value: lean.afterEleven.bytes,
+      unit: 'B',
+    },
+    {
+      id: 'bytesAwaitingLean',
+      label: 'the same, history off: chat awaiting an operator',
+      value: lean.awaiting.bytes,
+      unit: 'B',
     },
   );
 }
@@ -281,7 +335,7 @@ let dispatchProfile: ProfileLine[] = [];
   await w.close();
 
   const machine = createLifecycleMachine();
-  const raw = new Redis(url);
+  const raw = new Redis(url, recommendedClientOptions);
   const persisted = (snapshot: Snapshot) => JSON.stringify(machine.getPersistedSnapshot(snapshot));
   const restore = (json: string, key: ChatKey) =>
     xstate.transition(machine, machine.resolveState(JSON.parse(json) as never), clientSays(key))[0];
@@ -627,7 +681,7 @@ progress('an idle worker');
 writeResults('store-redis', figures, {
   machine: machineInfo,
   profile: dispatchProfile,
-  breakdowns: { handOver: handOverBreakdown, message: messageBreakdown },
+  breakdowns: { handOver: handOverBreakdown, message: messageBreakdown, bytes: bytesBreakdown },
 });
 admin.disconnect();
 server?.kill();

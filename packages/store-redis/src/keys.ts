@@ -70,7 +70,18 @@ export interface KeySpace {
 }
 
 export function createKeySpace(prefix: string): KeySpace {
-  const portalTag = (portal: string) => `${prefix}:{p:${encodeKeyPart(portal)}}`;
+  // Every event builds its chat's keys: the encoded portal tag is kept (a deployment serves few
+  // portals; the cache starts over past 10,000 so that it stays bounded).
+  const portalTags = new Map<string, string>();
+  const portalTag = (portal: string) => {
+    let tag = portalTags.get(portal);
+    if (tag === undefined) {
+      if (portalTags.size >= 10_000) portalTags.clear();
+      tag = `${prefix}:{p:${encodeKeyPart(portal)}}`;
+      portalTags.set(portal, tag);
+    }
+    return tag;
+  };
   const chatTag = (key: ChatKey) => `${portalTag(key.portal)}:c:${key.chatId}`;
   return {
     prefix,
