@@ -246,3 +246,7 @@ export async function profile(work: () => Promise<void>, top = 15): Promise<Prof
     .slice(0, top)
     .map(([fn, hits]) => ({ fn, selfPercent: all === 0 ? 0 : (hits / all) * 100 }));
 }
+
+export function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
