@@ -1,4 +1,3 @@
-import { initialTransition } from 'xstate';
 import type { ChatKey } from '../chat-key.js';
 import type { Clock } from '../contracts/clock.js';
 import type { RoutingCounters } from '../contracts/routing-counters.js';
@@ -143,7 +142,7 @@ export function createDispatcher(
 
   function restore(stored: StoredChat | undefined, key: ChatKey): LifecycleSnapshot {
     if (stored) return restoreSnapshot(machine, stored.snapshot, key, deps.migrations);
-    return initialTransition(machine, { portal: key.portal, chatId: key.chatId })[0];
+    return transition.initial(key);
   }
 
   /** A stored chat, validated and migrated into a snapshot (`CORRUPT_SNAPSHOT` when it cannot be). */

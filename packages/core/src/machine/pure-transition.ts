@@ -1,12 +1,14 @@
 import { type ActionExecutor, type AnyActorScope, createActor } from 'xstate';
+import type { ChatKey } from '../chat-key.js';
 import type { MachineEvent } from './machine-events.js';
 import type { LifecycleMachine, LifecycleSnapshot } from './snapshot.js';
 
 /** What one event does to a snapshot: the next snapshot and the actions to execute, in order. */
-export type PureTransition = (
-  snapshot: LifecycleSnapshot,
-  event: MachineEvent,
-) => [LifecycleSnapshot, Parameters<ActionExecutor>[0][]];
+export interface PureTransition {
+  (snapshot: LifecycleSnapshot, event: MachineEvent): [LifecycleSnapshot, Parameters<ActionExecutor>[0][]];
+  /** A new chat's first snapshot (its entry actions are not needed: the first event follows). */
+  initial(key: ChatKey): LifecycleSnapshot;
+}
 
 /**
  * XState's pure `transition()`, without its cost per call: `transition()` builds a throwaway
@@ -33,11 +35,19 @@ export function createPureTransition(machine: LifecycleMachine): PureTransition 
       collected.push(action);
     },
   };
-  return (snapshot, event) => {
+  const transition = (snapshot: LifecycleSnapshot, event: MachineEvent): ReturnType<PureTransition> => {
     collected = [];
     const next = machine.transition(snapshot, event, scope);
     const actions = collected;
     collected = [];
     return [next, actions];
   };
+  return Object.assign(transition, {
+    initial(key: ChatKey): LifecycleSnapshot {
+      collected = [];
+      const first = machine.getInitialSnapshot(scope, { portal: key.portal, chatId: key.chatId });
+      collected = [];
+      return first;
+    },
+  });
 }

@@ -68,17 +68,24 @@ const initialFields: Readonly<Record<string, unknown>> = (() => {
   return rest;
 })();
 
+/** Compact forms already computed: XState never changes a context in place, so one per object. */
+const compactForms = new WeakMap<ChatContext, Partial<ChatContext>>();
+
 /** The fields that differ from their initial value (an empty list counts as initial). */
 function compactContext(context: ChatContext): Partial<ChatContext> {
+  const known = compactForms.get(context);
+  if (known !== undefined) return known;
   const compact: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(context)) {
+  for (const field in context) {
     if (field === 'portal' || field === 'chatId') continue;
+    const value = context[field as keyof ChatContext];
     const initial = initialFields[field];
     if (value === initial) continue;
     if (Array.isArray(value) && value.length === 0 && Array.isArray(initial) && initial.length === 0)
       continue;
     compact[field] = value;
   }
+  compactForms.set(context, compact as Partial<ChatContext>);
   return compact as Partial<ChatContext>;
 }
 
