@@ -55,7 +55,9 @@ export const defaultCommandTimeoutMs = 2_000;
  *   command to the new primary.
  * - `enableAutoPipelining`: commands issued in the same tick go out in one write, so concurrent
  *   events share socket writes and reads (about a fifth less Redis CPU per event, and more events
- *   a second, under concurrent load).
+ *   a second, under concurrent load). For a single server only: spread into a Cluster's
+ *   `redisOptions` it does nothing, and on the `Cluster` itself ioredis groups commands by the slot
+ *   map of the moment, which fails them when the map changes before they are sent.
  */
 export const recommendedClientOptions = {
   commandTimeout: defaultCommandTimeoutMs,

@@ -65,6 +65,18 @@ for (const target of redisTargets()) {
         }
       };
 
+      /** A LEAVE=N hand-over to the operator, as a bot asks for it. */
+      const handOver = (chatId: number, extra: { confirmationTimeoutMs?: number } = {}) =>
+        ({
+          type: 'transfer.request',
+          id: `tr-${++eventSeq}`,
+          portal,
+          chatId,
+          target: { kind: 'user', userId: operatorId },
+          leave: false,
+          ...extra,
+        }) as const;
+
       it("an idle started engine takes the transfer another worker's commit recorded", async () => {
         const idle = worker();
         idle.engine.start();
@@ -72,14 +84,7 @@ for (const target of redisTargets()) {
         await new Promise((resolve) => setTimeout(resolve, 300));
         const other = worker(); // never started: it only commits
         const chatId = 2_304_001;
-        await other.engine.dispatch({
-          type: 'transfer.request',
-          id: `tr-${++eventSeq}`,
-          portal,
-          chatId,
-          target: { kind: 'user', userId: operatorId },
-          leave: false,
-        });
+        await other.engine.dispatch(handOver(chatId));
         await waitFor(() => idle.transport.callsOf('transfer').length === 1, 'the idle engine to transfer');
         expect(other.transport.callsOf('transfer')).toEqual([]);
       });
@@ -92,15 +97,7 @@ for (const target of redisTargets()) {
         const fired: number[] = [];
         idle.engine.on('timer.fired', (payload) => fired.push(payload.key.chatId));
         // A transfer with a short confirmation timeout: its deadline is a durable timer.
-        await idle.engine.dispatch({
-          type: 'transfer.request',
-          id: `tr-${++eventSeq}`,
-          portal,
-          chatId,
-          target: { kind: 'user', userId: operatorId },
-          leave: false,
-          confirmationTimeoutMs: 600,
-        });
+        await idle.engine.dispatch(handOver(chatId, { confirmationTimeoutMs: 600 }));
         await waitFor(() => fired.includes(chatId), 'the confirmation timer to fire');
       });
 

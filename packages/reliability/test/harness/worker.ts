@@ -43,7 +43,6 @@ function openClient(): Redis | Cluster {
     }),
     {
       scaleReads: 'master',
-      enableAutoPipelining: true,
       redisOptions: { ...recommendedClientOptions, ...extra },
     },
   );
