@@ -116,19 +116,18 @@ export function createIndexRepair(context: StoreContext) {
 
   /** Puts a page of chats into the state index their records name; returns how many changed. */
   async function repairStatePage(chats: readonly ChatKey[]): Promise<number> {
+    const portals = [...new Set(chats.map((chat) => chat.portal))];
+    if (portals.length > 0) await client.sadd(keys.portals, ...portals);
     const changes = await Promise.all(
       chats.map(async (chat) => {
         const [state, since] = await client.hmget(keys.chat(chat).chat, 'state', 'stateSince');
         if (state == null || since == null) return 0;
-        const [changed] = await Promise.all([
-          client.zadd(
-            keys.indexes(chat.portal).states,
-            'CH',
-            Number(since),
-            encodeStateMember(chat.chatId, state),
-          ),
-          client.sadd(keys.portals, chat.portal),
-        ]);
+        const changed = await client.zadd(
+          keys.indexes(chat.portal).states,
+          'CH',
+          Number(since),
+          encodeStateMember(chat.chatId, state),
+        );
         return Number(changed);
       }),
     );

@@ -1,3 +1,4 @@
+import { completeHeldLua } from './records.js';
 import { chatRetentionLua } from './retention.js';
 import { storeNowLua } from './time.js';
 
@@ -53,7 +54,7 @@ import { storeNowLua } from './time.js';
  *   A conflict read on conflict (ARGV[12]) then adds the chat's snapshot, state, stateSince and
  *   holder ('' when it has none), read in this same script.
  */
-export const commitLua = `${storeNowLua}${chatRetentionLua}
+export const commitLua = `${storeNowLua}${chatRetentionLua}${completeHeldLua}
 local now = storeNow(ARGV[1])
 local expected = tonumber(ARGV[2])
 local eventId = ARGV[3]
@@ -147,10 +148,7 @@ end
 local timerCompleted = -1
 if completesTimer ~= '' then
   timerCompleted = 0
-  local raw = redis.call('HGET', KEYS[4], completesTimer)
-  if raw and cjson.decode(raw).token == completesToken then
-    redis.call('HDEL', KEYS[4], completesTimer)
-    redis.call('ZREM', KEYS[8], chatId .. ':' .. completesTimer)
+  if completeHeld(KEYS[4], KEYS[8], completesTimer, completesToken, chatId .. ':' .. completesTimer) then
     timerCompleted = 1
   end
 end

@@ -1,6 +1,21 @@
 import { chatRetentionLua } from './retention.js';
 
 /**
+ * Lua shared by the completions and by a commit that completes a fired timer: removes a leased
+ * record and its ref in the portal's index if the lease token still holds it (fencing: a worker
+ * whose lease expired and was taken over cannot complete it). Returns whether it did.
+ */
+export const completeHeldLua = `
+local function completeHeld(records, index, id, token, ref)
+  local raw = redis.call('HGET', records, id)
+  if not raw or cjson.decode(raw).token ~= token then return false end
+  redis.call('HDEL', records, id)
+  redis.call('ZREM', index, ref)
+  return true
+end
+`;
+
+/**
  * `batonClaimEffects` (1 + N keys): leases the outbox entries that a portal's index claim took,
  * each if it is unclaimed or its lease has expired, and sets each entry's ref in the portal's
  * outbox index to what the record says (the chat's record is the truth; the index only pointed
@@ -78,12 +93,8 @@ return 1
  * Returns 1 removed, 0 refused (stale token or no such entry).
  */
 function completeLua(recordKey: 3 | 4): string {
-  return `${chatRetentionLua}
-local raw = redis.call('HGET', KEYS[${recordKey}], ARGV[1])
-if not raw then return 0 end
-if cjson.decode(raw).token ~= ARGV[2] then return 0 end
-redis.call('HDEL', KEYS[${recordKey}], ARGV[1])
-redis.call('ZREM', KEYS[6], ARGV[4])
+  return `${chatRetentionLua}${completeHeldLua}
+if not completeHeld(KEYS[${recordKey}], KEYS[6], ARGV[1], ARGV[2], ARGV[4]) then return 0 end
 local state = redis.call('HGET', KEYS[1], 'state')
 if state then restChat(KEYS, cjson.decode(ARGV[3])[state]) end
 return 1
