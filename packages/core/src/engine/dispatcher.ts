@@ -189,7 +189,7 @@ export function createDispatcher(
       },
       { readOnConflict: true },
     );
-    return { result, after, actions, instructions, persisted, summary };
+    return { result, after, actions, instructions, summary };
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { ClaimedEffect } from '../contracts/effects.js';
+import { createInFlight } from './in-flight.js';
 import { type ClaimedEntry, type OutboxRunnerDeps, runEffect } from './outbox-entry.js';
 import { createPollGatherer, isGroupablePoll, pollGroups, runPollGroup } from './poll-group.js';
 
@@ -77,7 +78,7 @@ export function createOutboxRunner(
     readonly track: (work: Promise<void>) => Promise<void>;
   },
 ): OutboxRunner {
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = createInFlight(deps.track);
   const lanes = new Map<string, { active: number; waiting: Array<() => void> }>();
 
   async function inLane(portal: string, work: () => Promise<void>): Promise<void> {
@@ -107,7 +108,7 @@ export function createOutboxRunner(
   return {
     async round() {
       if (inFlight.size >= deps.maxInFlight) {
-        await Promise.race(inFlight);
+        await inFlight.oneFinished();
         return 1;
       }
       const claimedAt = Date.now();
@@ -120,11 +121,7 @@ export function createOutboxRunner(
         ...others.map((effect) => inLane(effect.key.portal, () => runEffect(deps, effect, claimedAt))),
         ...polls.map((entry) => gatherer.add(entry)),
       ];
-      for (const running of started) {
-        const work = deps.track(running);
-        inFlight.add(work);
-        void work.finally(() => inFlight.delete(work));
-      }
+      for (const running of started) inFlight.add(running);
       return claimed.length;
     },
   };

@@ -3,6 +3,7 @@ import type { Scheduler } from '../contracts/scheduler.js';
 import type { InternalEvent } from '../events.js';
 import type { DispatchExtras, InternalDispatchResult } from './dispatcher.js';
 import type { EngineErrorContext, TimerFiredPayload } from './engine-events.js';
+import { createInFlight } from './in-flight.js';
 import type { UnreadableTimers } from './unreadable-timers.js';
 
 export interface TimerRunnerDeps {
@@ -77,10 +78,9 @@ export interface TimerRunner {
 /**
  * Pipelined timers: a round does not wait for the timers it fires, so the next claim overlaps
  * the fires in flight (at most `maxInFlight`; with less than a batch of room left, a round waits
- * for a fire to finish). The
- * claim size doubles while claims come back full (a backlog), up to `maxInFlight`, and falls
- * back to `batchSize` once they do not: a burst of deadlines fires at the dispatch rate instead
- * of one small batch per chain of round trips.
+ * for a fire to finish). The claim size doubles while claims come back full (a backlog), up to
+ * `maxInFlight`, and falls back to `batchSize` once they do not: a burst of deadlines fires at
+ * the dispatch rate instead of one small batch per chain of round trips.
  */
 export function createTimerRunner(
   deps: TimerRunnerDeps & {
@@ -88,24 +88,20 @@ export function createTimerRunner(
     readonly track: (work: Promise<void>) => Promise<void>;
   },
 ): TimerRunner {
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = createInFlight(deps.track);
   let limit = deps.batchSize;
   return {
     async round() {
       // Claim in batches: with too little room, wait for fires to finish first, so that a full
       // pipeline does not turn into one claim (two round trips) per timer.
       if (inFlight.size > deps.maxInFlight - deps.batchSize) {
-        await Promise.race(inFlight);
+        await inFlight.oneFinished();
         return 1;
       }
       const asked = Math.min(limit, deps.maxInFlight - inFlight.size);
       const due = await deps.scheduler.claimDueTimers({ limit: asked, visibilityMs: deps.visibilityMs });
       limit = due.length >= asked ? Math.min(limit * 2, deps.maxInFlight) : deps.batchSize;
-      for (const timer of due) {
-        const work = deps.track(fire(deps, timer));
-        inFlight.add(work);
-        void work.finally(() => inFlight.delete(work));
-      }
+      for (const timer of due) inFlight.add(fire(deps, timer));
       return due.length;
     },
   };
