@@ -65,6 +65,8 @@ local retention = tonumber(ARGV[9])
 local holder = ARGV[10]
 local readOnConflict = ARGV[12] == '1'
 local chatId = ARGV[13]
+-- A member of the portal's indexes: <chatId>:<entry id or state> (as encodeRef and encodeStateMember write it).
+local function member(of) return chatId .. ':' .. of end
 local effectBase = 17
 local effectCount = tonumber(ARGV[effectBase])
 local timerBase = effectBase + 1 + effectCount * 2
@@ -125,9 +127,9 @@ end
 -- The portal's state index: one member per chat, moved with its state.
 if previousState ~= state or previousSince ~= ARGV[7] then
   if previousState ~= '' and previousState ~= state then
-    redis.call('ZREM', KEYS[9], chatId .. ':' .. previousState)
+    redis.call('ZREM', KEYS[9], member(previousState))
   end
-  redis.call('ZADD', KEYS[9], tonumber(ARGV[7]), chatId .. ':' .. state)
+  redis.call('ZADD', KEYS[9], tonumber(ARGV[7]), member(state))
 end
 
 redis.call('ZADD', KEYS[2], now + dedupeTtl, eventId)
@@ -142,13 +144,13 @@ for i = 1, effectCount do
   redis.call('HSET', KEYS[3], id, cjson.encode({
     call = call, at = now, ['until'] = 0, token = '', attempt = 0, seq = version * 1000 + i
   }))
-  redis.call('ZADD', KEYS[7], now, chatId .. ':' .. id)
+  redis.call('ZADD', KEYS[7], now, member(id))
 end
 
 local timerCompleted = -1
 if completesTimer ~= '' then
   timerCompleted = 0
-  if completeHeld(KEYS[4], KEYS[8], completesTimer, completesToken, chatId .. ':' .. completesTimer) then
+  if completeHeld(KEYS[4], KEYS[8], completesTimer, completesToken, member(completesTimer)) then
     timerCompleted = 1
   end
 end
@@ -156,7 +158,7 @@ end
 for i = 1, cancelCount do
   local id = ARGV[cancelBase + i]
   redis.call('HDEL', KEYS[4], id)
-  redis.call('ZREM', KEYS[8], chatId .. ':' .. id)
+  redis.call('ZREM', KEYS[8], member(id))
 end
 
 local firstTimer = nil
@@ -165,7 +167,7 @@ for i = 1, timerCount do
   local delay = tonumber(ARGV[timerBase + (i - 1) * 2 + 2])
   -- Replacing a timer drops any lease on it: the old claim can no longer complete it.
   redis.call('HSET', KEYS[4], id, cjson.encode({ due = now + delay, ['until'] = 0, token = '' }))
-  redis.call('ZADD', KEYS[8], now + delay, chatId .. ':' .. id)
+  redis.call('ZADD', KEYS[8], now + delay, member(id))
   if firstTimer == nil or delay < firstTimer then firstTimer = delay end
 end
 
